@@ -1,0 +1,71 @@
+"""Settings from environment variables: the configuration contract in docs/ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None = None
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    to: str | None = None
+    starttls: bool = False
+    acknowledge_sender: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host and self.to and self.sender)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    db_path: Path
+    database_url: str | None
+    admin_password: str | None
+    base_url: str
+    retention_days: int
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read settings now; cheap, so callers never hold stale values after an env change."""
+    env = dict(os.environ) if env is None else env
+    data_dir = Path(env.get("JICHITAI_DATA_DIR") or REPO_ROOT / "data")
+    db_path = Path(env.get("JICHITAI_DB_PATH") or REPO_ROOT / "var" / "jichitai.duckdb")
+    retention_raw = env.get("JICHITAI_RETENTION_DAYS") or "365"
+    try:
+        retention_days = int(retention_raw)
+    except ValueError:
+        retention_days = 365
+    smtp = SmtpSettings(
+        host=env.get("JICHITAI_SMTP_HOST") or None,
+        port=int(env.get("JICHITAI_SMTP_PORT") or 25),
+        user=env.get("JICHITAI_SMTP_USER") or None,
+        password=env.get("JICHITAI_SMTP_PASSWORD") or None,
+        sender=env.get("JICHITAI_SMTP_FROM") or None,
+        to=env.get("JICHITAI_SMTP_TO") or None,
+        starttls=_flag(env.get("JICHITAI_SMTP_STARTTLS")),
+        acknowledge_sender=_flag(env.get("JICHITAI_SMTP_ACK")),
+    )
+    return Settings(
+        data_dir=data_dir,
+        db_path=db_path,
+        database_url=env.get("JICHITAI_DATABASE_URL") or None,
+        admin_password=env.get("JICHITAI_ADMIN_PASSWORD") or None,
+        base_url=(env.get("JICHITAI_BASE_URL") or "http://localhost:8501").rstrip("/"),
+        retention_days=retention_days,
+        smtp=smtp,
+    )

@@ -1,0 +1,31 @@
+"""Domain errors: driver and file errors become one of these at the boundary."""
+
+from __future__ import annotations
+
+
+class JichitaiError(Exception):
+    """Base class; its message is written for the person who has to act on it."""
+
+
+class CatalogError(JichitaiError):
+    """A data file is missing or malformed. Names the file, the row and the problem."""
+
+    def __init__(self, file: str, problem: str, row: int | None = None, column: str | None = None):
+        self.file = file
+        self.row = row
+        self.column = column
+        self.problem = problem
+        where = file
+        if row is not None:
+            where += f", row {row}"
+        if column:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {problem}")
+
+
+class StoreUnavailable(JichitaiError):
+    """The inquiry database cannot be opened or written right now (locked, read-only, down)."""
+
+
+class UnknownSeminar(JichitaiError):
+    """A seminar id or programme number that the catalogue does not hold."""

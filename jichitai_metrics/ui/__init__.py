@@ -1,0 +1,1 @@
+"""The Streamlit seam: the only package code that imports streamlit."""

@@ -1,0 +1,126 @@
+"""Shared Streamlit pieces: cached catalogue, language, messages, the source caption."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from jichitai_metrics import catalog, queries
+from jichitai_metrics.config import load_settings
+from jichitai_metrics.errors import CatalogError
+from jichitai_metrics.i18n import LANG_NAMES, LANGS, normalise_lang, pick
+
+__all__ = ["pick", "lang", "language_switch", "catalog_cursor", "md_escape"]
+
+LANG_KEY = "lang"
+
+
+def language_switch() -> str:
+    """日本語 / English in the sidebar; remembered in the session and kept in the URL (?lang=)."""
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = normalise_lang(st.query_params.get("lang"))
+    chosen = st.sidebar.radio(
+        "言語 / Language", LANGS, format_func=LANG_NAMES.get, key=LANG_KEY, horizontal=True
+    )
+    if st.query_params.get("lang") != chosen:
+        st.query_params["lang"] = chosen
+    return chosen
+
+
+def lang() -> str:
+    """The language chosen in the router (Japanese until the switch has run)."""
+    return normalise_lang(st.session_state.get(LANG_KEY))
+
+
+@st.cache_resource(show_spinner=False)
+def _catalog_connection(data_dir: str) -> duckdb.DuckDBPyConnection:
+    # Built once per process from data/, so the in-memory catalogue is never staler than the files
+    # were at start-up; each caller gets its own cursor (a shared bare connection is not thread-safe).
+    return catalog.build_catalog(data_dir)
+
+
+def catalog_cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on the shared catalogue; shows a clear message and stops the page if data/ is bad."""
+    try:
+        return _catalog_connection(str(load_settings().data_dir)).cursor()
+    except CatalogError as exc:
+        st.error(
+            pick(
+                f"データファイルに問題があるため、数値を表示できません。\n\n{exc}\n\n"
+                "data/ のファイルを直してから、アプリを再起動してください。",
+                f"The figures cannot be shown because a data file has a problem.\n\n{exc}\n\n"
+                "Fix the file in data/ and restart the app.",
+                lang(),
+            ),
+            icon="⚠️",
+        )
+        st.stop()
+        raise  # unreachable; st.stop() raises
+
+
+@st.cache_data(show_spinner=False)
+def seminars() -> pd.DataFrame:
+    return queries.seminars(catalog_cursor())
+
+
+@st.cache_data(show_spinner=False)
+def seminar(seminar_id: str) -> dict:
+    return queries.seminar(catalog_cursor(), seminar_id)
+
+
+@st.cache_data(show_spinner=False)
+def programs(seminar_id: str) -> pd.DataFrame:
+    return queries.programs(catalog_cursor(), seminar_id)
+
+
+@st.cache_data(show_spinner=False)
+def program(seminar_id: str, number: int) -> dict:
+    return queries.program(catalog_cursor(), seminar_id, number)
+
+
+@st.cache_data(show_spinner=False)
+def career(seminar_id: str, number: int) -> pd.DataFrame:
+    return queries.career(catalog_cursor(), seminar_id, number)
+
+
+@st.cache_data(show_spinner=False)
+def figures(seminar_id: str | None = None, program: int | None = None, topic: str | None = None,
+            unit: str | None = None, kind: str | None = None, text: str | None = None) -> pd.DataFrame:
+    return queries.figures(catalog_cursor(), seminar_id=seminar_id, program=program, topic=topic,
+                           unit=unit, kind=kind, text=text)
+
+
+@st.cache_data(show_spinner=False)
+def findings(seminar_id: str | None = None, program: int | None = None) -> pd.DataFrame:
+    return queries.findings(catalog_cursor(), seminar_id=seminar_id, program=program)
+
+
+@st.cache_data(show_spinner=False)
+def charts(seminar_id: str, program: int | None = None) -> pd.DataFrame:
+    return queries.charts(catalog_cursor(), seminar_id, program)
+
+
+@st.cache_data(show_spinner=False)
+def chart_figures(chart_id: str) -> pd.DataFrame:
+    return queries.chart_figures(catalog_cursor(), chart_id)
+
+
+@st.cache_data(show_spinner=False)
+def headline_figures(seminar_id: str) -> pd.DataFrame:
+    return queries.headline_figures(catalog_cursor(), seminar_id)
+
+
+def default_seminar_id() -> str:
+    """The seminar shown when the URL names none: the first in the catalogue."""
+    return str(seminars()["id"].iloc[0])
+
+
+_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown so catalogue text (e.g. 「10代~70代」) renders literally in st.markdown/caption."""
+    return _MD_SPECIALS.sub(r"\\\1", str(text))

@@ -1,0 +1,95 @@
+"""Start the app and a headless Chromium the way a user meets them. Shared by tests and bench/."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEED_REPORT = REPO_ROOT.parent / "shared" / "seed" / "000_67b7e6e6d70f3f7d.txt"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+IDLE_JS = """() => { const a = document.querySelector("[data-testid='stApp']");
+  return a && a.getAttribute('data-test-script-state') === 'notRunning'; }"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not become healthy in {timeout}s")
+
+
+@contextlib.contextmanager
+def running_app(
+    env: dict[str, str] | None = None, entry: str = "dashboard.py", log: Path | None = None,
+    port: int | None = None, extra_args: list[str] | None = None,
+) -> Iterator[str]:
+    """Serve `entry` with streamlit on a free loopback port; yield its base URL."""
+    port = port or free_port()
+    full_env = {**os.environ, **(env or {})}
+    out = log.open("w") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         *(extra_args or [])],
+        cwd=REPO_ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the Streamlit script has finished its run (and the page stopped changing)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_function(IDLE_JS, timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_function(IDLE_JS, timeout=timeout)
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def visible_problems(page) -> list[str]:
+    """Exception boxes, error alerts and tracebacks a user would see."""
+    found = []
+    for sel in ("[data-testid='stException']", "[data-testid='stAlertContentError']"):
+        for el in page.query_selector_all(sel):
+            found.append(el.inner_text()[:300])
+    if "Traceback (most recent call last)" in page.inner_text("body"):
+        found.append("traceback on page")
+    return found
