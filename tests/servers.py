@@ -1,0 +1,212 @@
+"""Throw-away PostgreSQL 15 and nginx servers on loopback, in temporary directories.
+
+Shared by tests and bench/. Nothing here assumes a system service: the Debian packages' binaries
+are started by hand and removed afterwards. PostgreSQL refuses to run as root, so when we are root
+initdb/pg_ctl run as the `postgres` user (the Debian package creates it) via `runuser`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support import REPO_ROOT, free_port
+
+PG_BIN = Path(os.environ.get("JICHITAI_PG_BIN", "/usr/lib/postgresql/15/bin"))
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+DEPLOY_SITE_CONF = REPO_ROOT / "deploy" / "nginx" / "jichitai.conf"
+
+
+class ServerMissing(RuntimeError):
+    """A Debian package the tests need is not installed (run scripts/setup.sh --test)."""
+
+
+@dataclass(frozen=True)
+class PgServer:
+    """A running throw-away cluster: where it lives and how to reach it."""
+
+    url: str
+    port: int
+    data_dir: Path
+    run_as: str | None
+
+    def psql(self, sql: str, db: str = "jichitai") -> str:
+        """Run SQL with psql (as the cluster owner) and return its unaligned output."""
+        cmd = [str(PG_BIN / "psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+               "-p", str(self.port), "-U", "postgres", "-d", db, "-c", sql]
+        return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _as_owner(cmd: list[str], run_as: str | None) -> list[str]:
+    return ["runuser", "-u", run_as, "--", *cmd] if run_as else cmd
+
+
+def _owner() -> str | None:
+    """The account that runs postgres: `postgres` when we are root, else ourselves (None)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError as exc:
+        raise ServerMissing("running as root but there is no `postgres` user; "
+                            "install Debian's postgresql (scripts/setup.sh --test)") from exc
+    return "postgres"
+
+
+@contextlib.contextmanager
+def postgres_server(settings: dict[str, str] | None = None) -> Iterator[PgServer]:
+    """initdb + start a PostgreSQL 15 cluster on a free loopback port; drop it all afterwards."""
+    if not (PG_BIN / "initdb").exists():
+        raise ServerMissing(f"{PG_BIN}/initdb is missing: run scripts/setup.sh --test (postgresql)")
+    run_as = _owner()
+    # Not under pytest's tmp_path: that is mode 0700 for root, and the postgres user must get in.
+    base = Path(tempfile.mkdtemp(prefix="jichitai-pg-"))
+    data = base / "data"
+    base.chmod(0o755)
+    if run_as:
+        info = pwd.getpwnam(run_as)
+        os.chown(base, info.pw_uid, info.pw_gid)
+    port = free_port()
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    subprocess.run(
+        _as_owner([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                   "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], run_as),
+        check=True, capture_output=True, env=env, cwd=base,
+    )
+    conf = {
+        "listen_addresses": "'127.0.0.1'",
+        "port": str(port),
+        # The socket goes in our own directory, not /var/run/postgresql (may not exist, and a
+        # system cluster may own it).
+        "unix_socket_directories": f"'{base}'",
+        "max_connections": "200",
+        "shared_buffers": "64MB",
+        # A test cluster: losing it on power failure is fine, and this makes 100 commits fast.
+        "fsync": "off",
+        "synchronous_commit": "off",
+        "full_page_writes": "off",
+        **(settings or {}),
+    }
+    with (data / "postgresql.auto.conf").open("a") as fh:
+        for key, value in conf.items():
+            fh.write(f"{key} = {value}\n")
+    log = base / "server.log"
+    started = subprocess.run(
+        _as_owner([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
+                   "start"], run_as),
+        capture_output=True, text=True, env=env, cwd=base,
+    )
+    try:
+        if started.returncode != 0:
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else started.stderr
+            raise RuntimeError(f"PostgreSQL did not start:\n{tail}")
+        server = PgServer(url=f"postgresql://postgres@127.0.0.1:{port}/jichitai", port=port,
+                          data_dir=data, run_as=run_as)
+        server.psql("CREATE DATABASE jichitai", db="postgres")
+        yield server
+    finally:
+        subprocess.run(_as_owner([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
+                                  "stop"], run_as), capture_output=True, env=env, cwd=base)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def render_site_conf(listen_port: int, replica_ports: list[int], source: Path = DEPLOY_SITE_CONF) -> str:
+    """The shipped deploy/nginx/jichitai.conf with test ports, so the test proves that very file.
+
+    Fails loudly if the file no longer has the shape we substitute into (one `listen 80;`, and the
+    two example replicas), instead of silently testing something else.
+    """
+    text = source.read_text(encoding="utf-8")
+    text, n_listen = re.subn(r"^(\s*)listen 80;", rf"\1listen 127.0.0.1:{listen_port};", text,
+                             flags=re.M)
+    servers = re.findall(r"^\s*server 127\.0\.0\.1:85\d\d\b[^;]*;", text, flags=re.M)
+    if n_listen != 1 or len(servers) != 2:
+        raise AssertionError(f"{source}: expected one 'listen 80;' and two 'server 127.0.0.1:85xx' "
+                             f"lines, found {n_listen} and {len(servers)}")
+    lines = "\n".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in replica_ports)
+    text = text.replace(servers[0], "\n" + lines, 1).replace(servers[1], "", 1)
+    return text
+
+
+@dataclass(frozen=True)
+class NginxServer:
+    url: str
+    port: int
+    prefix: Path
+
+    def log(self) -> str:
+        return (self.prefix / "error.log").read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def nginx_server(replica_ports: list[int], site_conf: str | None = None) -> Iterator[NginxServer]:
+    """Run nginx in the foreground on a free loopback port in front of `replica_ports`."""
+    if not Path(NGINX).exists():
+        raise ServerMissing("nginx is missing: run scripts/setup.sh --test (nginx-light)")
+    prefix = Path(tempfile.mkdtemp(prefix="jichitai-nginx-"))
+    port = free_port()
+    site = site_conf if site_conf is not None else render_site_conf(port, replica_ports)
+    (prefix / "jichitai.conf").write_text(site, encoding="utf-8")
+    # The main context is what /etc/nginx/nginx.conf gives in production; here every path that
+    # nginx writes (pid, logs, temp files) is inside the prefix so nothing touches /var.
+    user_line = "user root;" if os.geteuid() == 0 else ""
+    (prefix / "nginx.conf").write_text(f"""
+{user_line}
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {prefix}/jichitai.conf;
+}}
+""", encoding="utf-8")
+    test = subprocess.run([NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"),
+                           "-c", str(prefix / "nginx.conf"), "-t"], capture_output=True, text=True)
+    if test.returncode != 0:
+        shutil.rmtree(prefix, ignore_errors=True)
+        raise RuntimeError(f"nginx rejected the configuration:\n{test.stderr}")
+    proc = subprocess.Popen([NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"),
+                             "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 20
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"nginx exited with {proc.returncode}:\n"
+                                   + (prefix / "error.log").read_text(errors="replace")[-2000:])
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # nginx answers (a 502 before the replicas are up is still nginx answering)
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield NginxServer(url=url, port=port, prefix=prefix)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(prefix, ignore_errors=True)
