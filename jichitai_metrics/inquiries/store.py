@@ -1,0 +1,171 @@
+"""The inquiry-store interface every backend implements, and the one place that picks a backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import pandas as pd
+
+from jichitai_metrics.errors import JichitaiError, StoreUnavailable
+from jichitai_metrics.inquiries.model import (
+    OUTBOX_KINDS,
+    InboxPage,
+    InboxQuery,
+    Inquiry,
+    NewInquiry,
+    OutboxItem,
+    SubmitResult,
+    as_utc,
+    email_key,
+    new_receipt_no,
+    search_text,
+    utc_now,
+)
+
+if TYPE_CHECKING:
+    from jichitai_metrics.config import Settings
+
+SCHEMA_VERSION = 1
+
+# How often a backend retries a write after a transaction conflict before giving up.
+MAX_RETRIES = 20
+
+
+class InvalidInquiry(JichitaiError):
+    """submit() was given an inquiry that fails validation (the UI validates first; this is the guard)."""
+
+    def __init__(self, errors: dict):
+        self.errors = errors
+        super().__init__("invalid inquiry: " + ", ".join(sorted(errors)))
+
+
+@runtime_checkable
+class InquiryStore(Protocol):
+    """Where inquiries live. Every method is safe to call from many threads at once."""
+
+    def init_schema(self) -> None:
+        """Create or upgrade tables (recorded in schema_version); running it again is harmless."""
+        ...
+
+    def submit(
+        self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
+        notify_kinds: tuple[str, ...] = (),
+    ) -> SubmitResult:
+        """Store `inquiry` exactly once per submission_id, plus one outbox row per kind, in one transaction.
+
+        A repeat of a stored submission_id returns the original receipt with created=False.
+        Raises InvalidInquiry if validation fails, StoreUnavailable if the database cannot be written.
+        """
+        ...
+
+    def get(self, inquiry_id: int) -> Inquiry | None:
+        """One inquiry by id, or None."""
+        ...
+
+    def list_page(self, query: InboxQuery) -> InboxPage:
+        """One page of inquiries, filtered, sorted and paged in SQL (columns: model.LIST_COLUMNS)."""
+        ...
+
+    def export_frame(self, query: InboxQuery) -> pd.DataFrame:
+        """Every inquiry matching the query's filters and sort (no paging), for CSV export."""
+        ...
+
+    def update(self, inquiry_id: int, *, status: str | None = None, memo: str | None = None) -> None:
+        """Set status and/or the internal memo (and updated_at). Raises ValueError for an unknown status."""
+        ...
+
+    def erase_person(self, email: str) -> int:
+        """Erase every inquiry (and outbox row) of this e-mail so the bytes leave the files; returns rows."""
+        ...
+
+    def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
+        """Erase inquiries received more than `days` days ago, as physically as erase_person; returns rows."""
+        ...
+
+    def count(self) -> int:
+        """Number of stored inquiries."""
+        ...
+
+    def pending_outbox(self, *, now: datetime | None = None, limit: int = 20) -> list[OutboxItem]:
+        """Unsent notifications whose next attempt is due, oldest first."""
+        ...
+
+    def mark_outbox_sent(self, item_id: int, *, now: datetime | None = None) -> None:
+        """Record that a notification was delivered (it leaves the pending and failed lists)."""
+        ...
+
+    def mark_outbox_failed(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
+        """Record a failed attempt (error text must hold no personal data) and when to try again."""
+        ...
+
+    def failed_outbox(self) -> pd.DataFrame:
+        """Unsent notifications with at least one failed attempt: id, receipt_no, kind, attempts,
+        last_error, next_attempt_at (no recipient: it can be personal data)."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection(s); the store is unusable afterwards."""
+        ...
+
+
+@dataclass(frozen=True)
+class PreparedRow:
+    """The values a backend inserts for one accepted inquiry (computed the same way for all)."""
+
+    submission_id: str
+    receipt_no: str
+    received_at: datetime  # UTC, tz-aware
+    consent_at: datetime
+    email_key: str
+    search_text: str
+    inquiry: NewInquiry
+
+
+def prepare_row(inquiry: NewInquiry, submission_id: str, now: datetime | None = None,
+                notify_kinds: tuple[str, ...] = ()) -> PreparedRow:
+    """Validate server-side (never trust the page) and compute the derived columns of one row."""
+    from jichitai_metrics.inquiries.validation import validate
+
+    errors = validate(inquiry)
+    if errors:
+        raise InvalidInquiry(errors)
+    if not submission_id or len(submission_id) > 100:
+        raise ValueError("submission_id must be 1..100 characters")
+    unknown = set(notify_kinds) - set(OUTBOX_KINDS)
+    if unknown:
+        raise ValueError(f"unknown notification kind(s): {sorted(unknown)}")
+    at = as_utc(now) if now is not None else utc_now()
+    receipt = new_receipt_no(at)
+    return PreparedRow(
+        submission_id=submission_id, receipt_no=receipt, received_at=at, consent_at=at,
+        email_key=email_key(inquiry.email), search_text=search_text(inquiry, receipt), inquiry=inquiry,
+    )
+
+
+def open_store(settings: Settings) -> InquiryStore:
+    """The configured backend, schema ready: PostgreSQL if JICHITAI_DATABASE_URL is set, else DuckDB.
+
+    Raises StoreUnavailable with a plain Japanese message when the database cannot be opened.
+    """
+    if settings.database_url:
+        try:
+            # Imported lazily: the DuckDB default must not need psycopg at import time.
+            from jichitai_metrics.inquiries.postgres_store import PostgresInquiryStore
+        except ImportError as exc:
+            raise StoreUnavailable(
+                "お問い合わせのデータベース（PostgreSQL）に接続する部品が読み込めません。"
+                "管理者にご連絡ください。"
+            ) from exc
+        store: InquiryStore = PostgresInquiryStore(settings.database_url)
+    else:
+        from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
+
+        store = DuckDBInquiryStore(settings.db_path)
+    try:
+        store.init_schema()
+    except StoreUnavailable:
+        store.close()
+        raise
+    return store
