@@ -128,7 +128,7 @@ class OutboxItem:
     inquiry_id: int
     receipt_no: str
     kind: str  # "staff_notice" | "ack"
-    recipient: str | None  # None = the configured staff address; "ack" rows hold the sender's e-mail
+    recipient: str | None  # None = the configured staff address; "ack": the sender's e-mail (NFKC copy)
     attempts: int
     next_attempt_at: datetime  # UTC, tz-aware
     last_error: str | None
