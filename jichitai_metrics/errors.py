@@ -17,7 +17,7 @@ class CatalogError(JichitaiError):
         self.problem = problem
         where = file
         if row is not None:
-            where += f", row {row}"
+            where += f", line {row}"
         if column:
             where += f", column '{column}'"
         super().__init__(f"{where}: {problem}")
