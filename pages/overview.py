@@ -1,5 +1,58 @@
-"""Placeholder until its issue lands."""
+"""概要: the seminar at a glance: date, registrants, programmes and headline figures with their quotes."""
 
 import streamlit as st
 
-st.info("準備中です。 / Coming soon.")
+from jichitai_metrics.formatting import date_text, fiscal_year_label, source_text, value_text
+from jichitai_metrics.ui import common
+
+lang = common.lang()
+seminar_id = common.selected_seminar_id()
+seminar = common.seminar(seminar_id)
+en = lang == "en"
+
+st.title(seminar["title_en"] if en else seminar["title_ja"])
+st.caption(common.md_escape(f"{seminar['organiser']}「{seminar['report_title']}」"))
+
+facts = [
+    (common.pick("開催日", "Held on", lang), date_text(seminar["held_on"], lang)),
+    (common.pick("予算の対象年度", "Budget year", lang), fiscal_year_label(int(seminar["fiscal_year"]), lang)),
+    (common.pick("申込者数", "Registrants", lang), value_text(seminar["registrants"], "人", "", lang)),
+    (common.pick("プログラム数", "Programmes", lang), str(seminar["program_count"])),
+]
+for column, (label, text) in zip(st.columns([3, 3, 2, 2]), facts, strict=True):
+    with column.container(border=True):
+        st.caption(label)
+        st.markdown(f"### {common.md_escape(text)}")
+st.caption(common.md_escape(
+    common.pick(f"対象：{seminar['audience_ja']}　形式：{seminar.get('format_ja', '')}",
+                f"Audience: {seminar.get('audience_en', '')} · Format: {seminar.get('format_en', '')}", lang)))
+
+st.header(common.pick("注目の数字", "Headline figures", lang))
+headlines = common.headline_figures(seminar_id).to_dict("records")
+for start in range(0, len(headlines), 3):
+    for column, figure in zip(st.columns(3), headlines[start:start + 3], strict=False):
+        with column.container(border=True):
+            st.markdown(f"**{common.md_escape(figure['label_en'] if en else figure['label_ja'])}**")
+            st.metric(figure["label_en"] if en else figure["label_ja"],
+                      value_text(figure["value"], figure["unit"], figure["qualifier"], lang),
+                      label_visibility="collapsed")
+            st.caption(common.md_escape(source_text(figure, lang)))
+            if figure["ambiguous"] or figure["kind"] != "reported":
+                note = figure["note_en"] if en else figure["note_ja"]
+                st.caption(common.md_escape(f"⚠️ {note}") if note else "")
+
+st.header(common.pick("プログラム", "Programmes", lang))
+for prog in common.programs(seminar_id).to_dict("records"):
+    with st.container(border=True):
+        title = prog["title_en"] if en else prog["title_ja"]
+        speaker = (f"{prog['speaker_en']} — {prog['role_en']}, {prog['organisation_en']}" if en
+                   else f"{prog['organisation_ja']} {prog['role_ja']} {prog['speaker_ja']}")
+        st.markdown(f"**Program{prog['number']}　{common.md_escape(title)}**")
+        st.caption(common.md_escape(speaker))
+        st.page_link("pages/program.py", label=common.pick("詳しく見る", "Open programme", lang), icon="➡️",
+                     query_params={"program": prog["number"], "seminar": seminar_id, "lang": lang})
+
+st.caption(common.md_escape(common.pick(
+    "数値はすべてセミナーレポートの記載に基づき、各数値に出典の引用を添えています。算出値はその旨と算出方法を示しています。",
+    "Every figure comes from the seminar report and carries its source quote; derived values say how they were computed.",
+    lang)))

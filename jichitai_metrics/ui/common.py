@@ -124,3 +124,18 @@ _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
 def md_escape(text: str) -> str:
     """Escape Markdown so catalogue text (e.g. 「10代~70代」) renders literally in st.markdown/caption."""
     return _MD_SPECIALS.sub(r"\\\1", str(text))
+
+
+def selected_seminar_id() -> str:
+    """The seminar named in ?seminar=, else the first; a chooser appears only when there are several."""
+    frame = seminars()
+    ids = frame["id"].tolist()
+    wanted = st.query_params.get("seminar")
+    current = wanted if wanted in ids else ids[0]
+    if len(ids) > 1:
+        titles = dict(zip(frame["id"], frame["title_en" if lang() == "en" else "title_ja"], strict=True))
+        current = st.sidebar.selectbox(pick("セミナー", "Seminar", lang()), ids, index=ids.index(current),
+                                       format_func=titles.get)
+    if wanted is not None and wanted != current or (wanted is None and len(ids) > 1):
+        st.query_params["seminar"] = current
+    return current
