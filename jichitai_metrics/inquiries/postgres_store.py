@@ -429,7 +429,7 @@ class PostgresInquiryStore:
         at = as_utc(now) if now is not None else utc_now()
         # The acknowledgement's recipient is the person's e-mail: not needed once sent.
         self._run(lambda c: c.execute(
-            "UPDATE outbox SET sent_at = %s, attempts = attempts + 1, recipient = NULL WHERE id = %s",
+            "UPDATE outbox SET sent_at = %s, recipient = NULL, last_error = NULL WHERE id = %s",
             (at, item_id)))
 
     def mark_outbox_failed(self, item_id: int, error: str, next_attempt_at: datetime) -> None:

@@ -1,0 +1,254 @@
+"""Staff notification over SMTP, against a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from jichitai_metrics.config import load_settings
+from jichitai_metrics.inquiries import NewInquiry, notify
+from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
+from tests.support import free_port
+
+BASE_URL = "https://jichitai.example.lg.jp"
+PERSON = NewInquiry(
+    article_title="自治体DXセミナー報告",
+    municipality="架空市",
+    department="企画課 主査",
+    name="試験 花子",
+    phone="０３－１２３４－５６７８",
+    email="hanako.shiken@example.jp",
+    message="グラフの出典を教えてください（秘密の相談 XYZZY）",
+    consent=True,
+)
+# Strings that must never appear in a message or a recorded error (the typed personal data).
+PERSONAL = (PERSON.name, "試験", "花子", PERSON.phone, "1234", "5678", PERSON.email, "hanako",
+            PERSON.message, "XYZZY", PERSON.department, PERSON.municipality)
+
+
+class Collector:
+    """aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], email.message.EmailMessage, bytes]] = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        raw = envelope.original_content or envelope.content
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        with self.arrived:
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg, raw))
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, n: int, timeout: float = 20) -> None:
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.messages) >= n, timeout):
+                raise AssertionError(f"expected {n} messages, got {len(self.messages)}")
+
+
+@contextlib.contextmanager
+def smtp_server(port: int, handler: Collector) -> Iterator[Controller]:
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+def settings_for(port: int, ack: bool = False):
+    base = load_settings({
+        "JICHITAI_SMTP_HOST": "127.0.0.1", "JICHITAI_SMTP_PORT": str(port),
+        "JICHITAI_SMTP_FROM": "noreply@jichitai.example.lg.jp", "JICHITAI_SMTP_TO": "staff@example.lg.jp",
+        "JICHITAI_SMTP_ACK": "1" if ack else "", "JICHITAI_BASE_URL": BASE_URL + "/",
+    })
+    return base
+
+
+@pytest.fixture()
+def store(tmp_db_path):
+    s = DuckDBInquiryStore(tmp_db_path)
+    s.init_schema()
+    yield s
+    notify.stop_outbox_worker()
+    s.close()
+
+
+def body_text(msg: email.message.EmailMessage) -> str:
+    return msg.get_body(("plain",)).get_content()
+
+
+def submit(store, settings, now=None):
+    return store.submit(PERSON, str(uuid.uuid4()), now=now, notify_kinds=notify.notify_kinds(settings.smtp))
+
+
+def test_staff_notice_carries_receipt_and_inbox_link_but_no_personal_data(store):
+    port = free_port()
+    handler = Collector()
+    settings = settings_for(port)
+    result = submit(store, settings)
+    with smtp_server(port, handler):
+        report = notify.deliver_pending(store, settings.smtp, settings.base_url)
+    assert (report.sent, report.failed) == (1, 0)
+    assert len(handler.messages) == 1
+    mail_from, rcpt, msg, raw = handler.messages[0]
+    assert rcpt == ["staff@example.lg.jp"] and mail_from == "noreply@jichitai.example.lg.jp"
+    text = body_text(msg)
+    assert result.receipt_no in text and result.receipt_no in msg["Subject"]
+    assert f"{BASE_URL}/inbox" in text
+    whole = str(msg["Subject"]) + text + raw.decode("utf-8", "replace")
+    for secret in PERSONAL:
+        assert secret not in whole, f"personal data {secret!r} in the staff notice"
+    # Sent rows leave the queue: a second pass sends nothing more.
+    with smtp_server(port, handler):
+        assert notify.deliver_pending(store, settings.smtp, settings.base_url).attempted == 0
+    assert len(handler.messages) == 1 and store.failed_outbox().empty
+
+
+def test_acknowledgement_goes_to_sender_with_receipt_only(store):
+    port = free_port()
+    handler = Collector()
+    settings = settings_for(port, ack=True)
+    result = submit(store, settings)
+    with smtp_server(port, handler):
+        report = notify.deliver_pending(store, settings.smtp, settings.base_url)
+    assert report.sent == 2
+    by_rcpt = {tuple(r): m for _, r, m, _ in handler.messages}
+    assert set(by_rcpt) == {("staff@example.lg.jp",), (PERSON.email,)}
+    ack = by_rcpt[(PERSON.email,)]
+    text = str(ack["Subject"]) + body_text(ack)
+    assert result.receipt_no in text
+    for secret in PERSONAL:
+        if secret in PERSON.email or secret == PERSON.email:
+            continue  # the address is in To:, necessarily; the body must not repeat anything typed
+        assert secret not in text
+    assert PERSON.email not in body_text(ack)
+
+
+def test_no_mail_configured_means_no_outbox_rows_and_no_sending(store):
+    settings = load_settings({})
+    assert notify.notify_kinds(settings.smtp) == ()
+    submit(store, settings)
+    assert store.pending_outbox(now=datetime.now(UTC) + timedelta(days=1)) == []
+    assert notify.deliver_pending(store, settings.smtp, settings.base_url).attempted == 0
+    assert notify.kick(settings, store) is None
+
+
+def test_server_down_records_failure_with_backoff_then_recovers(store):
+    port = free_port()  # nothing listens here yet
+    settings = settings_for(port)
+    t0 = datetime(2025, 6, 1, 1, 0, tzinfo=UTC)
+    result = submit(store, settings, now=t0)
+
+    first = notify.deliver_pending(store, settings.smtp, settings.base_url, now=t0)
+    assert (first.sent, first.failed) == (0, 1)
+    failed = store.failed_outbox()
+    assert list(failed["receipt_no"]) == [result.receipt_no]
+    assert int(failed["attempts"].iloc[0]) == 1
+    assert "ConnectionRefusedError" in failed["last_error"].iloc[0]
+    assert failed["next_attempt_at"].iloc[0].to_pydatetime() == t0 + notify.BACKOFF_BASE
+    for secret in PERSONAL:
+        assert secret not in failed.to_csv()
+
+    # Not due yet: nothing is tried before the backoff has passed.
+    early = notify.deliver_pending(store, settings.smtp, settings.base_url,
+                                   now=t0 + notify.BACKOFF_BASE - timedelta(seconds=1))
+    assert early.attempted == 0
+
+    # Second failure doubles the wait.
+    t1 = t0 + notify.BACKOFF_BASE
+    assert notify.deliver_pending(store, settings.smtp, settings.base_url, now=t1).failed == 1
+    failed = store.failed_outbox()
+    assert int(failed["attempts"].iloc[0]) == 2
+    assert failed["next_attempt_at"].iloc[0].to_pydatetime() == t1 + 2 * notify.BACKOFF_BASE
+
+    # The server comes up; once due, the notice goes out exactly once and the failure clears.
+    handler = Collector()
+    with smtp_server(port, handler):
+        t2 = t1 + 2 * notify.BACKOFF_BASE
+        done = notify.deliver_pending(store, settings.smtp, settings.base_url, now=t2)
+        again = notify.deliver_pending(store, settings.smtp, settings.base_url, now=t2 + timedelta(hours=2))
+    assert (done.sent, done.failed, again.attempted) == (1, 0, 0)
+    assert len(handler.messages) == 1 and result.receipt_no in body_text(handler.messages[0][2])
+    assert store.failed_outbox().empty
+
+
+def test_backoff_grows_and_is_capped():
+    delays = [notify.backoff(n) for n in range(12)]
+    assert delays[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert all(a <= b for a, b in zip(delays, delays[1:], strict=False))
+    assert delays[-1] == notify.BACKOFF_CAP
+
+
+def test_worker_sends_in_background_and_kick_never_blocks(store):
+    port = free_port()
+    handler = Collector()
+    settings = settings_for(port)
+    with smtp_server(port, handler):
+        worker = notify.start_outbox_worker(store, settings, poll_interval=60)
+        results = [submit(store, settings) for _ in range(3)]
+        started = time.perf_counter()
+        assert notify.kick(settings, store) is worker
+        assert time.perf_counter() - started < 0.1  # the form thread does not wait for SMTP
+        handler.wait_for(3)
+    receipts = sorted(body_text(m).split("受付番号: ")[1].split("\n")[0] for _, _, m, _ in handler.messages)
+    assert receipts == sorted(r.receipt_no for r in results)
+
+
+def test_worker_survives_an_smtp_outage_and_delivers_after_restart(store):
+    port = free_port()
+    settings = settings_for(port)
+    result = submit(store, settings)
+    worker = notify.start_outbox_worker(store, settings, poll_interval=0.2)
+    deadline = time.time() + 10
+    while store.failed_outbox().empty and time.time() < deadline:
+        time.sleep(0.05)
+    assert list(store.failed_outbox()["receipt_no"]) == [result.receipt_no]
+    assert worker.alive
+    # Retries are scheduled in the future (backoff); the worker keeps polling and sends once due.
+    handler = Collector()
+    with smtp_server(port, handler):
+        # Make the retry due now instead of waiting 30 s: the schedule itself is tested above.
+        item = store.failed_outbox()["id"].iloc[0]
+        store.mark_outbox_failed(int(item), "test: make due", datetime.now(UTC) - timedelta(seconds=1))
+        notify.kick(settings, store)
+        handler.wait_for(1)
+    assert result.receipt_no in body_text(handler.messages[0][2])
+    deadline = time.time() + 5
+    while not store.failed_outbox().empty and time.time() < deadline:
+        time.sleep(0.05)
+    assert store.failed_outbox().empty
+
+
+def test_recipient_refusal_is_recorded_without_the_address(store):
+    class Refuser(Collector):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+            return "550 no such user here: " + address
+
+    port = free_port()
+    settings = settings_for(port, ack=True)
+    submit(store, settings)
+    with smtp_server(port, Refuser()):
+        report = notify.deliver_pending(store, settings.smtp, settings.base_url)
+    assert report.failed == 2
+    failed = store.failed_outbox()
+    assert set(failed["kind"]) == {"staff_notice", "ack"}
+    assert all("550" in e for e in failed["last_error"])
+    assert PERSON.email not in failed.to_csv() and "staff@example.lg.jp" not in failed.to_csv()
+
+
+def test_smtp_settings_disabled_without_host():
+    settings = settings_for(25)
+    assert notify.notify_kinds(replace(settings.smtp, host=None)) == ()
+    assert notify.notify_kinds(settings.smtp) == ("staff_notice",)
