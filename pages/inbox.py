@@ -1,5 +1,5 @@
-"""Placeholder until its issue lands."""
+"""受付箱（職員用）: the staff inbox. The page checks the password itself (hidden pages stay routable)."""
 
-import streamlit as st
+from jichitai_metrics.ui.inbox import render_inbox_page
 
-st.info("準備中です。 / Coming soon.")
+render_inbox_page()

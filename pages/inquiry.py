@@ -1,5 +1,5 @@
-"""Placeholder until its issue lands."""
+"""お問い合わせ: the report's follow-up form (入力 -> 確認 -> 送信 -> 受付番号)."""
 
-import streamlit as st
+from jichitai_metrics.ui.inquiry import render_inquiry_page
 
-st.info("準備中です。 / Coming soon.")
+render_inquiry_page()

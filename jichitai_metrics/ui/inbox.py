@@ -1,0 +1,326 @@
+"""The staff inbox: password gate, paged list, status and memo, CSV export, erasure and purge."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from jichitai_metrics import export
+from jichitai_metrics.config import load_settings
+from jichitai_metrics.errors import StoreUnavailable
+from jichitai_metrics.i18n import pick
+from jichitai_metrics.inquiries import SORT_COLUMNS, STATUS_LABELS, STATUSES, InboxQuery
+from jichitai_metrics.inquiries.model import JST, email_key
+from jichitai_metrics.ui.inquiry import get_store
+
+log = logging.getLogger(__name__)
+
+_K = "inbox_"
+# After this many wrong passwords in a session, each further attempt waits 2, 4, 8 … seconds (max 5 min).
+FREE_ATTEMPTS = 3
+MAX_DELAY_S = 300
+
+COLUMN_LABELS = {
+    "id": ("ID", "ID"),
+    "receipt_no": ("受付番号", "Receipt no."),
+    "received_at": ("受付日時（日本時間）", "Received (JST)"),
+    "status": ("状態", "Status"),
+    "article_title": ("記事タイトル", "Article title"),
+    "municipality": ("自治体名", "Municipality"),
+    "department": ("部署・役職名", "Department / position"),
+    "name": ("お名前", "Name"),
+    "phone": ("電話番号", "Phone"),
+    "email": ("メールアドレス", "E-mail"),
+    "message": ("ご相談内容", "Question"),
+    "memo": ("対応メモ", "Memo"),
+    "updated_at": ("更新日時（日本時間）", "Updated (JST)"),
+}
+SORT_LABELS = {
+    "received_at": ("受付日時", "Received"),
+    "receipt_no": ("受付番号", "Receipt no."),
+    "status": ("状態", "Status"),
+    "municipality": ("自治体名", "Municipality"),
+    "name": ("お名前", "Name"),
+    "updated_at": ("更新日時", "Updated"),
+}
+
+
+def _lang() -> str:
+    from jichitai_metrics.ui import common
+
+    return common.lang()
+
+
+# -- authentication --------------------------------------------------------------------------------
+
+def configured_password() -> str | None:
+    """JICHITAI_ADMIN_PASSWORD, else st.secrets["admin_password"]; None means the inbox is disabled."""
+    from_env = load_settings().admin_password
+    if from_env:
+        return from_env
+    try:
+        value = st.secrets.get("admin_password")
+    except Exception:  # noqa: BLE001 - no secrets.toml (or an unreadable one) means "not configured"
+        return None
+    return str(value) if value else None
+
+
+def _fingerprint(password: str) -> str:
+    # Kept in the session instead of a bare True, so changing the password logs everyone out.
+    return hashlib.sha256(b"jichitai-inbox\0" + password.encode("utf-8")).hexdigest()
+
+
+def password_matches(given: str, expected: str) -> bool:
+    """Constant-time comparison of encoded bytes (compare_digest rejects non-ASCII str)."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def retry_delay(failures: int) -> float:
+    """Seconds a session must wait before its next attempt after `failures` wrong passwords."""
+    if failures < FREE_ATTEMPTS:
+        return 0.0
+    return float(min(MAX_DELAY_S, 2 ** (failures - FREE_ATTEMPTS + 1)))
+
+
+def _on_login() -> None:
+    ss = st.session_state
+    expected = configured_password()
+    given = ss.get(_K + "password_input", "") or ""
+    ss[_K + "password_input"] = ""  # never keep the typed password around
+    now = time.time()
+    if now < ss.get(_K + "blocked_until", 0.0):
+        ss[_K + "login_msg"] = "wait"
+        return
+    if expected and given and password_matches(given, expected):
+        ss[_K + "auth"] = _fingerprint(expected)
+        ss[_K + "failures"] = 0
+        ss[_K + "login_msg"] = None
+        log.info("inbox: login succeeded")
+        return
+    failures = ss.get(_K + "failures", 0) + 1
+    ss[_K + "failures"] = failures
+    ss[_K + "blocked_until"] = now + retry_delay(failures)
+    ss[_K + "login_msg"] = "wrong"
+    log.warning("inbox: login failed (%d in this session)", failures)
+
+
+def _on_logout() -> None:
+    st.session_state.pop(_K + "auth", None)
+    st.session_state.pop(_K + "csv", None)
+    log.info("inbox: logout")
+
+
+def is_authorised() -> bool:
+    """True when this session logged in with the password configured now."""
+    expected = configured_password()
+    token = st.session_state.get(_K + "auth")
+    return bool(expected and token and hmac.compare_digest(token, _fingerprint(expected)))
+
+
+def _login_form(lang: str) -> None:
+    msg = st.session_state.get(_K + "login_msg")
+    wait = st.session_state.get(_K + "blocked_until", 0.0) - time.time()
+    if msg == "wrong":
+        st.error(pick("パスワードが違います。", "Wrong password.", lang), icon="🔒")
+    if wait > 0 and msg in ("wrong", "wait"):
+        st.warning(pick(f"入力の誤りが続いたため、{int(wait) + 1}秒ほど待ってからお試しください。",
+                        f"Too many wrong attempts: please wait about {int(wait) + 1} seconds.", lang), icon="⏳")
+    with st.form("inbox_login"):
+        st.text_input(pick("パスワード", "Password", lang), type="password", key=_K + "password_input")
+        st.form_submit_button(pick("ログイン", "Log in", lang), type="primary", on_click=_on_login)
+
+
+# -- list helpers (package-side reshaping for display) ---------------------------------------------
+
+def status_label(status: str, lang: str) -> str:
+    """新規 / 対応中 / 回答済 (or English)."""
+    ja, en = STATUS_LABELS.get(status, (status, status))
+    return pick(ja, en, lang)
+
+
+def display_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Inbox rows for st.dataframe: JST time text, status labels, localized headers, no id column."""
+    out = df.drop(columns=["id"]).copy()
+    for column in ("received_at", "updated_at"):
+        out[column] = out[column].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M")
+    out["status"] = out["status"].map(lambda s: status_label(s, lang))
+    return out.rename(columns={c: pick(*COLUMN_LABELS[c], lang) for c in out.columns})
+
+
+def export_table(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Inbox rows for CSV: localized headers and status labels; times stay tz-aware (export.py writes JST)."""
+    out = df.drop(columns=["id"]).copy()
+    out["status"] = out["status"].map(lambda s: status_label(s, lang))
+    return out.rename(columns={c: pick(*COLUMN_LABELS[c], lang) for c in out.columns})
+
+
+def _query_from_widgets(page: int) -> InboxQuery:
+    ss = st.session_state
+    status = ss.get(_K + "status", "")
+    return InboxQuery(
+        search=ss.get(_K + "search", "") or "",
+        status=status or None,
+        sort=ss.get(_K + "sort", "received_at"),
+        descending=ss.get(_K + "order", "desc") == "desc",
+        page=page,
+        page_size=int(ss.get(_K + "page_size", 50)),
+        received_from=ss.get(_K + "from"),
+        received_to=ss.get(_K + "to"),
+    )
+
+
+# -- sections --------------------------------------------------------------------------------------
+
+def _filters(lang: str) -> None:
+    c1, c2, c3, c4 = st.columns([3, 1.3, 1.3, 1.3])
+    c1.text_input(pick("検索（全角・半角、大文字・小文字を区別しません）", "Search (width- and case-insensitive)", lang),
+                  key=_K + "search")
+    c2.selectbox(pick("状態", "Status", lang), ["", *STATUSES], key=_K + "status",
+                 format_func=lambda s: status_label(s, lang) if s else pick("すべて", "All", lang))
+    c3.date_input(pick("受付日（から）", "Received from", lang), value=None, key=_K + "from")
+    c4.date_input(pick("受付日（まで）", "Received to", lang), value=None, key=_K + "to")
+    c5, c6, c7, c8 = st.columns([1.3, 1.3, 1, 1])
+    c5.selectbox(pick("並べ替え", "Sort by", lang), SORT_COLUMNS, key=_K + "sort",
+                 format_func=lambda c: pick(*SORT_LABELS[c], lang))
+    c6.radio(pick("順序", "Order", lang), ["desc", "asc"], key=_K + "order", horizontal=True,
+             format_func=lambda o: pick("降順", "Descending", lang) if o == "desc" else pick("昇順", "Ascending", lang))
+    c7.selectbox(pick("表示件数", "Rows per page", lang), [25, 50, 100], index=1, key=_K + "page_size")
+    c8.number_input(pick("ページ", "Page", lang), min_value=1, step=1, key=_K + "page")
+
+
+def _detail(store, rows: pd.DataFrame, lang: str) -> None:
+    if rows.empty:
+        return
+    st.subheader(pick("詳細・対応状況", "Details and status", lang))
+    receipts = rows["receipt_no"].tolist()
+    chosen = st.selectbox(pick("受付番号を選ぶ", "Choose a receipt number", lang), receipts, key=_K + "chosen")
+    inquiry_id = int(rows.loc[rows["receipt_no"] == chosen, "id"].iloc[0])
+    inquiry = store.get(inquiry_id)
+    if inquiry is None:
+        st.info(pick("この問い合わせは削除されました。", "This inquiry has been deleted.", lang))
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        for field in ("article_title", "municipality", "department", "name", "phone", "email", "message"):
+            st.caption(pick(*COLUMN_LABELS[field], lang))
+            st.text(getattr(inquiry, field))  # typed by the public: plain text only
+        st.caption(pick("同意日時（日本時間）・表示版", "Consent (JST) and notice version", lang))
+        st.text(f"{inquiry.consent_at.astimezone(JST):%Y-%m-%d %H:%M}  {inquiry.privacy_notice_version}")
+    with right, st.form(f"edit_{inquiry.id}"):
+        status = st.selectbox(pick("状態", "Status", lang), STATUSES, index=STATUSES.index(inquiry.status),
+                              format_func=lambda s: status_label(s, lang))
+        memo = st.text_area(pick("対応メモ（職員のみ）", "Memo (staff only)", lang), value=inquiry.memo,
+                            max_chars=4000, height=150)
+        if st.form_submit_button(pick("保存する", "Save", lang), type="primary"):
+            store.update(inquiry.id, status=status, memo=memo)
+            log.info("inbox: status/memo updated")
+            st.session_state[_K + "saved"] = True
+            st.rerun()
+    if st.session_state.pop(_K + "saved", False):
+        st.success(pick("保存しました。", "Saved.", lang))
+
+
+def _export(store, query: InboxQuery, lang: str) -> None:
+    st.subheader(pick("CSVで書き出す", "Export as CSV", lang))
+    st.caption(pick("いまの検索条件・並び順に合う全件を書き出します（ページ分けなし）。",
+                    "Exports every inquiry matching the current filters and order (not just this page).", lang))
+    c1, c2 = st.columns([2, 3])
+    encoding = c1.radio(pick("文字コード", "Encoding", lang), list(export.ENCODINGS), key=_K + "encoding",
+                        format_func=lambda e: pick(*export.ENCODINGS[e], lang))
+    if c2.button(pick("CSVを作成する", "Prepare the CSV", lang), key=_K + "prepare"):
+        result = export.csv_bytes(export_table(store.export_frame(query), lang), encoding=encoding)
+        st.session_state[_K + "csv"] = result
+        log.info("inbox: export prepared (%d rows, %s)", result.rows, encoding)
+    result = st.session_state.get(_K + "csv")
+    if result is None:
+        return
+    if not result.ok:
+        chars = "、".join(f"{p['char']}（{p['codepoint']}）" for p in export.summarise_problems(result.unencodable))
+        st.warning(pick(f"Shift_JIS で表せない文字があるため作成できませんでした：{chars}。UTF-8 をお使いください。",
+                        f"Some characters cannot be written in Shift_JIS: {chars}. Please use UTF-8.", lang))
+        return
+    st.download_button(
+        pick(f"ダウンロード（{result.rows:,}件）", f"Download ({result.rows:,} rows)", lang),
+        data=result.data, file_name=export.export_filename("inquiries"), mime=result.mime,
+        on_click="ignore", key=_K + "download",
+    )
+
+
+def _erasure(store, lang: str) -> None:
+    with st.expander(pick("ご本人の請求による削除（完全消去）", "Erase one person's inquiries (on request)", lang)):
+        st.caption(pick("メールアドレスが一致する問い合わせをすべて削除し、データベースファイルを作り直して"
+                        "データを完全に消去します。元に戻せません。",
+                        "Deletes every inquiry with this e-mail address and rewrites the database file so the "
+                        "data is really gone. This cannot be undone.", lang))
+        email = st.text_input(pick("メールアドレス", "E-mail address", lang), key=_K + "erase_email")
+        if email.strip():
+            key = email_key(email)
+            matches = store.export_frame(InboxQuery(search=email))
+            n = int((matches["email"].map(email_key) == key).sum()) if len(matches) else 0
+            st.text(pick(f"該当：{n}件", f"Matching: {n}", lang))
+            sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
+                               key=_K + "erase_sure")
+            if st.button(pick("完全に削除する", "Erase permanently", lang), type="primary",
+                         disabled=not (sure and n), key=_K + "erase_go"):
+                erased = store.erase_person(email)
+                log.info("inbox: erased %d inquiries on request", erased)
+                st.session_state[_K + "erased"] = erased
+                st.session_state.pop(_K + "csv", None)
+                for k in ("erase_email", "erase_sure"):
+                    st.session_state.pop(_K + k, None)
+                st.rerun()
+        if _K + "erased" in st.session_state:
+            erased_n = st.session_state.pop(_K + "erased")
+            st.success(pick(f"{erased_n}件を削除しました。", f"Erased {erased_n} inquiries.", lang))
+
+    days = load_settings().retention_days
+    with st.expander(pick(f"保存期間（{days}日）を過ぎた問い合わせの削除", f"Purge inquiries older than {days} days", lang)):
+        cutoff = (pd.Timestamp.now(tz=JST) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+        st.caption(pick(f"{cutoff}（日本時間）より前に受け付けた問い合わせを完全に消去します。",
+                        f"Erases inquiries received before {cutoff} JST.", lang))
+        sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
+                           key=_K + "purge_sure")
+        if st.button(pick("保存期間を過ぎたものを削除する", "Purge now", lang), disabled=not sure, key=_K + "purge_go"):
+            purged = store.purge_older_than(days)
+            log.info("inbox: retention purge removed %d inquiries", purged)
+            st.session_state.pop(_K + "csv", None)
+            st.success(pick(f"{purged}件を削除しました。", f"Purged {purged} inquiries.", lang))
+
+
+def render_inbox_page() -> None:
+    """The whole 受付箱 page (called by pages/inbox.py); it checks the password itself."""
+    lang = _lang()
+    st.title(pick("受付箱（職員用）", "Inbox (staff)", lang))
+    if not configured_password():
+        st.info(pick("受付箱は無効です。管理者パスワード（環境変数 JICHITAI_ADMIN_PASSWORD または "
+                     "secrets の admin_password）が設定されていません。",
+                     "The inbox is disabled: no admin password is configured "
+                     "(JICHITAI_ADMIN_PASSWORD or admin_password in secrets).", lang), icon="🔒")
+        return
+    if not is_authorised():
+        _login_form(lang)
+        return
+    log.info("inbox: page viewed")
+    st.button(pick("ログアウト", "Log out", lang), on_click=_on_logout, key=_K + "logout")
+    try:
+        store = get_store()
+        failed = store.failed_outbox()
+        if len(failed):
+            st.warning(pick(f"通知の送信に失敗しています（{len(failed)}件）。", f"{len(failed)} notifications failed.", lang))
+            st.dataframe(failed, hide_index=True)
+        _filters(lang)
+        page = store.list_page(_query_from_widgets(int(st.session_state.get(_K + "page", 1))))
+        st.caption(pick(f"{page.total:,}件中 {page.page}/{page.page_count}ページ",
+                        f"{page.total:,} inquiries, page {page.page} of {page.page_count}", lang))
+        st.dataframe(display_frame(page.rows, lang), hide_index=True)
+        _detail(store, page.rows, lang)
+        _export(store, _query_from_widgets(1), lang)
+        _erasure(store, lang)
+    except StoreUnavailable as exc:
+        st.error(str(exc), icon="⚠️")

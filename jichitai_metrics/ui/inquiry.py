@@ -1,0 +1,326 @@
+"""The follow-up inquiry form: input -> 確認画面 -> 送信 -> 受付番号, sent exactly once."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from jichitai_metrics.config import load_settings
+from jichitai_metrics.errors import StoreUnavailable
+from jichitai_metrics.i18n import pick
+from jichitai_metrics.inquiries import NewInquiry, PRIVACY_NOTICE_VERSION, InquiryStore, open_store
+from jichitai_metrics.inquiries.model import TEXT_FIELDS
+from jichitai_metrics.inquiries.store import InvalidInquiry
+from jichitai_metrics.inquiries.validation import LABELS, MAX_LENGTHS, validate
+
+log = logging.getLogger(__name__)
+
+# Per-session limit: a person rarely sends more than a few questions; a loop or a bot sends many.
+RATE_LIMIT_COUNT = 5
+RATE_LIMIT_WINDOW_S = 3600
+
+_K = "inq_"  # session-state prefix
+PLACEHOLDERS = {
+    "municipality": "例：〇〇市",
+    "department": "例：デジタル推進課 主任",
+    "name": "例：自治 太郎",
+    "phone": "例：03-1234-5678",
+    "email": "例：taro@city.example.lg.jp",
+}
+
+
+def _lang() -> str:
+    from jichitai_metrics.ui import common
+
+    return common.lang()
+
+
+# -- links and context ---------------------------------------------------------------------------
+
+def inquiry_link(program: int | None = None, chart_id: str | None = None) -> str:
+    """Relative URL of the form with its context, e.g. 'inquiry?program=2&chart=p2-x'."""
+    params: dict[str, str] = {}
+    if program is not None:
+        params["program"] = str(int(program))
+    if chart_id:
+        params["chart"] = str(chart_id)
+    return "inquiry" + (f"?{urlencode(params)}" if params else "")
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def article_title(params: dict[str, str]) -> str:
+    """The 記事タイトル to pre-fill: ?article=, else the report title plus programme / chart context."""
+    explicit = (params.get("article") or "").strip()
+    if explicit:
+        return explicit[: MAX_LENGTHS["article_title"]]
+    title = ""
+    try:
+        from jichitai_metrics.ui import common
+
+        seminar_id = params.get("seminar") or common.default_seminar_id()
+        title = str(common.seminar(seminar_id)["report_title"])
+        number = _int_or_none(params.get("program"))
+        if number is not None:
+            prog = common.program(seminar_id, number)
+            title += f" ／ プログラム{number}「{prog['title_ja']}」"
+        chart_id = params.get("chart")
+        if chart_id:
+            charts = common.charts(seminar_id)
+            match = charts[charts["chart_id"] == chart_id]
+            if len(match):
+                title += f" ／ 図「{match.iloc[0]['title_ja']}」"
+    except Exception:  # noqa: BLE001 - an unknown programme or a catalogue problem must not block the form
+        log.info("inquiry form: context from the URL not found in the catalogue")
+    return title[: MAX_LENGTHS["article_title"]]
+
+
+# -- the store -------------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _cached_store(db_path: str, database_url: str | None) -> InquiryStore:
+    # One store (one DuckDB connection) per process; an exception is not cached, so a database
+    # that was locked is retried on the next run.
+    return open_store(load_settings())
+
+
+def get_store() -> InquiryStore:
+    """The process-wide inquiry store; raises StoreUnavailable with a plain Japanese message."""
+    settings = load_settings()
+    return _cached_store(str(settings.db_path), settings.database_url)
+
+
+def notify_kinds() -> tuple[str, ...]:
+    """Which notifications to queue with each inquiry (none unless SMTP is configured)."""
+    smtp = load_settings().smtp
+    if not smtp.enabled:
+        return ()
+    return ("staff_notice", "ack") if smtp.acknowledge_sender else ("staff_notice",)
+
+
+# -- session state ---------------------------------------------------------------------------------
+
+def _state() -> st.runtime.state.SessionStateProxy:
+    return st.session_state
+
+
+def _init(params: dict[str, str]) -> None:
+    ss = _state()
+    ss.setdefault(_K + "stage", "form")
+    ss.setdefault(_K + "submission_id", uuid.uuid4().hex)
+    ss.setdefault(_K + "draft", {f: "" for f in TEXT_FIELDS} | {"consent": False})
+    ss.setdefault(_K + "errors", {})
+    ss.setdefault(_K + "sent_at", [])
+    context = tuple(sorted((k, params.get(k, "")) for k in ("article", "program", "chart", "seminar")))
+    if ss.get(_K + "context") != context and ss[_K + "stage"] == "form":
+        prefill = article_title(params)
+        draft = ss[_K + "draft"]
+        # Replace the title only if the person has not typed their own.
+        if not draft["article_title"] or draft["article_title"] == ss.get(_K + "prefill"):
+            draft["article_title"] = prefill
+            ss.pop(_K + "f_article_title", None)
+        ss[_K + "prefill"] = prefill
+        ss[_K + "context"] = context
+    # Widgets forget their value when not rendered (on the confirmation screen): restore from draft.
+    for field in (*TEXT_FIELDS, "consent"):
+        ss.setdefault(_K + "f_" + field, ss[_K + "draft"][field])
+
+
+def _draft_from_widgets() -> dict:
+    ss = _state()
+    return {f: ss.get(_K + "f_" + f, "") for f in TEXT_FIELDS} | {"consent": bool(ss.get(_K + "f_consent"))}
+
+
+def _inquiry(draft: dict) -> NewInquiry:
+    return NewInquiry(**{f: draft[f] for f in TEXT_FIELDS}, consent=draft["consent"],
+                      privacy_notice_version=PRIVACY_NOTICE_VERSION)
+
+
+def _rate_limited(now: float) -> bool:
+    recent = [t for t in _state()[_K + "sent_at"] if now - t < RATE_LIMIT_WINDOW_S]
+    _state()[_K + "sent_at"] = recent
+    return len(recent) >= RATE_LIMIT_COUNT
+
+
+# -- callbacks (run before the script, so their effects show in the same rerun) -------------------
+
+def _on_confirm() -> None:
+    ss = _state()
+    draft = _draft_from_widgets()
+    ss[_K + "draft"] = draft
+    ss[_K + "errors"] = validate(_inquiry(draft))
+    ss[_K + "notice"] = None
+    if not ss[_K + "errors"]:
+        ss[_K + "stage"] = "confirm"
+
+
+def _on_back() -> None:
+    ss = _state()
+    ss[_K + "stage"] = "form"
+    ss[_K + "notice"] = None
+    for field in (*TEXT_FIELDS, "consent"):
+        ss[_K + "f_" + field] = ss[_K + "draft"][field]
+
+
+def _on_send() -> None:
+    ss = _state()
+    # A second click (double click, rerun) finds the stage already moved on and does nothing;
+    # if the first run was cut short after the insert, the same submission_id returns its receipt.
+    if ss.get(_K + "stage") != "confirm":
+        return
+    now = time.time()
+    if _rate_limited(now):
+        ss[_K + "notice"] = "rate"
+        return
+    try:
+        result = get_store().submit(_inquiry(ss[_K + "draft"]), ss[_K + "submission_id"],
+                                    notify_kinds=notify_kinds())
+    except StoreUnavailable as exc:
+        ss[_K + "notice"] = ("store", str(exc))
+        return
+    except InvalidInquiry as exc:
+        ss[_K + "errors"] = exc.errors
+        ss[_K + "stage"] = "form"
+        return
+    log.info("inquiry accepted (new row: %s)", result.created)  # no personal data in logs
+    ss[_K + "sent_at"] = [*ss[_K + "sent_at"], now]
+    ss[_K + "receipt"] = result.receipt_no
+    ss[_K + "submission_id"] = uuid.uuid4().hex  # a new id only after success
+    ss[_K + "stage"] = "done"
+    ss[_K + "notice"] = None
+
+
+def _on_new() -> None:
+    ss = _state()
+    prefill = ss.get(_K + "prefill", "")
+    ss[_K + "draft"] = {f: "" for f in TEXT_FIELDS} | {"consent": False, "article_title": prefill}
+    for field in (*TEXT_FIELDS, "consent"):
+        ss[_K + "f_" + field] = ss[_K + "draft"][field]
+    ss[_K + "errors"] = {}
+    ss[_K + "stage"] = "form"
+
+
+# -- rendering -------------------------------------------------------------------------------------
+
+def privacy_notice(lang: str) -> str:
+    """The purpose-of-use statement shown above the consent box (our wording of the report's notice)."""
+    days = load_settings().retention_days
+    return pick(
+        "**個人情報の取り扱いについて**\n\n"
+        "ご入力いただいた個人情報（お名前・電話番号・メールアドレスなど）は、ジチタイワークス事務局が"
+        "お預かりし、このお問い合わせへの回答のために利用します。ご相談内容に応じて、"
+        "セミナーでサービスを紹介した提供元企業へ共有します。"
+        "ジチタイワークス事務局のプライバシー・ポリシーに則って取り扱い、"
+        f"受付から{days}日を過ぎたものは削除します。"
+        f"（表示版：{PRIVACY_NOTICE_VERSION}）",
+        "**How we handle your personal data**\n\n"
+        "The personal data you enter (name, phone number, e-mail address, etc.) is held by the "
+        "Jichitai Works secretariat and used to answer this inquiry. Depending on your question it is "
+        "shared with the companies whose services were presented at the seminar. It is handled under "
+        f"the secretariat's privacy policy and deleted {days} days after receipt. "
+        f"(Notice version {PRIVACY_NOTICE_VERSION})",
+        lang,
+    )
+
+
+def _field_error(field: str, lang: str) -> None:
+    problem = _state()[_K + "errors"].get(field)
+    if problem is not None:
+        st.error(pick(problem.ja, problem.en, lang), icon="⚠️")
+
+
+def _store_status(lang: str) -> bool:
+    """Warn up front when the database cannot be opened; the form stays usable and keeps input."""
+    try:
+        get_store()
+        return True
+    except StoreUnavailable as exc:
+        st.warning(
+            pick(f"現在、お問い合わせを保存できません。{exc}\n\n入力した内容は、この画面を開いている間は保持されます。",
+                 "Inquiries cannot be saved right now (the database is unavailable). "
+                 "What you typed is kept while this page stays open.", lang),
+            icon="⏳",
+        )
+        return False
+
+
+def _render_form(lang: str) -> None:
+    st.caption(pick("＊はすべて必須です。入力後、確認画面で内容をご確認ください。",
+                    "All fields are required. You can check your entries on the next screen.", lang))
+    if _state()[_K + "errors"]:
+        st.error(pick("入力内容に誤りがあります。各項目のメッセージをご確認ください。",
+                      "Some entries need correcting; see the messages below each field.", lang))
+    with st.form("inquiry_form", enter_to_submit=False):
+        for field in TEXT_FIELDS:
+            ja, en = LABELS[field]
+            label = pick(ja, en, lang) + " ＊"
+            key = _K + "f_" + field
+            if field == "message":
+                st.text_area(label, key=key, max_chars=MAX_LENGTHS[field], height=180)
+            else:
+                st.text_input(label, key=key, max_chars=MAX_LENGTHS[field],
+                              placeholder=PLACEHOLDERS.get(field) if lang == "ja" else None)
+            _field_error(field, lang)
+        with st.container(border=True):
+            st.markdown(privacy_notice(lang))
+            st.checkbox(pick(*LABELS["consent"], lang), key=_K + "f_consent")
+            _field_error("consent", lang)
+        st.form_submit_button(pick("入力内容を確認する", "Review your entries", lang), type="primary",
+                              on_click=_on_confirm)
+
+
+def _render_confirm(lang: str) -> None:
+    st.subheader(pick("入力内容の確認", "Please check your entries", lang))
+    draft = _state()[_K + "draft"]
+    for field in TEXT_FIELDS:
+        st.caption(pick(*LABELS[field], lang))
+        st.text(draft[field])  # plain text: never Markdown/HTML for what a person typed
+    st.caption(pick("個人情報の取り扱い", "Personal data", lang))
+    st.text(pick("上記に同意しました", "Agreed", lang))
+    notice = _state().get(_K + "notice")
+    if notice == "rate":
+        st.warning(pick(
+            "短い時間に多くのお問い合わせをいただいたため、いったん受付を控えています。"
+            "恐れ入りますが、しばらく時間をおいてから送信してください。入力内容は保持しています。",
+            "You have sent several inquiries in a short time. Please wait a while before sending "
+            "again; your entries are kept.", lang), icon="⏳")
+    elif isinstance(notice, tuple):
+        st.error(pick(f"送信できませんでした。{notice[1]}\n\n入力内容は保持しています。もう一度「送信」を押してください。",
+                      "Your inquiry could not be sent (the database is unavailable). Your entries are "
+                      "kept; please press Send again later.", lang), icon="⚠️")
+    back, send = st.columns(2)
+    back.button(pick("戻る", "Back", lang), on_click=_on_back, width="stretch")
+    send.button(pick("送信", "Send", lang), type="primary", on_click=_on_send, width="stretch")
+
+
+def _render_done(lang: str) -> None:
+    receipt = _state()[_K + "receipt"]
+    st.success(pick("お問い合わせを受け付けました。", "Thank you: your inquiry has been received.", lang), icon="✅")
+    st.markdown(pick("受付番号", "Receipt number", lang))
+    st.code(receipt, language=None)
+    st.caption(pick("お問い合わせの際は、この受付番号をお伝えください。担当者よりご連絡いたします。",
+                    "Please quote this number if you contact us. We will get back to you.", lang))
+    st.button(pick("別のお問い合わせを書く", "Write another inquiry", lang), on_click=_on_new)
+
+
+def render_inquiry_page() -> None:
+    """The whole お問い合わせ page (called by pages/inquiry.py)."""
+    lang = _lang()
+    params = {k: str(v) for k, v in st.query_params.to_dict().items()}
+    _init(params)
+    st.title(pick("お問い合わせ", "Inquiry", lang))
+    st.markdown(pick("セミナーの内容や数値について、ご質問・ご相談をお送りください。",
+                     "Send us a question about the seminar or its figures.", lang))
+    stage = _state()[_K + "stage"]
+    if stage != "done":
+        _store_status(lang)
+    {"form": _render_form, "confirm": _render_confirm, "done": _render_done}[stage](lang)
