@@ -33,4 +33,6 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+with common.catalog_errors_shown():
+    page.run()

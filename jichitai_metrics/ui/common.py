@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 
 import duckdb
 import pandas as pd
@@ -43,9 +45,15 @@ def _catalog_connection(data_dir: str) -> duckdb.DuckDBPyConnection:
 
 
 def catalog_cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor on the shared catalogue; shows a clear message and stops the page if data/ is bad."""
+    """A cursor on the shared catalogue (raises CatalogError; the router turns it into a message)."""
+    return _catalog_connection(str(load_settings().data_dir)).cursor()
+
+
+@contextlib.contextmanager
+def catalog_errors_shown() -> Iterator[None]:
+    """Run a page; a broken data file becomes a plain message saying what to fix, never a traceback."""
     try:
-        return _catalog_connection(str(load_settings().data_dir)).cursor()
+        yield
     except CatalogError as exc:
         st.error(
             pick(
@@ -55,10 +63,8 @@ def catalog_cursor() -> duckdb.DuckDBPyConnection:
                 "Fix the file in data/ and restart the app.",
                 lang(),
             ),
-            icon="⚠️",
+            icon=":material/error:",
         )
-        st.stop()
-        raise  # unreachable; st.stop() raises
 
 
 @st.cache_data(show_spinner=False)
