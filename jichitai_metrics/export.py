@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jichitai_metrics.i18n import pick
 
@@ -67,6 +69,8 @@ _SUSPECT_FIRST = frozenset(
     FE76 FE78 FE7A FE7C FE7E FF0B FF0D FF1D FF20 FFE3
 """.split()
 )
+
+_SUSPECT_ARROW = pa.array(sorted(_SUSPECT_FIRST), type=pa.large_string())
 
 _JST = _dt.timezone(_dt.timedelta(hours=9), "JST")  # Japan has no DST: a fixed offset is exact.
 
@@ -231,73 +235,111 @@ def _cell_token(value: object) -> str:
     return _text_token(str(value))
 
 
-def _text_column_tokens(s: pd.Series) -> pd.Series:
-    """Vectorised tokens for a string-dtype column: only suspicious first chars go to Python."""
-    blank = s.isna()
-    text = s.fillna("").astype(object) if pd.api.types.is_object_dtype(s.dtype) else s.fillna("")
-    first = text.str.slice(0, 1)
-    suspect = first.isin(list(_SUSPECT_FIRST)) & ~blank
-    if suspect.any():
-        text = text.copy()
-        text[suspect] = text[suspect].map(neutralise_cell)
-    tokens = '"' + text.str.replace('"', '""', regex=False) + '"'
-    tokens[blank] = ""
-    return tokens.astype(object)
+def _lit(text: str) -> pa.Scalar:
+    """A large_string scalar: Arrow kernels refuse to mix string and large_string arguments."""
+    return pa.scalar(text, type=pa.large_string())
 
 
-def _column_tokens(s: pd.Series) -> pd.Series:
-    """Every cell of one column as its CSV token (already quoted where text)."""
+def _python_tokens(s: pd.Series) -> pa.Array:
+    """Cell-by-cell tokens for columns Arrow cannot format (mixed objects, lists, timedeltas)."""
+    return pa.array([_cell_token(v) for v in s.astype(object).tolist()], type=pa.large_string())
+
+
+def _text_tokens(s: pd.Series) -> pa.Array:
+    """Quoted, neutralised text cells; only values with a suspicious first char reach Python."""
+    arr = pa.array(s, type=pa.large_string(), from_pandas=True)
+    first = pc.utf8_slice_codeunits(arr, 0, 1)
+    suspect = pc.fill_null(pc.is_in(first, value_set=_SUSPECT_ARROW), False)
+    where = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
+    if where.size:
+        flags = np.array([_needs_prefix(v) for v in arr.take(pa.array(where)).to_pylist()], dtype=bool)
+        mask = np.zeros(len(arr), dtype=bool)
+        mask[where[flags]] = True
+        arr = pc.if_else(mask, pc.binary_join_element_wise(_lit(NEUTRALISE_PREFIX), arr, _lit("")), arr)
+    quoted = pc.binary_join_element_wise(_lit('"'), pc.replace_substring(arr, '"', '""'), _lit('"'), _lit(""))
+    return pc.fill_null(quoted, _lit(""))
+
+
+def _float_tokens(s: pd.Series) -> pa.Array:
+    """Plain decimals; Arrow formats the common case, Python the exponents, inf and -0."""
+    arr = pa.array(s, type=pa.float64(), from_pandas=True)  # NaN -> null -> blank
+    text = pc.cast(arr, pa.large_string())
+    odd = pc.fill_null(pc.match_substring_regex(text, r"[eEni]|^-0$"), False)
+    where = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+    if where.size:
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        fixed = pa.array([_cell_token(float(values[i])) for i in where], type=pa.large_string())
+        mask = np.zeros(len(arr), dtype=bool)
+        mask[where] = True
+        replacement = pa.array(np.full(len(arr), None, dtype=object), type=pa.large_string())
+        replacement = pc.replace_with_mask(replacement, mask, fixed)
+        text = pc.if_else(mask, replacement, text)
+    return pc.fill_null(text, _lit(""))
+
+
+def _datetime_tokens(s: pd.Series) -> pa.Array:
+    """ISO dates / date-times; timezone-aware values in JST with +09:00."""
+    suffix = ""
+    if getattr(s.dtype, "tz", None) is not None:
+        # Asia/Tokyo has been +09:00 without DST since 1951, so the suffix is constant.
+        s = s.dt.tz_convert("Asia/Tokyo").dt.tz_localize(None)
+        suffix = "+09:00"
+        fmt = "%Y-%m-%d %H:%M:%S"
+    else:
+        valid = s.dropna()
+        # DuckDB DATE columns arrive as datetime64 at midnight: write them as dates.
+        fmt = "%Y-%m-%d" if len(valid) and (valid == valid.dt.normalize()).all() else "%Y-%m-%d %H:%M:%S"
+    arr = pc.cast(pa.array(s, from_pandas=True), pa.timestamp("s"), safe=False)  # drop sub-seconds
+    text = pc.cast(pc.strftime(arr, format=fmt), pa.large_string())
+    if suffix:
+        text = pc.binary_join_element_wise(text, _lit(suffix), _lit(""))
+    return pc.fill_null(text, _lit(""))
+
+
+def _column_tokens(s: pd.Series) -> pa.Array:
+    """Every cell of one column as its CSV token (quoted where text, blank for missing)."""
     dtype = s.dtype
-    blank = s.isna()
     if isinstance(dtype, pd.CategoricalDtype):
         return _column_tokens(s.astype(object))
     if pd.api.types.is_bool_dtype(dtype):
-        out = pd.Series(np.where(s.fillna(False).astype(bool), "TRUE", "FALSE"), index=s.index, dtype=object)
-        out[blank] = ""
-        return out
+        arr = pa.array(s, type=pa.bool_(), from_pandas=True)
+        return pc.fill_null(pc.if_else(arr, _lit("TRUE"), _lit("FALSE")), _lit(""))
     if pd.api.types.is_integer_dtype(dtype):
-        out = s.astype(object).map(lambda v: "" if _is_blank(v) else str(int(v)))
-        return out.astype(object)
+        return pc.fill_null(pc.cast(pa.array(s, from_pandas=True), pa.large_string()), _lit(""))
     if pd.api.types.is_float_dtype(dtype):
-        return s.astype(object).map(_cell_token).astype(object)
+        return _float_tokens(s)
     if pd.api.types.is_datetime64_any_dtype(dtype):
-        tz = getattr(dtype, "tz", None)
-        if tz is not None:
-            local = s.dt.tz_convert("Asia/Tokyo")
-            text = local.dt.strftime("%Y-%m-%d %H:%M:%S%z")
-            text = text.str.slice(0, -2) + ":" + text.str.slice(-2)
-        else:
-            valid = s[~blank]
-            # DuckDB DATE columns arrive as datetime64 at midnight: write them as dates.
-            if len(valid) and (valid == valid.dt.normalize()).all():
-                text = s.dt.strftime("%Y-%m-%d")
-            else:
-                text = s.dt.strftime("%Y-%m-%d %H:%M:%S")
-        out = text.astype(object)
-        out[blank] = ""
-        return out
+        return _datetime_tokens(s)
     if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        return _text_column_tokens(s)
+        return _text_tokens(s)
     if pd.api.types.is_object_dtype(dtype):
         # Fast path when every non-blank value really is a str (the usual object column).
-        nonblank = s[~blank]
+        nonblank = s[s.notna()]
         if len(nonblank) == 0 or nonblank.map(type).eq(str).all():
-            return _text_column_tokens(s)
-    return s.astype(object).map(_cell_token).astype(object)
+            return _text_tokens(s)
+    return _python_tokens(s)
 
 
-def _rows_text(df: pd.DataFrame) -> tuple[str, list[str]]:
-    """(header line, token-joined body lines) for `df`."""
+def _header_line(df: pd.DataFrame) -> str:
     names = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in df.columns]
-    header = ",".join(_text_token(n) for n in names)
-    if len(df) == 0 or len(df.columns) == 0:
-        return header, ["" for _ in range(len(df))] if len(df.columns) == 0 else []
-    columns = [_column_tokens(df.iloc[:, i]).reset_index(drop=True) for i in range(len(df.columns))]
-    if len(columns) == 1:
-        body = columns[0].tolist()
-    else:
-        body = columns[0].str.cat(columns[1:], sep=",").tolist()
-    return header, body
+    return ",".join(_text_token(n) for n in names) + "\r\n"
+
+
+def _body_utf8(df: pd.DataFrame) -> bytes:
+    """Every record, CRLF-terminated, as UTF-8 bytes (built column-wise in Arrow: 1M rows in seconds)."""
+    if len(df) == 0:
+        return b""
+    if len(df.columns) == 0:
+        return b"\r\n" * len(df)
+    columns = [_column_tokens(df.iloc[:, i]) for i in range(len(df.columns))]
+    joined = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, _lit(","))
+    lines = pc.binary_join_element_wise(joined, _lit("\r\n"), _lit(""))
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    lines = lines.cast(pa.large_string())
+    # A string array stores its values back to back: the records are one slice of that buffer.
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    return bytes(memoryview(lines.buffers()[2])[int(offsets[0]) : int(offsets[-1])])
 
 
 # --- encoding checks ---------------------------------------------------------------------------
@@ -353,13 +395,19 @@ def csv_bytes(df: pd.DataFrame, encoding: str = "utf-8-sig") -> CsvExport:
     """
     if encoding not in ENCODINGS:
         raise ValueError(f"unsupported CSV encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
-    header, body = _rows_text(df)
-    text = "\r\n".join([header, *body]) + "\r\n"
     try:
-        data = text.encode(encoding)
-    except UnicodeEncodeError:
+        header = _header_line(df)
+        body = _body_utf8(df)
+        if encoding == "utf-8-sig":
+            data = header.encode(encoding) + body
+            text = ""
+        else:
+            text = header + body.decode("utf-8")
+            data = text.encode(encoding)
+    except (UnicodeEncodeError, pa.ArrowInvalid):
+        # ArrowInvalid: a lone surrogate (not valid UTF-8); the scan below names the cell.
         bad, swapped = _encoding_problems(df, encoding)
-        if not bad:  # defensive: the whole text failed, so some cell must have; never emit bytes
+        if not bad:  # the whole text failed, so some cell must have: never emit bytes regardless
             raise
         return CsvExport(b"", encoding, tuple(bad), len(df), tuple(swapped))
     swapped_t: tuple[Unencodable, ...] = ()
