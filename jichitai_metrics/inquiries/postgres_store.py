@@ -40,6 +40,7 @@ from jichitai_metrics.inquiries.model import (
     email_key,
     jst_day_bounds,
     new_receipt_no,
+    normalise,
     search_patterns,
     search_text,
     utc_now,
@@ -53,6 +54,8 @@ OUTBOX_LEASE = timedelta(minutes=5)
 # Connections kept per process. Each Streamlit session borrows one only for one short statement.
 POOL_SIZE = 8
 _CONNECT_TIMEOUT_S = 5
+# Same limit as the DuckDB backend, so both accept the same memos.
+MAX_MEMO = 4000
 
 # Columns holding what a person typed (or values derived from it). ANALYZE would copy sample values
 # of these into pg_statistic, where erasure cannot reach them; statistics target 0 keeps them out.
@@ -284,7 +287,8 @@ class PostgresInquiryStore:
                 conn.execute(
                     """INSERT INTO outbox (inquiry_id, receipt_no, kind, recipient, created_at,
                            next_attempt_at) VALUES (%s, %s, %s, %s, %s, %s)""",
-                    (inquiry_id, receipt, kind, inq.email if kind == "ack" else None,
+                    # NFKC: a full-width address as typed is not deliverable over SMTP.
+                    (inquiry_id, receipt, kind, normalise(inq.email).strip() if kind == "ack" else None,
                      row.received_at, row.received_at),
                 )
             return SubmitResult(inquiry_id=inquiry_id, receipt_no=receipt, created=True)
@@ -304,8 +308,10 @@ class PostgresInquiryStore:
             raise ValueError(f"unknown status: {status!r}")
         if status is None and memo is None:
             return
-        if memo is not None and ("\x00" in memo):
-            raise ValueError("memo must not contain NUL characters")
+        if memo is not None and len(memo) > MAX_MEMO:
+            raise ValueError(f"memo longer than {MAX_MEMO} characters")
+        if memo is not None and "\x00" in memo:
+            raise ValueError("memo must not contain NUL characters")  # PostgreSQL text cannot hold NUL
         self._run(lambda c: c.execute(
             """UPDATE inquiries SET status = coalesce(%s, status), memo = coalesce(%s, memo),
                    updated_at = %s WHERE id = %s""",
