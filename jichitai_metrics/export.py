@@ -567,18 +567,24 @@ def _speaker(row: dict[str, Any], lang: str) -> str | None:
 
 
 def figure_source(row: dict[str, Any], lang: str = "ja") -> str:
-    """'ジチタイワークス セミナーレポート 令和5年度予算×DX/Day1 Program1 宮坂 学 氏' from catalogue fields."""
-    publication = _text(row, "report_title", lang) or _text(row, "seminar_report_title", lang)
-    seminar = _text(row, "seminar_title", lang) or _get(row, "seminar_id")
+    """'ジチタイワークス 【セミナーレポート】令和5年度予算×DX/Day1 Program1 宮坂 学 氏' from catalogue fields.
+
+    Publisher, report (Japanese: the report's own title; English: the seminar's English title),
+    programme number and speaker, as far as the row has them.
+    """
+    organiser = _text(row, "organiser", lang)
+    if lang == "en":
+        title = _text(row, "seminar_title", lang) or _text(row, "report_title", lang)
+    else:
+        title = _text(row, "report_title", lang) or _text(row, "seminar_title", lang)
+    parts = [p for p in (organiser, title or _get(row, "seminar_id")) if p]
     program = _int_or_none(_get(row, "program"))
-    parts = [p for p in (publication, seminar) if p]
     if program is not None:
-        parts.append(f"Program{program}" if lang != "en" else f"Program {program}")
+        parts.append(f"Program {program}" if lang == "en" else f"Program{program}")
         speaker = _speaker(row, lang)
         if speaker:
             parts.append(speaker)
-    sep = " " if lang != "en" else ", "
-    return sep.join(str(p) for p in parts)
+    return (", " if lang == "en" else " ").join(str(p) for p in parts)
 
 
 def figures_for_export(df: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:

@@ -360,7 +360,8 @@ FIGURE_ROWS = [
         "seminar_id": "2023-budget-dx-day1",
         "seminar_title_ja": "令和5年度予算×DX/Day1",
         "seminar_title_en": "FY2023 budget × DX / Day 1",
-        "report_title_ja": "ジチタイワークス セミナーレポート",
+        "report_title": "【セミナーレポート】令和5年度予算×DX/Day1",
+        "organiser": "ジチタイワークス",
         "program": 1,
         "speaker_ja": "宮坂 学",
         "speaker_en": "Manabu Miyasaka",
@@ -405,7 +406,7 @@ def test_figure_extract_has_japanese_headers_in_order():
     assert first["値"] == 32.0 and first["単位"] == "%" and first["修飾"] == "約"
     assert first["年度(西暦)"] == 2023 and first["年度(和暦)"] == "令和5年度"
     assert first["種別"] == "報告値"
-    assert first["出典"] == "ジチタイワークス セミナーレポート 令和5年度予算×DX/Day1 Program1 宮坂 学 氏"
+    assert first["出典"] == "ジチタイワークス 【セミナーレポート】令和5年度予算×DX/Day1 Program1 宮坂 学 氏"
 
 
 def test_figure_extract_csv_is_machine_readable():
@@ -430,11 +431,8 @@ def test_figure_extract_in_english():
     assert first["Item"] == "Staff dissatisfied"
     assert first["Qualifier"] == "about"
     assert first["Kind"] == "reported"
-    # The publication has no English title in the row: its Japanese name is kept, not dropped.
-    assert (
-        first["Source"]
-        == "ジチタイワークス セミナーレポート, FY2023 budget × DX / Day 1, Program 1, Manabu Miyasaka"
-    )
+    # The publisher has no English name in the row: its Japanese name is kept, not dropped.
+    assert first["Source"] == "ジチタイワークス, FY2023 budget × DX / Day 1, Program 1, Manabu Miyasaka"
     # No English label: fall back to Japanese rather than a blank.
     assert out.iloc[1]["Item"] == "未着手の自治体"
 
@@ -448,3 +446,48 @@ def test_figure_extract_degrades_to_blanks(frame):
     assert len(out.columns) == len(export.FIGURE_COLUMNS)
     result = csv_bytes(out)
     assert result.ok and result.rows == len(frame)
+
+
+# --- the real catalogue ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_catalogue_figure_exports_with_number_unit_and_source(catalog_con, lang):
+    from jichitai_metrics import queries
+
+    figures = queries.figures(catalog_con.cursor())
+    assert len(figures) > 0
+    out = figures_for_export(figures, lang)
+    value_col, unit_col, source_col, id_col = (
+        pick_header(key, lang) for key in ("value", "unit", "source", "id")
+    )
+    for encoding in ENCODINGS:
+        result = csv_bytes(out, encoding)
+        assert result.rows == len(figures)
+        if encoding == "cp932" and lang == "en" and not result.ok:
+            # English labels use typography CP932 lacks (– U+2013): refused and listed, never replaced.
+            assert result.data == b""
+            for problem in result.unencodable:
+                with pytest.raises(UnicodeEncodeError):
+                    problem.char.encode("cp932")
+            continue
+        # The Japanese extract must open in Shift_JIS Excel; UTF-8 holds anything.
+        assert result.ok, result.unencodable
+        rows = parse(result)
+        header, body = rows[0], rows[1:]
+        assert len(body) == len(figures)
+        records = [dict(zip(header, r, strict=True)) for r in body]
+        by_id = {r[id_col]: r for r in records}
+        for fig in figures.to_dict("records"):
+            record = by_id[fig["id"]]
+            if pd.isna(fig["value"]):
+                assert record[value_col] == ""
+            else:
+                assert float(record[value_col]) == pytest.approx(fig["value"], rel=1e-15)
+            assert record[unit_col] == fig["unit"]
+            assert record[source_col] != ""
+
+
+def pick_header(key: str, lang: str) -> str:
+    ja, en = export.FIGURE_COLUMNS[key]
+    return en if lang == "en" else ja
