@@ -214,9 +214,9 @@ def _detail(store, rows: pd.DataFrame, lang: str) -> None:
         st.text(f"{inquiry.consent_at.astimezone(JST):%Y-%m-%d %H:%M}  {inquiry.privacy_notice_version}")
     with right, st.form(f"edit_{inquiry.id}"):
         status = st.selectbox(pick("状態", "Status", lang), STATUSES, index=STATUSES.index(inquiry.status),
-                              format_func=lambda s: status_label(s, lang))
+                              format_func=lambda s: status_label(s, lang), key=f"{_K}edit_status_{inquiry.id}")
         memo = st.text_area(pick("対応メモ（職員のみ）", "Memo (staff only)", lang), value=inquiry.memo,
-                            max_chars=4000, height=150)
+                            max_chars=4000, height=150, key=f"{_K}edit_memo_{inquiry.id}")
         if st.form_submit_button(pick("保存する", "Save", lang), type="primary"):
             store.update(inquiry.id, status=status, memo=memo)
             log.info("inbox: status/memo updated")
