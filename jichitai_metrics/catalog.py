@@ -62,6 +62,9 @@ SEMINAR_KEYS = {
     "id": str, "title_ja": str, "title_en": str, "report_title": str, "organiser": str, "held_on": date,
     "fiscal_year": int, "audience_ja": str, "registrants": int, "program_count": int,
 }
+# Optional keys still get a column, so queries can name them even when no seminar sets them.
+OPTIONAL_SEMINAR_KEYS = ("organiser_en", "audience_en", "format_ja", "format_en", "source_note")
+OPTIONAL_PROGRAM_KEYS = ("role_en", "organisation_en")
 PROGRAM_KEYS = {
     "number": int, "title_ja": str, "title_en": str, "speaker_ja": str, "speaker_en": str, "role_ja": str,
     "organisation_ja": str, "summary_ja": str, "summary_en": str, "key_points_ja": list, "key_points_en": list,
@@ -285,6 +288,10 @@ def build_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
     seminars = pd.DataFrame(tables.seminars)
     seminars["held_on"] = pd.to_datetime(seminars["held_on"]).dt.date
     programs = pd.DataFrame(tables.programs)
+    for frame, optional in ((seminars, OPTIONAL_SEMINAR_KEYS), (programs, OPTIONAL_PROGRAM_KEYS)):
+        for key in optional:
+            if key not in frame:
+                frame[key] = None
     career = pd.DataFrame(tables.career, columns=["seminar_id", "program", "position", "year", "when_ja",
                                                  "event_ja", "event_en"])
     career["year"] = career["year"].astype("Int64")

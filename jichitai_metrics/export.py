@@ -551,10 +551,9 @@ def _fiscal_year_wareki(year: int | None) -> str | None:
     """2023 -> 令和5年度: the Japanese-era half of formatting.fiscal_year_label."""
     if year is None:
         return None
-    from jichitai_metrics.formatting import fiscal_year_label
+    from jichitai_metrics.formatting import fiscal_year_wareki
 
-    # fiscal_year_label gives "令和5年度（2023年度）"; the 西暦 has its own column here.
-    return fiscal_year_label(year, "ja").split("（", 1)[0]
+    return fiscal_year_wareki(year)
 
 
 def _speaker(row: dict[str, Any], lang: str) -> str | None:

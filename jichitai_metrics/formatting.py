@@ -45,14 +45,17 @@ def fiscal_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def fiscal_year_wareki(year: int) -> str:
+    """2023 -> 令和5年度. FY2019 began under 平成 but governments write 令和元年度, so the year's end decides."""
+    name, n = _era(year, date(year + 1, 3, 31))
+    return f"{name}{'元' if n == 1 else n}年度"
+
+
 def fiscal_year_label(year: int, lang: str = "ja") -> str:
     """令和5年度（2023年度） in Japanese; FY2023 (Apr 2023–Mar 2024) in English."""
     if lang == "en":
         return f"FY{year} (Apr {year}–Mar {year + 1})"
-    # A fiscal year takes the era in force on its first day, 1 April (FY2019 is 平成31年度 = 令和元年度;
-    # governments write 令和元年度, so use the era of the year's end for the rename year).
-    name, n = _era(year, date(year + 1, 3, 31))
-    return f"{name}{'元' if n == 1 else n}年度（{year}年度）"
+    return f"{fiscal_year_wareki(year)}（{year}年度）"
 
 
 def date_ja(day: date) -> str:

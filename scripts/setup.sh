@@ -33,7 +33,7 @@ fi
 if [ $want_test = 1 ]; then
   # Debian packages: chromium for browser tests, fonts-noto-cjk so Japanese shows in screenshots,
   # postgresql and nginx for the multi-replica tests (started by the tests, as temp instances).
-  packages=(chromium fonts-noto-cjk postgresql nginx-light)
+  packages=(chromium fonts-noto-cjk postgresql nginx)
   missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
