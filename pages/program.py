@@ -1,5 +1,99 @@
-"""Placeholder until its issue lands."""
+"""プログラム別: one programme's story with its numbers (?program=N&seminar=ID)."""
 
 import streamlit as st
 
-st.info("準備中です。 / Coming soon.")
+from jichitai_metrics import export
+from jichitai_metrics.ui import common
+from jichitai_metrics.ui import figures as fig_ui
+
+lang = common.lang()
+seminar_id = common.selected_seminar_id()
+fig_ui.encoding_choice()
+programs = common.programs(seminar_id)
+numbers = [int(n) for n in programs["number"]]
+titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
+
+number, asked = fig_ui.url_choice(
+    "program",
+    common.pick("プログラム", "Programme", lang),
+    numbers,
+    default=numbers[0],
+    kind="segmented",
+    format_func=lambda n: f"Program {n}",
+)
+if asked is not None:
+    st.warning(
+        common.md_escape(
+            common.pick(
+                f"プログラム「{asked}」は見つかりません。{numbers[0]}〜{numbers[-1]}から選んでください。",
+                f"There is no programme “{asked}”. Choose one of {numbers[0]}–{numbers[-1]}.",
+                lang,
+            )
+        ),
+        icon=":material/warning:",
+    )
+number = int(number) if number is not None else numbers[0]
+prog = common.program(seminar_id, number)
+en = lang == "en"
+
+st.title(common.md_escape(f"Program{number}　{titles[number]}"))
+who = (
+    f"{prog['speaker_en']} — {prog['role_en']}, {prog['organisation_en']}"
+    if en
+    else f"{prog['organisation_ja']} {prog['role_ja']}　{prog['speaker_ja']}"
+)
+st.markdown(f"**{common.md_escape(who)}**")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
+    st.markdown(common.md_escape((prog["summary_en"] if en else prog["summary_ja"]).strip()))
+    st.subheader(common.pick("ポイント", "Key points", lang))
+    for point in prog["key_points_en"] if en else prog["key_points_ja"]:
+        st.markdown(f"- {common.md_escape(point)}")
+with right:
+    st.subheader(common.pick("講師の経歴", "Speaker's career", lang))
+    career = common.career(seminar_id, number)
+    if career.empty:
+        st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
+    for row in career.to_dict("records"):
+        st.markdown(
+            f"- **{common.md_escape(fig_ui.career_when(row, lang))}**　"
+            f"{common.md_escape(row['event_en'] if en and row.get('event_en') else row['event_ja'])}"
+        )
+
+st.header(common.pick("数値とグラフ", "Figures and charts", lang))
+chart_rows = common.charts(seminar_id, number)
+if chart_rows.empty:
+    st.info(common.pick("このプログラムのグラフはありません。", "This programme has no charts.", lang))
+for chart_id in chart_rows["chart_id"]:
+    fig_ui.chart_card(seminar_id, str(chart_id), number)
+
+others = fig_ui.figures_outside_charts(seminar_id, number)
+if not others.empty:
+    st.subheader(common.pick("その他の数値（表）", "Other figures (table)", lang))
+    st.caption(
+        common.pick(
+            "グラフにしていない数値です。引用と出典を添えています。",
+            "Figures not charted above, each with its quote and source.",
+            lang,
+        )
+    )
+    fig_ui.figure_table(
+        others,
+        export.export_filename("figures", seminar_id, f"program{number}", "other"),
+        key=f"dl-other-{number}",
+    )
+
+findings = common.findings(seminar_id, number)
+if not findings.empty:
+    st.header(common.pick("数値以外の発見", "Findings without a number", lang))
+    for row in findings.to_dict("records"):
+        statement = row["statement_en"] if en and row.get("statement_en") else row["statement_ja"]
+        st.markdown(f"- {common.md_escape(statement)}")
+        st.caption(
+            common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
+        )
+
+st.divider()
+fig_ui.inquiry_link(number)
