@@ -1,0 +1,440 @@
+"""The budget-meeting deck: a 16:9 .pptx whose every chart slide carries its source.
+
+Slides: a title slide (seminar, date in 西暦 and 和暦, the export's as-of date); one slide per chart
+(title, 2× PNG, a footer with 出典 / baseline / notes, the verbatim quotes in the speaker notes);
+a closing slide with a QR code and the link back to the dashboard view.
+
+Typeface. python-pptx's ``font.name`` sets only ``a:latin``; PowerPoint picks Japanese glyphs from
+``a:ea``, so every run gets both. We name **Meiryo (メイリオ)**: it ships with every Windows since
+Vista, which is what municipal (LGWAN) PCs run, and it was designed for legibility on screens,
+which carries over to projectors; Yu Gothic (the Office default) is thin when projected and
+Noto Sans CJK JP is rarely installed on Windows. A DrawingML run cannot list fallbacks, so the
+``ea`` element also says ``charset="-128"`` (SHIFTJIS_CHARSET) and ``pitchFamily="34"`` (variable
+pitch, Swiss = gothic): where Meiryo is missing (Mac, Linux/LibreOffice) the application
+substitutes a Japanese *gothic* face rather than a Latin one or a mincho. On this machine
+LibreOffice resolves it to Noto Sans CJK JP. Charts themselves are PNGs with the font baked in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from datetime import date
+from urllib.parse import urlencode
+
+import segno
+from lxml import etree
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Inches, Pt
+
+from jichitai_metrics import images
+from jichitai_metrics.formatting import date_text
+from jichitai_metrics.i18n import col, pick
+
+TYPEFACE = "Meiryo"
+SLIDE_WIDTH = Inches(13.333)
+SLIDE_HEIGHT = Inches(7.5)
+MARGIN = Inches(0.45)
+INK = RGBColor(0x1F, 0x29, 0x37)
+MUTED = RGBColor(0x4B, 0x55, 0x63)
+ACCENT = RGBColor(0x00, 0x72, 0xB2)  # Okabe–Ito blue, as in the charts
+
+LAYOUT_TITLE = 0
+LAYOUT_TITLE_ONLY = 5
+
+
+@dataclass(frozen=True)
+class SlideChart:
+    """One chart slide: what it shows, the picture, and where every number came from."""
+
+    title: str
+    png: bytes
+    footer: Sequence[str]
+    notes: Sequence[str]
+    alt_text: str = ""
+    chart_id: str = ""
+
+
+@dataclass(frozen=True)
+class DeckMeta:
+    """Title- and closing-slide facts."""
+
+    seminar_title: str
+    held_on: date
+    exported_on: date
+    link: str
+    lang: str = "ja"
+    subtitle: str = ""
+    source_line: str = ""
+    extra_title_lines: Sequence[str] = field(default_factory=tuple)
+
+
+def set_typeface(run, typeface: str = TYPEFACE, lang_tag: str = "ja-JP") -> None:
+    """Give a run both the Latin and the East Asian typeface (and mark it Japanese)."""
+    run.font.name = typeface  # writes a:latin
+    rpr = run._r.get_or_add_rPr()
+    rpr.set("lang", lang_tag)
+    rpr.set("altLang", "en-US")
+    ea = rpr.find(qn("a:ea"))
+    if ea is None:
+        ea = etree.SubElement(rpr, qn("a:ea"))
+        # Schema order: ... latin, ea, cs, sym, hlinkClick ...: ea goes right after latin.
+        rpr.find(qn("a:latin")).addnext(ea)
+    ea.set("typeface", typeface)
+    ea.set("pitchFamily", "34")
+    ea.set("charset", "-128")
+
+
+def _write(frame, lines: Iterable[str], size: float, *, bold: bool = False, color: RGBColor = INK,
+           align=PP_ALIGN.LEFT, lang: str = "ja") -> None:
+    frame.word_wrap = True
+    lang_tag = "en-US" if lang == "en" else "ja-JP"
+    for i, line in enumerate(lines):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        para.alignment = align
+        run = para.add_run()
+        run.text = line
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.color.rgb = color
+        set_typeface(run, lang_tag=lang_tag)
+
+
+def _textbox(slide, left, top, width, height, lines, size, **kw):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.margin_left = frame.margin_right = Inches(0.05)
+    _write(frame, lines, size, **kw)
+    return box
+
+
+def _title(slide, text: str, lang: str, *, top=Inches(0.25), height=Inches(0.9), size: float = 28):
+    shape = slide.shapes.title
+    # The default template's placeholders are placed for 4:3; move this one onto the 16:9 slide.
+    shape.left, shape.top, shape.width, shape.height = MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, height
+    frame = shape.text_frame
+    frame.clear()
+    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    _write(frame, [text], size, bold=True, lang=lang)
+    return shape
+
+
+def _notes(slide, lines: Sequence[str], lang: str) -> None:
+    frame = slide.notes_slide.notes_text_frame
+    frame.clear()
+    _write(frame, lines or [""], 12, lang=lang)
+
+
+def _fit(png: bytes, box_w: int, box_h: int) -> tuple[int, int]:
+    """The largest size with the PNG's aspect ratio inside the box (EMU)."""
+    w, h = images.png_size(png)
+    scale = min(box_w / w, box_h / h)
+    return int(w * scale), int(h * scale)
+
+
+def _text_height(lines: Sequence[str], size: float, width_emu: int) -> int:
+    """Estimated height (EMU) of wrapped lines: a Japanese character is about 1 em wide."""
+    per_line = max(1, int(width_emu / Pt(size) * 0.95))
+    rows = sum(max(1, -(-_display_len(line) // per_line)) for line in lines)
+    return int(rows * Pt(size) * 1.25 + Inches(0.1))
+
+
+def _display_len(text: str) -> float:
+    # Latin letters and digits take about half the width of a kana/kanji.
+    return int(sum(0.55 if ord(c) < 0x2E80 else 1.0 for c in text)) + 1
+
+
+FOOTER_SIZES = (14, 13, 12, 11, 10)
+
+
+def _footer_size(lines: Sequence[str], width_emu: int, height_emu: int) -> float:
+    """The largest footer size (pt) whose wrapped lines fit the space; 10 pt at the least."""
+    for size in FOOTER_SIZES:
+        if _text_height(lines, size, width_emu) <= height_emu:
+            return size
+    return FOOTER_SIZES[-1]
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code for `url` as PNG (error correction M survives a printed, photocopied handout)."""
+    buf = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(buf, kind="png", scale=12, border=2)
+    return buf.getvalue()
+
+
+def _title_slide(prs, meta: DeckMeta) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])
+    lang = meta.lang
+    _title(slide, meta.seminar_title, lang, top=Inches(1.6), height=Inches(1.5), size=36)
+    # The layout's subtitle placeholder is sized for 4:3; our own text box replaces it.
+    for ph in list(slide.placeholders):
+        if ph.placeholder_format.idx != 0:
+            ph._element.getparent().remove(ph._element)
+    lines = [
+        pick("開催日：", "Held on: ", lang) + date_text(meta.held_on, lang),
+        *meta.extra_title_lines,
+    ]
+    if meta.subtitle:
+        lines.insert(0, meta.subtitle)
+    _textbox(slide, MARGIN, Inches(3.3), SLIDE_WIDTH - 2 * MARGIN, Inches(1.6), lines, 20,
+             color=INK, lang=lang)
+    as_of = [pick("資料作成日（数値の時点）：", "Prepared on (as of): ", lang) + date_text(meta.exported_on, lang)]
+    if meta.source_line:
+        as_of.append(meta.source_line)
+    _textbox(slide, MARGIN, Inches(5.4), SLIDE_WIDTH - 2 * MARGIN, Inches(1.4), as_of, 14,
+             color=MUTED, lang=lang)
+
+
+def _chart_slide(prs, item: SlideChart, lang: str) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    _title(slide, item.title, lang, size=26 if len(item.title) <= 40 else 20)
+    top, bottom, gap = Inches(1.2), SLIDE_HEIGHT - Inches(0.2), Inches(0.15)
+    box_w = SLIDE_WIDTH - 2 * MARGIN
+    # Reserve room for the footer at 12 pt, give the rest to the picture, then let the footer use
+    # whatever the (aspect-fitted) picture left free, at the largest size that fits.
+    reserve = max(Inches(1.0), _text_height(item.footer, 12, box_w))
+    w, h = _fit(item.png, box_w, bottom - top - reserve - gap)
+    pic = slide.shapes.add_picture(io.BytesIO(item.png), Emu((SLIDE_WIDTH - w) // 2), top, w, h)
+    # Alt text: screen readers and PowerPoint's accessibility checker read cNvPr/@descr.
+    pic._element.nvPicPr.cNvPr.set("descr", item.alt_text or item.title)
+    footer_top = top + h + gap
+    footer_h = bottom - footer_top
+    _textbox(slide, MARGIN, footer_top, box_w, footer_h, list(item.footer),
+             _footer_size(item.footer, box_w, footer_h), color=MUTED, lang=lang)
+    _notes(slide, list(item.notes), lang)
+
+
+def _closing_slide(prs, meta: DeckMeta) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
+    lang = meta.lang
+    _title(slide, pick("数値と出典はダッシュボードで確認できます", "Check the figures and sources on the dashboard",
+                       lang), lang)
+    qr = qr_png(meta.link)
+    side = Inches(3.6)
+    pic = slide.shapes.add_picture(io.BytesIO(qr), MARGIN + Inches(0.3), Inches(1.6), side, side)
+    pic._element.nvPicPr.cNvPr.set("descr", pick("ダッシュボードへのQRコード：", "QR code to the dashboard: ",
+                                                 lang) + meta.link)
+    text_left = MARGIN + Inches(4.4)
+    box = _textbox(slide, text_left, Inches(1.8), SLIDE_WIDTH - text_left - MARGIN, Inches(3.2), [
+        pick("この資料の元になった画面：", "The dashboard view this deck came from:", lang),
+        meta.link,
+        "",
+        pick("各数値はセミナーレポートの記述から引用したもので、発言の原文はスライドのノートにあります。",
+             "Every figure is quoted from the seminar report; the verbatim quotes are in the slide notes.",
+             lang),
+    ], 16, lang=lang)
+    link_run = box.text_frame.paragraphs[1].runs[0]
+    link_run.hyperlink.address = meta.link
+    link_run.font.color.rgb = ACCENT
+
+
+def build_deck(meta: DeckMeta, items: Sequence[SlideChart]) -> bytes:
+    """The .pptx bytes: title slide, one slide per item, closing slide with QR code."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    prs.core_properties.title = meta.seminar_title
+    prs.core_properties.language = "ja-JP" if meta.lang != "en" else "en-US"
+    _title_slide(prs, meta)
+    for item in items:
+        _chart_slide(prs, item, meta.lang)
+    _closing_slide(prs, meta)
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+def dashboard_link(base_url: str, seminar_id: str, chart_ids: Sequence[str] = (),
+                   programs: Sequence[int] = (), lang: str = "ja") -> str:
+    """The dashboard view a deck came from: the programme page, or presentation mode for a selection."""
+    params: dict[str, str] = {"seminar": seminar_id}
+    if len(programs) == 1 and not chart_ids:
+        path = "program"
+        params["program"] = str(programs[0])
+    else:
+        path = "present"
+        if chart_ids:
+            params["charts"] = ",".join(chart_ids)
+    if lang == "en":
+        params["lang"] = "en"
+    return f"{base_url.rstrip('/')}/{path}?{urlencode(params, safe=',')}"
+
+
+# --- from the catalogue ------------------------------------------------------------------------
+
+
+class PhaseTimer:
+    """Adds up wall time per named phase (bench/deck.py prints it); a no-op cost when unused."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def phase(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.totals[name] = self.totals.get(name, 0.0) + time.perf_counter() - start
+
+CHART_IMAGE_WIDTH = 900  # px before the 2× scale: wide enough for a 16:9 slide's picture area
+
+
+def select_charts(con, seminar_id: str, programs: Sequence[int] = (),
+                  chart_ids: Sequence[str] = ()) -> list[dict]:
+    """Chart rows for a deck: the named charts, else the programmes' charts, else all of the seminar.
+
+    Raises UnknownSeminar (with the id in the message) for an unknown seminar, programme or chart.
+    """
+    from jichitai_metrics import queries
+    from jichitai_metrics.errors import UnknownSeminar
+
+    queries.seminar(con, seminar_id)  # raises for an unknown seminar
+    if chart_ids:
+        rows = []
+        for cid in chart_ids:
+            row = queries.chart(con, cid)
+            if row["seminar_id"] != seminar_id:
+                raise UnknownSeminar(f"chart '{cid}' belongs to seminar '{row['seminar_id']}', not '{seminar_id}'")
+            rows.append(row)
+        return rows
+    if programs:
+        rows = []
+        for number in programs:
+            queries.program(con, seminar_id, int(number))  # raises for an unknown programme
+            rows.extend(queries.charts(con, seminar_id, int(number)).to_dict("records"))
+        return rows
+    return queries.charts(con, seminar_id).to_dict("records")
+
+
+def caption_footer(caption, figs: list[dict], lang: str) -> list[str]:
+    """Footer lines of a chart slide: 出典, 比較基準, 時点, the chart note and any ambiguity warning.
+
+    Short on purpose (it must stay readable on a projector): each figure's own notes and the quotes
+    go to the speaker notes, which carry the whole caption.
+    """
+    from jichitai_metrics import charts
+
+    sep = "、" if lang != "en" else "; "
+    lines = [caption.source]
+    bases = list(dict.fromkeys(b for b in (charts.baseline_text(f, lang) for f in figs) if b))
+    # period_text may already start with its own 「時点」 label; the footer adds one label for all.
+    periods = list(dict.fromkeys(p.removeprefix("時点").removeprefix("As of").strip(" ：:")
+                                 for p in (charts.period_text(f, lang) for f in figs) if p))
+    context = []
+    if bases:
+        context.append(pick("比較基準：", "Baseline: ", lang) + sep.join(bases))
+    if periods:
+        context.append(pick("時点・年度：", "As of / FY: ", lang) + sep.join(periods))
+    if context:
+        lines.append(" ／ ".join(context) if lang != "en" else " / ".join(context))
+    chart_note = [n for n in caption.notes if n.startswith(("注：", "Note: "))]
+    warnings = [n for n in caption.notes if n.startswith("⚠") or "報告なし" in n or "not reported" in n]
+    lines.extend(dict.fromkeys(chart_note + warnings))
+    return lines
+
+
+@dataclass
+class _Context:
+    """Catalogue rows a deck needs, fetched once per deck rather than once per chart."""
+
+    seminar: dict
+    programs: dict[int, dict]
+    figures: Any  # DataFrame of the seminar's figures
+
+    @classmethod
+    def load(cls, con, seminar_id: str) -> _Context:
+        from jichitai_metrics import queries
+
+        progs = queries.programs(con, seminar_id)
+        return cls(seminar=queries.seminar(con, seminar_id),
+                   programs={int(p["number"]): p for p in progs.to_dict("records")},
+                   figures=queries.figures(con, seminar_id=seminar_id))
+
+    def chart_figures(self, chart_row: dict):
+        from jichitai_metrics import charts
+
+        # Only the chart's own rows: the chart builders do per-row work on whatever they are given.
+        return self.figures[self.figures["id"].isin(charts.figure_ids(chart_row))].reset_index(drop=True)
+
+
+def chart_slide(con, chart_row: dict, lang: str = "ja", timer: PhaseTimer | None = None,
+                context: _Context | None = None) -> SlideChart:
+    """One catalogue chart as a slide: rendered PNG, caption footer, verbatim quotes in the notes."""
+    from jichitai_metrics import charts
+
+    timer = timer or PhaseTimer()
+    with timer.phase("catalogue queries"):
+        context = context or _Context.load(con, chart_row["seminar_id"])
+        figs = context.chart_figures(chart_row)
+        seminar_row = context.seminar
+        program_row = None
+        if chart_row.get("program") is not None and str(chart_row.get("program")) not in ("", "nan", "<NA>"):
+            program_row = context.programs.get(int(chart_row["program"]))
+    with timer.phase("chart build (Altair)"):
+        # The slide title carries the chart's title, so the picture leaves it out (no double title).
+        chart = charts.build_chart(chart_row, figs, lang, width=CHART_IMAGE_WIDTH, title=False)
+    with timer.phase("spec + PNG render (vl-convert)"):
+        png = images.render_png(chart)
+    with timer.phase("caption text"):
+        caption = charts.chart_caption(chart_row, figs, program_row, lang, seminar_row)
+        title = charts.chart_title(chart_row, lang)
+        notes = [pick("発言・記述の原文（セミナーレポートより）：", "Verbatim from the seminar report:", lang),
+                 *caption.quotes, "", *[line for line in caption.lines() if line not in caption.quotes]]
+        ordered = charts.ordered_figures(chart_row, figs).to_dict("records")
+        alt_text = title + pick("：", ": ", lang) + pick("、", ", ", lang).join(
+            f"{col(f, 'label', lang)} {charts.fig_value_text(f, lang)}" for f in ordered)
+        footer = caption_footer(caption, ordered, lang)
+    return SlideChart(title=title, png=png, footer=footer, notes=notes, alt_text=alt_text,
+                      chart_id=str(chart_row["chart_id"]))
+
+
+def whatif_slide(results, lang: str = "ja") -> SlideChart:
+    """The what-if results as a slide: chart, the caveat and sources in the footer, assumptions in notes."""
+    from jichitai_metrics import whatif
+
+    sources = list(dict.fromkeys(results["source"]))
+    quotes = list(dict.fromkeys(f"「{q}」（{fid}）" for q, fid in zip(results["quote"], results["figure_id"])))
+    footer = [pick(*whatif.CAVEAT, lang), *sources]
+    notes = [pick("前提（それぞれの数値）：", "Assumptions (each number):", lang)]
+    for row in results.to_dict("records"):
+        notes.append(f"・{row['item']}（{row['reading']}）：{whatif.result_text(row, lang)} ― {row['assumption']}")
+    notes += ["", pick("引用（セミナーレポートより）：", "Quotes from the seminar report:", lang), *quotes]
+    title = pick("うちの自治体なら：報告事例を当てはめた例示", "For our municipality: an illustration from reported cases",
+                 lang)
+    return SlideChart(title=title, png=images.render_png(whatif.chart(results, lang, width=CHART_IMAGE_WIDTH)),
+                      footer=footer, notes=notes, alt_text=title, chart_id="whatif")
+
+
+def catalog_deck(con, seminar_id: str, *, programs: Sequence[int] = (), chart_ids: Sequence[str] = (),
+                 lang: str = "ja", base_url: str = "http://localhost:8501", exported_on: date | None = None,
+                 extra: Sequence[SlideChart] = (), timer: PhaseTimer | None = None) -> bytes:
+    """A whole deck from the catalogue (CLI and UI share this): title, chosen charts, extra, closing."""
+    from jichitai_metrics import export, queries
+
+    timer = timer or PhaseTimer()
+    with timer.phase("catalogue queries"):
+        rows = select_charts(con, seminar_id, programs, chart_ids)
+        context = _Context.load(con, seminar_id)
+        seminar_row = context.seminar
+    items = [chart_slide(con, row, lang, timer, context) for row in rows] + list(extra)
+    # A whole-seminar deck links to presentation mode without a list (= every chart): a short URL
+    # keeps the QR code coarse enough to scan from a projected slide.
+    ids = [str(r["chart_id"]) for r in rows] if chart_ids else []
+    meta = DeckMeta(
+        seminar_title=pick(seminar_row["title_ja"], seminar_row.get("title_en") or "", lang),
+        held_on=seminar_row["held_on"],
+        exported_on=exported_on or export.today_jst(),
+        link=dashboard_link(base_url, seminar_id, ids, list(programs), lang),
+        lang=lang,
+        subtitle=pick("予算説明資料（セミナーの報告数値より）", "Budget meeting material (figures from the seminar report)", lang),
+        source_line=pick("出典：", "Source: ", lang) + str(seminar_row.get("source_note") or seminar_row["report_title"]),
+    )
+    with timer.phase("pptx layout + save"):
+        return build_deck(meta, items)

@@ -1,0 +1,160 @@
+"""The deck re-opens with python-pptx: slides, pictures, footers, quotes in the notes, 16:9, ea typeface."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from pptx import Presentation
+from pptx.oxml.ns import qn
+from pptx.util import Inches
+
+from jichitai_metrics import charts as charts_mod
+from jichitai_metrics import images, queries, slides, whatif
+from jichitai_metrics.errors import UnknownSeminar
+
+SEMINAR = "r5-budget-dx-day1"
+
+
+@pytest.fixture(scope="module")
+def program1_deck(catalog_con) -> Presentation:
+    data = slides.catalog_deck(catalog_con, SEMINAR, programs=[1], base_url="https://dash.example.jp",
+                               exported_on=date(2026, 4, 1))
+    return Presentation(io.BytesIO(data))
+
+
+def _texts(slide) -> str:
+    return "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+
+
+def test_size_is_16_by_9(program1_deck):
+    assert program1_deck.slide_width == Inches(13.333)
+    assert program1_deck.slide_height == Inches(7.5)
+    assert abs(program1_deck.slide_width / program1_deck.slide_height - 16 / 9) < 0.001
+
+
+def test_one_slide_per_chart_plus_title_and_closing(program1_deck, catalog_con):
+    charts = queries.charts(catalog_con, SEMINAR, 1)
+    assert len(program1_deck.slides) == len(charts) + 2
+    titles = [s.shapes.title.text_frame.text for s in list(program1_deck.slides)[1:-1]]
+    assert titles == list(charts["title_ja"])
+
+
+def test_title_slide_has_dates_in_wareki_and_seireki(program1_deck, catalog_con):
+    text = _texts(program1_deck.slides[0])
+    seminar = queries.seminar(catalog_con, SEMINAR)
+    assert seminar["title_ja"] in text
+    assert "2022年（令和4年）9月21日（水）" in text  # held on
+    assert "2026年（令和8年）4月1日（水）" in text    # as of the export
+
+
+def test_chart_slides_have_a_picture_footer_and_quotes(program1_deck, catalog_con):
+    charts = queries.charts(catalog_con, SEMINAR, 1).to_dict("records")
+    program = queries.program(catalog_con, SEMINAR, 1)
+    for slide, chart in zip(list(program1_deck.slides)[1:-1], charts):
+        pictures = [sh for sh in slide.shapes if sh.shape_type == 13]
+        assert len(pictures) == 1
+        png = pictures[0].image.blob
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        # Rendered at 2×: twice the SVG's (1×) size of the same chart.
+        figs = queries.chart_figures(catalog_con, chart["chart_id"])
+        svg = images.render_svg(charts_mod.build_chart(chart, figs, "ja", width=slides.CHART_IMAGE_WIDTH,
+                                                       title=False))
+        width, height = images.png_size(png)
+        assert f'width="{width // 2}"' in svg and f'height="{height // 2}"' in svg
+        assert pictures[0]._element.nvPicPr.cNvPr.get("descr")           # alt text
+        footer = _texts(slide)
+        assert "出典：" in footer and program["speaker_ja"] in footer and "Program1" in footer
+        notes = slide.notes_slide.notes_text_frame.text
+        for quote in queries.chart_figures(catalog_con, chart["chart_id"])["quote"]:
+            assert f"「{quote}」" in notes
+
+
+def test_paper_slide_states_the_baseline_and_the_ambiguity(program1_deck):
+    slide = next(s for s in program1_deck.slides if "紙" in s.shapes.title.text_frame.text)
+    footer = _texts(slide)
+    assert "2016年" in footer and "2019年" in footer
+    assert "⚠" in footer
+
+
+def test_every_text_run_has_an_east_asian_typeface(program1_deck):
+    runs = 0
+    for slide in program1_deck.slides:
+        frames = [sh.text_frame for sh in slide.shapes if sh.has_text_frame]
+        frames.append(slide.notes_slide.notes_text_frame)
+        for frame in frames:
+            for para in frame.paragraphs:
+                for run in para.runs:
+                    if not run.text:
+                        continue
+                    runs += 1
+                    rpr = run._r.find(qn("a:rPr"))
+                    ea = rpr.find(qn("a:ea"))
+                    assert ea is not None and ea.get("typeface") == slides.TYPEFACE, run.text
+                    assert ea.get("charset") == "-128"  # lets a missing face fall back to Japanese
+                    assert rpr.find(qn("a:latin")).get("typeface") == slides.TYPEFACE
+                    # Schema order: latin must come before ea.
+                    kids = [c.tag for c in rpr]
+                    assert kids.index(qn("a:latin")) < kids.index(qn("a:ea"))
+    assert runs > 20
+
+
+def test_closing_slide_has_qr_and_link(program1_deck):
+    closing = program1_deck.slides[-1]
+    link = "https://dash.example.jp/program?seminar=r5-budget-dx-day1&program=1"
+    assert link in _texts(closing)
+    pictures = [sh for sh in closing.shapes if sh.shape_type == 13]
+    assert len(pictures) == 1 and link in pictures[0]._element.nvPicPr.cNvPr.get("descr")
+    hyperlinks = [r.hyperlink.address for p in closing.shapes for para in
+                  (p.text_frame.paragraphs if p.has_text_frame else []) for r in para.runs if r.hyperlink.address]
+    assert hyperlinks == [link]
+
+
+def test_qr_code_encodes_the_link():
+    # segno can't decode, but the same text must give the same matrix and a different one another.
+    a, b = slides.qr_png("https://a.example/present"), slides.qr_png("https://a.example/present")
+    assert a == b and a != slides.qr_png("https://a.example/program")
+
+
+def test_dashboard_link_variants():
+    assert slides.dashboard_link("http://h/", "s1", ["a", "b"]) == "http://h/present?seminar=s1&charts=a,b"
+    assert slides.dashboard_link("http://h", "s1", [], [2]) == "http://h/program?seminar=s1&program=2"
+    assert slides.dashboard_link("http://h", "s1", lang="en") == "http://h/present?seminar=s1&lang=en"
+
+
+def test_chosen_charts_in_order(catalog_con):
+    ids = ["p4-kodaira", "p1-paper-fax"]
+    deck = Presentation(io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=ids)))
+    titles = [s.shapes.title.text_frame.text for s in list(deck.slides)[1:-1]]
+    assert titles == [queries.chart(catalog_con, i)["title_ja"] for i in ids]
+    assert "charts=p4-kodaira,p1-paper-fax" in _texts(deck.slides[-1])
+
+
+def test_english_deck(catalog_con):
+    deck = Presentation(io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"],
+                                                       lang="en")))
+    assert deck.slides[1].shapes.title.text_frame.text == queries.chart(catalog_con, "p4-kodaira")["title_en"]
+    assert "Source:" in _texts(deck.slides[1])
+
+
+@pytest.mark.parametrize("kwargs", [{"chart_ids": ["no-such-chart"]}, {"programs": [99]}])
+def test_unknown_ids_raise(catalog_con, kwargs):
+    with pytest.raises(UnknownSeminar):
+        slides.catalog_deck(catalog_con, SEMINAR, **kwargs)
+    with pytest.raises(UnknownSeminar):
+        slides.catalog_deck(catalog_con, "no-such-seminar")
+
+
+def test_whatif_slide_carries_caveat_and_assumptions(catalog_con):
+    figs = queries.figures(catalog_con, seminar_id=SEMINAR)
+    factors = whatif.factors_from(figs, queries.programs(catalog_con, SEMINAR))
+    results = whatif.compute({"inquiries": 12000.0, "paper_sheets": 1000.0}, factors)
+    item = slides.whatif_slide(results)
+    deck = Presentation(io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"],
+                                                       extra=[item])))
+    slide = deck.slides[2]
+    assert "予測ではありません" in _texts(slide)
+    notes = slide.notes_slide.notes_text_frame.text
+    for quote, assumption in zip(results["quote"], results["assumption"]):
+        assert quote in notes and assumption in notes
