@@ -553,7 +553,6 @@ def _tooltip(lang: str) -> list[alt.Tooltip]:
 def _plot_data(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     df = table.copy()
     df["status_text"] = df["status"].map(lambda s: pick(*STATUS_TEXT.get(s, (s, s)), lang))
-    df["item_lines"] = df["item"].map(wrap_label)
     # Bar labels carry the caveat mark, so an ambiguous number is never read without its warning.
     mark = pick(" ⚠解釈注意", " ⚠ambiguous", lang)
     df["value_text"] = [
@@ -604,7 +603,7 @@ def _y_items(lang: str, title: str | None = None, sort: list[str] | None = None)
 def _item_labels(df: pd.DataFrame) -> pd.DataFrame:
     # Axis labels come from the `item` field; a newline-joined version lets labelExpr wrap it.
     df = df.copy()
-    df["item"] = df["item_lines"].map(lambda lines: "\n".join(lines))
+    df["item"] = df["item"].map(lambda t: "\n".join(wrap_label(t)))
     return df
 
 
@@ -884,8 +883,11 @@ def _chart_kpi(
         if lang != "en"
         else max(10, int(tile_px / (LABEL_FONT_SIZE * 0.55)))
     )
-    df["label_lines"] = df["item"].map(lambda t: wrap_label(t, chars))
-    lines = int(df["label_lines"].map(len).max()) if n else 1
+    wrapped = df["item"].map(lambda t: wrap_label(t, chars))
+    lines = int(wrapped.map(len).max()) if n else 1
+    # One string with line breaks, not a list: Streamlit sends inline data as Arrow, where a list
+    # cell arrives as the text "[a,b]".
+    df["label_lines"] = wrapped.map("\n".join)
     base = _base(df, width)
     x = alt.X("tile_col:O", axis=None, scale=alt.Scale(paddingInner=0.06))
     y = alt.Y("tile_row:O", axis=None, scale=alt.Scale(paddingInner=0.1))
@@ -896,7 +898,12 @@ def _chart_kpi(
         fontSize=value_size, fontWeight="bold", color=BLUE, baseline="bottom", dy=-4
     ).encode(x=x, y=y, text="value_text:N", tooltip=_tooltip(lang))
     labels = base.mark_text(
-        fontSize=LABEL_FONT_SIZE, color=TEXT, baseline="top", dy=6, lineHeight=LABEL_FONT_SIZE + 4
+        fontSize=LABEL_FONT_SIZE,
+        color=TEXT,
+        baseline="top",
+        dy=6,
+        lineHeight=LABEL_FONT_SIZE + 4,
+        lineBreak="\n",
     ).encode(x=x, y=y, text="label_lines:N", tooltip=_tooltip(lang))
     rows = int(df["tile_row"].max()) + 1 if n else 1
     tile_h = value_size + 24 + lines * (LABEL_FONT_SIZE + 4) + 24
@@ -916,6 +923,9 @@ _BUILDERS: dict[str, Callable[[pd.DataFrame, dict[str, Any], str, int | str], al
     "counts": _chart_value_bars,
     "kpi": _chart_kpi,
 }
+
+
+_FACETED = frozenset({"baseline_change", "ratio"})  # facets need a pixel width (see _fixed)
 
 
 def chart_title(chart_row: dict[str, Any], lang: str) -> str:
@@ -950,7 +960,12 @@ def build_chart(
                 subtitleFontSize=AXIS_FONT_SIZE,
             )
         )
-    return chart.properties(usermeta={"chart_id": _s(chart_row.get("chart_id")), "chart_type": ctype})
+    chart = chart.properties(usermeta={"chart_id": _s(chart_row.get("chart_id")), "chart_type": ctype})
+    if width == "container" and ctype not in _FACETED:
+        # Fit the width only: with Streamlit's default "fit" the height includes title and legend,
+        # which squeezed the bars of a 2-row chart to nothing.
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return chart
 
 
 def chart_spec(
@@ -1015,6 +1030,11 @@ def source_text(
     return label + (" ".join(parts) if parts else pick("セミナーレポート", "seminar report", lang))
 
 
+def _ref(i: int) -> str:
+    """①, ②, … (then (21), (22) …) as short references to a caption's figures."""
+    return chr(0x2460 + i) if i < 20 else f"({i + 1})"
+
+
 def _grouped(pairs: list[tuple[str, str]], head_ja: str, head_en: str, lang: str, n_figs: int) -> list[str]:
     """Caption lines for (text, label) pairs: one line per distinct text, naming its figures unless
     the text holds for every figure of the chart (then the labels would only repeat)."""
@@ -1029,8 +1049,8 @@ def _grouped(pairs: list[tuple[str, str]], head_ja: str, head_en: str, lang: str
         if len(by_text) == 1 and len(labels) == n_figs:
             lines.append(pick(f"{head_ja}：{text}", f"{head_en}: {text}", lang))
         else:
-            who = pick("、".join(labels), "; ".join(labels), lang)
-            lines.append(pick(f"{head_ja}（{who}）：{text}", f"{head_en} ({who}): {text}", lang))
+            who = "".join(labels)
+            lines.append(pick(f"{head_ja} {who}：{text}", f"{head_en} {who}: {text}", lang))
     return lines
 
 
@@ -1045,11 +1065,16 @@ def chart_caption(
     figs = ordered_figures(chart_row, figures).to_dict("records")
     quotes: list[str] = []
     baselines, periods, plain_notes, ambiguous, derived = [], [], [], [], []
-    for f in figs:
-        label = _txt(f, "label", lang)
+    for i, f in enumerate(figs):
+        # Figures are numbered ①②… in the quote lines; later lines refer to them by number, so a
+        # long label is written once, not in every baseline/period/note line.
+        label = _ref(i)
         value = fig_value_text(f, lang)
         quote = _s(f.get("quote"))
-        quotes.append(pick(f"・{label}：{value} ―「{quote}」", f"• {label}: {value} — “{quote}”", lang))
+        name = _txt(f, "label", lang)
+        quotes.append(
+            pick(f"{label}{name}：{value} ―「{quote}」", f"{label} {name}: {value} — “{quote}”", lang)
+        )
         baselines.append((baseline_text(f, lang), label))
         periods.append((period_text(f, lang), label))
         note = _txt(f, "note", lang)

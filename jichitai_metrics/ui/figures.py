@@ -160,9 +160,10 @@ def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
     spec, table, caption, title = _chart_bundle(seminar_id, chart_id, lang)
     with st.container(border=True, key=f"card-{chart_id}"):
         st.subheader(common.md_escape(title), anchor=chart_id)
-        st.vega_lite_chart(spec, width="stretch", alt=title)
-        for line in caption:
-            st.caption(common.md_escape(line))
+        # theme=None: the chart looks as designed (font sizes for projectors) and as it does on slides.
+        st.vega_lite_chart(spec, width="stretch", theme=None, alt=title)
+        # One caption block (lines joined by Markdown hard breaks): compact, and read as one source note.
+        st.caption("  \n".join(common.md_escape(line) for line in caption))
         with st.expander(
             common.pick("表で見る（グラフと同じ数値）", "Table (the same numbers)", lang),
             icon=":material/table:",
