@@ -5,6 +5,8 @@ import streamlit as st
 from jichitai_metrics.formatting import date_text, fiscal_year_label, source_text, value_text
 from jichitai_metrics.ui import common
 
+common.route_through_dashboard()
+
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
 seminar = common.seminar(seminar_id)

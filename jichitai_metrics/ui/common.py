@@ -145,3 +145,18 @@ def selected_seminar_id() -> str:
     if wanted is not None and wanted != current or (wanted is None and len(ids) > 1):
         st.query_params["seminar"] = current
     return current
+
+
+def route_through_dashboard() -> None:
+    """Make sure this page runs inside the router, even on a server's very first request.
+
+    Because the repo has a `pages/` folder, Streamlit starts in its legacy mode and, until some session has
+    called st.navigation, runs `pages/<name>.py` on its own: a first visit straight to /program would get a
+    sidebar of raw file names, no language switch and no page config, and the process would stay that way.
+    Leaving that mode and rerunning sends the request through dashboard.py. Every page calls this first.
+    """
+    from streamlit.runtime.pages_manager import PagesManager  # no public switch for this exists
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
