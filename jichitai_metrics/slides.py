@@ -383,16 +383,38 @@ def chart_slide(con, chart_row: dict, lang: str = "ja", timer: PhaseTimer | None
     with timer.phase("spec + PNG render (vl-convert)"):
         png = images.render_png(chart)
     with timer.phase("caption text"):
-        caption = charts.chart_caption(chart_row, figs, program_row, lang, seminar_row)
-        title = charts.chart_title(chart_row, lang)
-        notes = [pick("発言・記述の原文（セミナーレポートより）：", "Verbatim from the seminar report:", lang),
-                 *caption.quotes, "", *[line for line in caption.lines() if line not in caption.quotes]]
-        ordered = charts.ordered_figures(chart_row, figs).to_dict("records")
-        alt_text = title + pick("：", ": ", lang) + pick("、", ", ", lang).join(
-            f"{col(f, 'label', lang)} {charts.fig_value_text(f, lang)}" for f in ordered)
-        footer = caption_footer(caption, ordered, lang)
-    return SlideChart(title=title, png=png, footer=footer, notes=notes, alt_text=alt_text,
-                      chart_id=str(chart_row["chart_id"]))
+        texts = _chart_texts(chart_row, figs, program_row, seminar_row, lang)
+    return SlideChart(png=png, chart_id=str(chart_row["chart_id"]), **texts)
+
+
+def _chart_texts(chart_row: dict, figs, program_row: dict | None, seminar_row: dict, lang: str) -> dict:
+    from jichitai_metrics import charts
+
+    caption = charts.chart_caption(chart_row, figs, program_row, lang, seminar_row)
+    title = charts.chart_title(chart_row, lang)
+    notes = [pick("発言・記述の原文（セミナーレポートより）：", "Verbatim from the seminar report:", lang),
+             *caption.quotes, "", *[line for line in caption.lines() if line not in caption.quotes]]
+    ordered = charts.ordered_figures(chart_row, figs).to_dict("records")
+    alt_text = title + pick("：", ": ", lang) + pick("、", ", ", lang).join(
+        f"{col(f, 'label', lang)} {charts.fig_value_text(f, lang)}" for f in ordered)
+    return {"title": title, "footer": caption_footer(caption, ordered, lang), "notes": notes, "alt_text": alt_text}
+
+
+def chart_texts(con, chart_row: dict, lang: str = "ja") -> SlideChart:
+    """A chart's slide texts (title, footer, notes, alt text) without rendering it (png is empty)."""
+    context = _Context.load(con, chart_row["seminar_id"])
+    program_row = None
+    if chart_row.get("program") is not None and str(chart_row.get("program")) not in ("", "nan", "<NA>"):
+        program_row = context.programs.get(int(chart_row["program"]))
+    texts = _chart_texts(chart_row, context.chart_figures(chart_row), program_row, context.seminar, lang)
+    return SlideChart(png=b"", chart_id=str(chart_row["chart_id"]), **texts)
+
+
+def charts_showing(chart_rows, figure_ids) -> list[str]:
+    """Ids of the charts (DataFrame of charts.csv rows, in order) that show any of `figure_ids`."""
+    wanted = {str(f) for f in figure_ids}
+    return [str(r["chart_id"]) for r in chart_rows.to_dict("records")
+            if wanted.intersection(str(r["figure_ids"] or "").split())]
 
 
 def whatif_slide(results, lang: str = "ja") -> SlideChart:

@@ -1,0 +1,158 @@
+"""Budget-meeting kit widgets shared by the deck, presentation and what-if pages.
+
+Session state: ``kit_deck`` (chart ids the planner added, in order) and ``kit_whatif`` (the what-if
+entries, as typed, when "add to the deck" was pressed). Rendering is deferred to clicks: a page view
+only lists charts; PNG/SVG/.pptx bytes are made by the download callables, and images are cached
+per process by spec hash (jichitai_metrics.images).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from jichitai_metrics import charts, export, formatting, images, queries, slides, whatif
+from jichitai_metrics.config import load_settings
+from jichitai_metrics.ui import common
+
+DECK_KEY = "kit_deck"
+WHATIF_KEY = "kit_whatif"
+# The explorer keeps its filters in these query parameters; the deck page accepts the same ones.
+EXPLORER_PARAMS = ("prog", "topic", "unit", "kind", "q")
+PRESENT_WIDTH = 640  # px before 2×: a smaller plot scaled to the screen width gives larger type
+
+
+@st.cache_data(show_spinner=False)
+def chart_labels(seminar_id: str, lang: str) -> dict[str, str]:
+    """chart_id -> 'P1 · title' in display order."""
+    frame = common.charts(seminar_id)
+    return {str(r["chart_id"]): f"P{int(r['program'])} · {charts.chart_title(r, lang)}"
+            for r in frame.to_dict("records")}
+
+
+def charts_of_programs(seminar_id: str, programs: Sequence[int]) -> list[str]:
+    """Chart ids of the given programmes, in display order."""
+    frame = common.charts(seminar_id)
+    return [str(c) for c, p in zip(frame["chart_id"], frame["program"]) if int(p) in set(programs)]
+
+
+def chart_picker(seminar_id: str, label: str, default: Sequence[str], key: str) -> list[str]:
+    """Multiselect of the seminar's charts (the shared chart-selection widget)."""
+    labels = chart_labels(seminar_id, common.lang())
+    default = [c for c in default if c in labels]
+    return st.multiselect(label, list(labels), default=default, format_func=labels.get, key=key,
+                          placeholder=common.pick("グラフを選んでください", "Choose charts", common.lang()))
+
+
+def deck_ids() -> list[str]:
+    """Chart ids added to the deck in this session."""
+    return list(st.session_state.get(DECK_KEY, []))
+
+
+def add_to_deck(chart_ids: Sequence[str]) -> None:
+    """Append charts to the session's deck (no duplicates, order kept)."""
+    current = deck_ids()
+    st.session_state[DECK_KEY] = current + [c for c in chart_ids if c not in current]
+
+
+def whatif_entries() -> dict[str, str] | None:
+    """The what-if entries added to the deck, if any."""
+    return st.session_state.get(WHATIF_KEY)
+
+
+def add_whatif_to_deck(entries: dict[str, str]) -> None:
+    st.session_state[WHATIF_KEY] = dict(entries)
+
+
+def remove_whatif_from_deck() -> None:
+    st.session_state.pop(WHATIF_KEY, None)
+
+
+def explorer_params() -> dict[str, str]:
+    """The explorer's filters present in this page's URL."""
+    return {k: str(st.query_params[k]) for k in EXPLORER_PARAMS if st.query_params.get(k)}
+
+
+def charts_for_explorer_selection(seminar_id: str, params: dict[str, str]) -> list[str]:
+    """Charts that show at least one figure the explorer's filters select, in display order."""
+    prog = params.get("prog")
+    try:
+        program = int(prog) if prog else None
+    except ValueError:
+        program = None
+    found = common.figures(seminar_id, program=program, topic=params.get("topic") or None,
+                           unit=params.get("unit") or None, kind=params.get("kind") or None,
+                           text=params.get("q") or None)
+    return slides.charts_showing(common.charts(seminar_id), found["id"])
+
+
+@st.cache_data(show_spinner=False)
+def whatif_factors(seminar_id: str, lang: str) -> dict[str, whatif.Factor]:
+    """The what-if factors from the catalogue (raises FactorError when a figure is missing)."""
+    return whatif.factors_from(common.figures(seminar_id), common.programs(seminar_id), lang)
+
+
+def whatif_results(seminar_id: str, entries: dict[str, str], lang: str) -> tuple[pd.DataFrame, list[str]]:
+    """Parse entries and compute; returns (results, error messages)."""
+    values, errors = whatif.parse_inputs(entries, lang)
+    return whatif.compute(values, whatif_factors(seminar_id, lang), lang), errors
+
+
+def deck_builder(seminar_id: str, chart_ids: Sequence[str], programs: Sequence[int], lang: str,
+                 whatif_entries_: dict[str, str] | None) -> Callable[[], bytes]:
+    """A no-argument callable for st.download_button: the deck is built only when clicked."""
+    cursor = common.catalog_cursor()
+    base_url = load_settings().base_url
+    extra_results = None
+    if whatif_entries_:
+        extra_results, _ = whatif_results(seminar_id, whatif_entries_, lang)
+    ids, progs = list(chart_ids), list(programs)
+
+    def build() -> bytes:
+        extra = [slides.whatif_slide(extra_results, lang)] if extra_results is not None and len(extra_results) else []
+        return slides.catalog_deck(cursor, seminar_id, programs=progs if not ids else (), chart_ids=ids,
+                                   lang=lang, base_url=base_url, extra=extra)
+
+    return build
+
+
+def chart_image(seminar_id: str, chart_id: str, lang: str, fmt: str, width: int = slides.CHART_IMAGE_WIDTH,
+                title: bool = True) -> bytes:
+    """PNG (2×) or SVG bytes of one catalogue chart."""
+    row = queries.chart(common.catalog_cursor(), chart_id)
+    if row["seminar_id"] != seminar_id:
+        raise KeyError(chart_id)
+    chart = charts.build_chart(row, common.chart_figures(chart_id), lang, width=width, title=title)
+    return images.render_png(chart) if fmt == "png" else images.render_svg(chart).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def present_png(seminar_id: str, chart_id: str, lang: str) -> bytes:
+    """The chart as presentation mode shows it: no built-in title (the page heading carries it)."""
+    return chart_image(seminar_id, chart_id, lang, "png", width=PRESENT_WIDTH, title=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def stamp(seminar_id: str, chart_id: str, lang: str) -> tuple[str, list[str], str]:
+    """(title, [出典 line, 基準/時点 line, notes…], alt text) for one chart."""
+    cursor = common.catalog_cursor()
+    row = queries.chart(cursor, chart_id)
+    item = slides.chart_texts(cursor, row, lang)
+    held = common.seminar(seminar_id)["held_on"]
+    # Every projected chart says when it was stated, even where a figure carries no date of its own.
+    said = common.pick("セミナー開催日（発言の時点）：", "Stated at the seminar on: ", lang) + formatting.date_text(held, lang)
+    return item.title, [*item.footer, said], item.alt_text
+
+
+def image_filename(chart_id: str, fmt: str) -> str:
+    return export.export_filename("chart", chart_id, ext=fmt)
+
+
+def deck_filename(seminar_id: str, chart_ids: Sequence[str], programs: Sequence[int]) -> str:
+    what = "deck"
+    parts: list[str | int] = [seminar_id]
+    if len(programs) == 1 and not chart_ids:
+        parts.append(f"program{programs[0]}")
+    return export.export_filename(what, *parts, ext="pptx")
