@@ -323,3 +323,16 @@ def url_text(name: str, label: str, placeholder: str = "") -> str:
         on_change=_set_param,
         args=(name, key, ""),
     ).strip()
+
+
+def seminar_figures_table(seminar_id: str) -> None:
+    """The seminar-level figures (no programme) as a table with quotes and a CSV, for the overview."""
+    lang = common.lang()
+    frame = common.figures(seminar_id)
+    frame = frame[frame["program"].isna()].reset_index(drop=True)
+    if frame.empty:
+        return
+    st.caption(
+        common.pick("セミナー全体の数値（引用・出典つき）", "Seminar-wide figures (with quotes)", lang)
+    )
+    figure_table(frame, export.export_filename("figures", seminar_id, "seminar"), key="dl-seminar-figures")

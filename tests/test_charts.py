@@ -1,0 +1,245 @@
+"""Chart builders: the right rows, "not reported" never zero, units on axes, sources in captions."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from jichitai_metrics import charts, queries
+
+SEMINAR = "r5-budget-dx-day1"
+
+
+@pytest.fixture(scope="module")
+def all_figures(catalog_con) -> pd.DataFrame:
+    return queries.figures(catalog_con, seminar_id=SEMINAR)
+
+
+@pytest.fixture(scope="module")
+def chart_rows(catalog_con) -> dict[str, dict]:
+    frame = queries.charts(catalog_con, SEMINAR)
+    return {r["chart_id"]: r for r in frame.to_dict("records")}
+
+
+def _by_type(chart_rows: dict[str, dict], chart_type: str) -> dict:
+    found = [r for r in chart_rows.values() if r["chart_type"] == chart_type]
+    assert found, f"the catalogue has no {chart_type} chart"
+    return found[0]
+
+
+def _walk(node):
+    """Every dict inside a Vega-Lite spec."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _walk(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _walk(v)
+
+
+def _data_rows(spec: dict) -> list[dict]:
+    rows = []
+    for d in _walk(spec):
+        if isinstance(d.get("values"), list):
+            rows.extend(d["values"])
+    for values in spec.get("datasets", {}).values():
+        rows.extend(values)
+    return rows
+
+
+def _axis_titles(spec: dict) -> list[str]:
+    return [d["title"] for d in _walk(spec) if d.get("field") == "value" and isinstance(d.get("title"), str)]
+
+
+# --- share comparison: the 2021 satisfied share is not in the report ------------------------------
+
+
+def test_share_grid_marks_missing_cell_not_reported_never_zero(chart_rows, all_figures):
+    row = _by_type(chart_rows, "share_comparison")
+    table = charts.chart_table(row, all_figures, "ja")
+    missing = table[table["status"] == "not_reported"]
+    assert len(missing) == 1
+    cell = missing.iloc[0]
+    assert cell["item"] == "満足" and "2021" in cell["series"]
+    assert math.isnan(cell["value"]), "a cell the report does not give must be blank, not 0"
+    assert cell["value_text"] == "報告なし"
+    reported = table[table["status"] == "reported"].set_index(["item", "series"])["value"].to_dict()
+    assert reported == {("不満", "今回調査"): 32.0, ("満足", "今回調査"): 25.0, ("不満", "2021年調査"): 54.0}
+
+
+def test_share_chart_draws_no_bar_for_not_reported(chart_rows, all_figures):
+    row = _by_type(chart_rows, "share_comparison")
+    spec = charts.chart_spec(row, all_figures, "ja")
+    data = _data_rows(spec)
+    nr = [d for d in data if d["status"] == "not_reported"]
+    assert nr and all(d["value"] is None for d in nr)
+    bar_layers = [lay for lay in spec["layer"] if (lay.get("mark") or {}).get("type") == "bar"]
+    assert bar_layers, "a share chart draws bars"
+    for lay in bar_layers:
+        assert any("not_reported" in json.dumps(t) for t in lay.get("transform", [])), (
+            "bars must skip 報告なし"
+        )
+    assert "割合（%）" in _axis_titles(spec)
+    en = charts.chart_spec(row, all_figures, "en")
+    assert any(d["value_text"] == "not reported" for d in _data_rows(en))
+    assert "Share (%)" in _axis_titles(en)
+
+
+def test_share_caption_says_not_reported_is_not_zero(chart_rows, all_figures, catalog_con):
+    row = _by_type(chart_rows, "share_comparison")
+    program = queries.program(catalog_con, SEMINAR, int(row["program"]))
+    caption = charts.chart_caption(row, all_figures, program, "ja")
+    text = caption.text()
+    assert "0ではありません" in text
+    assert (
+        caption.source.startswith("出典：") and "宮坂 学" in caption.source and "Program1" in caption.source
+    )
+    assert "「不満32%」" in text and "「満足25%」" in text
+    assert "2021年（令和3年）" in text  # 西暦 with 和暦
+
+
+# --- baseline change: each against its own baseline; paper shown in both readings -----------------
+
+
+def test_baseline_change_shows_both_readings_of_the_ambiguous_paper_cut(chart_rows, all_figures):
+    row = _by_type(chart_rows, "baseline_change")
+    table = charts.chart_table(row, all_figures, "ja")
+    paper = table[table["figure_id"] == "p1-paper-reduction"]
+    assert sorted(paper.loc[paper["status"] != "baseline", "value"]) == [45.0, 55.0]
+    derived = paper[paper["status"] == "derived"].iloc[0]
+    assert "100 − 55 = 45" in derived["derivation"]
+    assert set(paper.loc[paper["status"] != "baseline", "series"].str[:4]) == {"読み方A", "読み方B"}
+    # Each figure's baseline bar names its own year: never one shared axis of years.
+    baselines = table[table["status"] == "baseline"]["series"].tolist()
+    assert any("2016年" in b for b in baselines) and any("2019年" in b for b in baselines)
+    fax = table[(table["figure_id"] == "p1-fax-reduction") & (table["status"] != "baseline")]
+    assert fax["value"].tolist() == [1.0] and fax["status"].tolist() == ["derived"]
+
+
+def test_baseline_change_caption_flags_ambiguity_and_derivation(chart_rows, all_figures):
+    row = _by_type(chart_rows, "baseline_change")
+    caption = charts.chart_caption(row, all_figures, None, "ja")
+    assert any(n.startswith("⚠ 解釈注意") for n in caption.notes)
+    assert any("100 − 99 = 1" in d for d in caption.derived)
+    assert any("2016年（平成28年）比" in b for b in caption.baselines)
+    spec = charts.chart_spec(row, all_figures, "ja")
+    assert any(
+        "⚠解釈注意" in d["value_text"]
+        for d in _data_rows(spec)
+        if d["figure_id"] == "p1-paper-reduction" and d["status"] != "baseline"
+    )
+    assert "基準年を100とした量（指数）" in _axis_titles(spec)
+
+
+# --- target progress: about 28,000 procedures, 70% ≈ 20,000 by 令和5年度 --------------------------
+
+
+def test_target_progress_counts_and_fiscal_year(chart_rows, all_figures):
+    row = _by_type(chart_rows, "target_progress")
+    spec = charts.chart_spec(row, all_figures, "ja")
+    data = _data_rows(spec)
+    assert sorted(d["value"] for d in data) == [20000.0, 28000.0], "only counts are drawn as bars"
+    labels = {d["label_text"] for d in data}
+    assert "約2万8,000プロセス" in labels
+    assert "約2万プロセス（全体の約70%）" in labels
+    assert "期限：令和5年度（2023年度）末まで" in json.dumps(spec, ensure_ascii=False)
+    assert "数（プロセス）" in _axis_titles(spec)
+    en = charts.chart_spec(row, all_figures, "en")
+    assert "FY2023" in json.dumps(en, ensure_ascii=False)
+
+
+# --- ratios: 1/30 or less and about 1/10 against "usual = 1" ------------------------------------
+
+
+def test_ratio_chart_compares_with_one_and_keeps_qualifiers(chart_rows, all_figures):
+    row = _by_type(chart_rows, "ratio")
+    table = charts.chart_table(row, all_figures, "ja")
+    reported = table[table["status"] == "reported"].set_index("figure_id")
+    assert reported.loc["p2-lixil-publish-time", "value_text"] == "1/30以下"
+    assert reported.loc["p2-html-video-size", "value_text"] == "約1/10"
+    assert (table.loc[table["status"] == "baseline", "value"] == 1.0).all()
+    spec = charts.chart_spec(row, all_figures, "ja")
+    assert "相対値（従来 = 1）" in _axis_titles(spec)
+
+
+# --- value bars and tiles ---------------------------------------------------------------------
+
+
+def test_value_bars_use_one_unit_and_fall_back_to_tiles_for_mixed_units(chart_rows, all_figures):
+    row = _by_type(chart_rows, "value_bars")
+    spec = charts.chart_spec(row, all_figures, "ja")
+    unit = charts.chart_table(row, all_figures, "ja")["unit"].iloc[0]
+    assert any(t.endswith(f"（{unit}）") for t in _axis_titles(spec))
+    mixed = {**row, "figure_ids": "p1-core-projects p5-population"}
+    mixed_spec = charts.chart_spec(mixed, all_figures, "ja")
+    assert not _axis_titles(mixed_spec), "different units must not share an axis"
+    marks = [(lay.get("mark") or {}).get("type") for lay in mixed_spec["layer"]]
+    assert marks == ["rect", "text", "text"]
+    values = {d["value_text"] for d in _data_rows(mixed_spec)}
+    assert values == {"7つ", "約3万1,000人"}
+
+
+def test_unknown_type_and_missing_figure_are_named(chart_rows, all_figures):
+    row = _by_type(chart_rows, "kpi")
+    with pytest.raises(charts.ChartDataError, match="unknown chart_type 'pie'"):
+        charts.chart_table({**row, "chart_type": "pie"}, all_figures)
+    with pytest.raises(charts.ChartDataError, match="no-such-figure"):
+        charts.chart_table({**row, "figure_ids": "no-such-figure"}, all_figures)
+
+
+# --- every chart of the catalogue ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_catalogue_chart_builds_with_tooltips_palette_and_sources(chart_rows, all_figures, lang):
+    allowed = {c.upper() for c in (*charts.PALETTE, charts.GREY, charts.TEXT, "#F0F2F6", "#B8BCC6")}
+    for chart_id, row in chart_rows.items():
+        spec = charts.chart_spec(row, all_figures, lang)
+        text = json.dumps(spec, ensure_ascii=False)
+        assert spec["usermeta"]["chart_id"] == chart_id
+        assert '"tooltip"' in text, chart_id
+        tooltip_fields = {
+            t["field"] for d in _walk(spec) for t in d.get("tooltip", []) if isinstance(t, dict)
+        }
+        assert {"item", "value_text", "quote"} <= tooltip_fields, chart_id
+        colours = {c.upper() for c in re.findall(r"#[0-9A-Fa-f]{6}", text)}
+        assert colours <= allowed, f"{chart_id} uses colours outside the palette: {colours - allowed}"
+        # Japanese title in Japanese, English title in English.
+        assert charts.chart_title(row, lang) in text
+        table = charts.chart_table(row, all_figures, lang)
+        shown = {d["figure_id"] for d in _data_rows(spec) if d.get("figure_id")}
+        expected = set(charts.figure_ids(row))
+        if row["chart_type"] == "share_comparison":
+            expected = {i for i in expected if "derived" not in i}
+        assert expected <= shown | set(table["figure_id"]), chart_id
+        caption = charts.chart_caption(row, all_figures, None, lang)
+        for fid in charts.figure_ids(row):
+            quote = all_figures.loc[all_figures["id"] == fid, "quote"].iloc[0]
+            assert quote in caption.text(), f"{chart_id}: quote of {fid} missing from caption"
+
+
+def test_numbers_read_the_japanese_way(chart_rows, all_figures):
+    texts = set()
+    for row in chart_rows.values():
+        texts |= set(charts.chart_table(row, all_figures, "ja")["value_text"])
+    assert {"約2万8,000プロセス", "10万本以上", "約1,300社", "約3万1,000人", "1/30以下"} <= texts
+
+
+def test_wrap_label_keeps_closing_brackets_off_line_starts():
+    lines = charts.wrap_label("問い合わせの削減率（小平市）", 13)
+    assert all(not line.startswith("）") for line in lines)
+    assert "".join(lines) == "問い合わせの削減率（小平市）"
+
+
+def test_period_and_baseline_texts_carry_both_calendars():
+    assert charts.as_of_text("2022-09-21", "ja") == "2022年（令和4年）9月21日"
+    assert charts.as_of_text("2021", "ja") == "2021年（令和3年）"
+    assert charts.baseline_text({"baseline": "2016年"}, "ja") == "2016年（平成28年）比"
+    assert charts.period_text({"as_of": "2024-03-31", "fiscal_year": 2023}, "ja") == (
+        "時点 2024年（令和6年）3月31日、令和5年度（2023年度）"
+    )

@@ -1,0 +1,171 @@
+"""AppTest over the programme pages, the explorer (filters from the URL) and the overview."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from jichitai_metrics import queries
+from tests.support import REPO_ROOT
+
+SEMINAR = "r5-budget-dx-day1"
+ENTRY = str(REPO_ROOT / "dashboard.py")
+
+
+def open_page(page: str, lang: str = "ja", **params: str) -> AppTest:
+    """Run the router once, then the page with `params` in its URL (as a link would open it)."""
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.query_params["lang"] = lang
+    if lang != "ja":
+        at.session_state["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def charts_on(at: AppTest) -> list[dict]:
+    specs = []
+    for el in at.get("vega_lite_chart"):
+        spec = json.loads(el.proto.spec)
+        specs.append(spec)
+    return specs
+
+
+def frames_on(at: AppTest) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe]
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
+def test_programme_page_shows_its_charts_tables_and_sources(number, catalog_con):
+    at = open_page("pages/program.py", program=str(number))
+    program = queries.program(catalog_con, SEMINAR, number)
+    assert any(program["title_ja"] in t.value.replace("\\", "") for t in at.title)
+    expected = queries.charts(catalog_con, SEMINAR, number)["chart_id"].tolist()
+    shown = [s["usermeta"]["chart_id"] for s in charts_on(at)]
+    assert shown == expected
+    captions = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert captions.count("出典：") >= len(expected)
+    assert program["speaker_ja"] in captions
+    # One CSV per chart plus one for the other figures (if any).
+    others = queries.figures_outside_charts(catalog_con, SEMINAR, number)
+    assert len(at.get("download_button")) == len(expected) + (0 if others.empty else 1)
+    assert not at.warning
+
+
+def test_programme_1_table_view_keeps_not_reported_blank():
+    at = open_page("pages/program.py", program="1")
+    table = next(f for f in frames_on(at) if "p1-staff-satisfaction" in set(f.get("図表ID", [])))
+    row = table[table["表示"] == "報告なし"].iloc[0]
+    assert pd.isna(row["値"]) and row["項目"] == "満足"
+
+
+def test_programme_page_in_english(catalog_con):
+    at = open_page("pages/program.py", lang="en", program="4")
+    title_en = queries.program(catalog_con, SEMINAR, 4)["title_en"]
+    assert any(title_en in t.value.replace("\\", "") for t in at.title)
+    specs = charts_on(at)
+    assert specs and all("報告値" not in json.dumps(s, ensure_ascii=False) for s in specs)
+    assert any("Share (%)" in json.dumps(s) for s in specs)
+    captions = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert "Source: FY2023 Budget" in captions
+
+
+def test_unknown_programme_gets_a_message_not_a_traceback():
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    at.switch_page("pages/program.py")
+    at.query_params["program"] = "99"
+    at.run()
+    assert not at.exception
+    assert any("99" in w.value for w in at.warning)
+    assert "Program1" in at.title[0].value
+
+
+def test_every_figure_of_a_programme_is_on_its_page(catalog_con):
+    """Each programme figure is drawn by a chart or listed in the page's table (with its id)."""
+    figures = queries.figures(catalog_con, seminar_id=SEMINAR)
+    for number in sorted(figures["program"].dropna().astype(int).unique()):
+        at = open_page("pages/program.py", program=str(number))
+        ids = set()
+        for frame in frames_on(at):
+            for column in ("数値ID", "項目ID"):
+                if column in frame:
+                    ids |= set(frame[column].dropna())
+        wanted = set(figures.loc[figures["program"] == number, "id"])
+        assert wanted <= ids, f"programme {number}: not on the page: {sorted(wanted - ids)}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the overview shows seminar-level figures only as headlines; "
+    "s-series-days appears nowhere but the explorer (lead: call figures.seminar_figures_table)",
+)
+def test_seminar_level_figures_are_on_the_overview(catalog_con):
+    figures = queries.figures(catalog_con, seminar_id=SEMINAR)
+    seminar_level = figures[figures["program"].isna()]
+    at = open_page("pages/overview.py")
+    text = " ".join(m.value for m in at.markdown) + " ".join(str(f.values.tolist()) for f in frames_on(at))
+    text = text.replace("\\", "")
+    missing = [
+        r["id"] for r in seminar_level.to_dict("records") if r["label_ja"] not in text and r["id"] not in text
+    ]
+    assert not missing, missing
+
+
+# --- explorer -----------------------------------------------------------------------------------
+
+
+def _explorer_ids(at: AppTest) -> list[str]:
+    frames = frames_on(at)
+    return frames[0]["項目ID"].tolist() if frames else []
+
+
+def test_explorer_without_filters_lists_every_figure(catalog_con):
+    at = open_page("pages/explorer.py")
+    assert sorted(_explorer_ids(at)) == sorted(queries.figures(catalog_con, seminar_id=SEMINAR)["id"])
+
+
+def test_explorer_full_width_search_finds_fax():
+    at = open_page("pages/explorer.py", q="ＦＡＸ")
+    assert _explorer_ids(at) == ["p1-fax-reduction"]
+    assert at.text_input[0].value == "ＦＡＸ"
+
+
+def test_explorer_filters_combine_from_the_url(catalog_con):
+    at = open_page("pages/explorer.py", prog="4", unit="%")
+    expected = queries.figures(catalog_con, seminar_id=SEMINAR, program=4, unit="%")["id"].tolist()
+    assert _explorer_ids(at) == expected and len(expected) >= 5
+    at = open_page("pages/explorer.py", kind="derived")
+    assert _explorer_ids(at) and all(i.endswith("-derived") for i in _explorer_ids(at))
+
+
+def test_explorer_bad_url_value_is_explained_and_ignored(catalog_con):
+    at = open_page("pages/explorer.py", kind="bogus")
+    assert any("kind=bogus" in w.value for w in at.warning)
+    assert len(_explorer_ids(at)) == len(queries.figures(catalog_con, seminar_id=SEMINAR))
+
+
+def test_explorer_no_match_says_so():
+    at = open_page("pages/explorer.py", q="存在しない語句xyz")
+    assert not frames_on(at)
+    assert at.info and "条件に合う数値はありません" in at.info[0].value
+
+
+def test_explorer_widget_change_writes_the_url():
+    at = open_page("pages/explorer.py")
+    at.selectbox[1].select("ペーパーレス").run()  # topic
+    assert at.query_params.get("topic") in ("ペーパーレス", ["ペーパーレス"])
+    assert set(_explorer_ids(at)) == {"p1-paper-reduction", "p1-fax-reduction"}
+
+
+def test_overview_runs_without_exception():
+    at = open_page("pages/overview.py")
+    assert any("215" in m.value for m in at.markdown)
