@@ -1,0 +1,46 @@
+"""Download a deck and a PNG through the UI, then re-open and check them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+
+from jichitai_metrics import images
+from tests.support import visible_problems, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def test_deck_and_png_download(app_url, page, catalog_con, tmp_path):
+    from jichitai_metrics import queries
+
+    page.goto(f"{app_url}/deck?prog=4", timeout=60_000)  # the explorer's filter: programme 4
+    wait_idle(page)
+    assert visible_problems(page) == []
+
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="スライドをダウンロード（.pptx）").click()
+    download = info.value
+    assert download.suggested_filename.startswith("jichitai-deck-r5-budget-dx-day1-")
+    assert download.suggested_filename.endswith(".pptx")
+    path = tmp_path / "deck.pptx"
+    download.save_as(path)
+    deck = Presentation(str(path))
+    expected = list(queries.charts(catalog_con, "r5-budget-dx-day1", 4)["title_ja"])
+    titles = [s.shapes.title.text_frame.text for s in list(deck.slides)[1:-1]]
+    assert titles == expected
+    assert all("「" in s.notes_slide.notes_text_frame.text for s in list(deck.slides)[1:-1])
+
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="PNG").click()
+    png = (tmp_path / "chart.png")
+    info.value.save_as(png)
+    data = png.read_bytes()
+    width, height = images.png_size(data)
+    assert width > 1000 and height > 100
+    assert info.value.suggested_filename.endswith(".png")
+    # A real download does not rerun the page into an error state.
+    assert visible_problems(page) == []
+    assert io.BytesIO(data).read(8) == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,124 @@
+"""AppTest: presentation mode (next/prev, URL), what-if (valid and invalid input), deck page selection."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from jichitai_metrics import queries
+from tests.support import REPO_ROOT
+
+SEMINAR = "r5-budget-dx-day1"
+
+
+def _open(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=90)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _heading(at: AppTest) -> str:
+    return at.header[0].value.replace("\\", "")
+
+
+@pytest.fixture(scope="module")
+def chart_titles(catalog_con) -> dict[str, str]:
+    frame = queries.charts(catalog_con, SEMINAR)
+    return dict(zip(frame["chart_id"], frame["title_ja"], strict=True))
+
+
+def test_present_url_reproduces_the_selection(chart_titles):
+    at = _open("present", charts="p4-kodaira,p1-paper-fax", i="2")
+    assert _heading(at) == chart_titles["p1-paper-fax"]
+    assert any(m.value == "**2 / 2**" for m in at.markdown)
+    assert at.button(key="present-next").disabled
+    # The stamp: source and the date it was stated.
+    texts = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert "出典：" in texts and "2022年（令和4年）9月21日" in texts
+    assert len(at.image) == 1
+
+
+def test_present_next_and_previous_update_the_url(chart_titles):
+    at = _open("present", charts="p1-staff-satisfaction,p4-kodaira,p5-kpi", i="1")
+    assert _heading(at) == chart_titles["p1-staff-satisfaction"]
+    assert at.button(key="present-prev").disabled
+    at.button(key="present-next").click().run()
+    assert at.query_params["i"] == "2"
+    assert _heading(at) == chart_titles["p4-kodaira"]
+    at.button(key="present-next").click().run()
+    assert _heading(at) == chart_titles["p5-kpi"] and at.query_params["i"] == "3"
+    at.button(key="present-prev").click().run()
+    assert _heading(at) == chart_titles["p4-kodaira"] and at.query_params["i"] == "2"
+    assert at.query_params["charts"] == "p1-staff-satisfaction,p4-kodaira,p5-kpi"
+
+
+def test_present_bad_url_values_are_handled(chart_titles):
+    at = _open("present", charts="nope,p4-kodaira", i="99")
+    assert _heading(at) == chart_titles["p4-kodaira"]  # clamped to the last (only) chart
+    assert any("nope" in w.value for w in at.warning)
+    at = _open("present", i="abc")
+    assert _heading(at) == next(iter(chart_titles.values()))  # no list: every chart, from the first
+
+
+def test_whatif_valid_input_shows_results_with_sources(catalog_con):
+    at = _open("whatif")
+    at.text_input(key="whatif-inquiries").input("１２，０００")
+    at.text_input(key="whatif-fax_pages").input("5万")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    fig = queries.figures(catalog_con, seminar_id=SEMINAR)
+    kodaira = fig[fig["id"] == "p4-kodaira-inquiries"].iloc[0]
+    expected_after = round(12000 * (1 - kodaira["value"] / 100))
+    texts = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    assert expected_after < 10_000  # so the Japanese and the plain formatting agree: 9,000
+    assert f"約{expected_after:,}件/年" in texts
+    captions = " ".join(c.value.replace("\\", "") for c in at.caption)
+    assert kodaira["quote"] in captions and "p4-kodaira-inquiries" in captions
+    warning = " ".join(w.value for w in at.warning)
+    assert "例示" in warning and "予測や見込みではありません" in warning
+
+
+def test_whatif_invalid_input_gives_japanese_messages():
+    at = _open("whatif")
+    at.text_input(key="whatif-inquiries").input("-100")
+    at.text_input(key="whatif-procedures").input("たくさん")
+    at.button[0].click().run()
+    assert not at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert any("マイナス" in e for e in errors)
+    assert any("数字で入力" in e for e in errors)
+
+
+def test_whatif_add_to_deck_reaches_the_deck_page():
+    at = _open("whatif")
+    at.text_input(key="whatif-inquiries").input("1000")
+    at.button[0].click().run()
+    at.button(key="whatif-add").click().run()
+    assert at.session_state["kit_whatif"]["inquiries"] == "1000"
+    at.switch_page("pages/deck.py").run()
+    assert not at.exception
+    assert at.checkbox(key="deck-whatif").value is True
+    assert any("試算1枚" in m.value for m in at.markdown)
+
+
+def test_deck_accepts_the_explorer_filters(catalog_con):
+    at = _open("deck", prog="4")
+    expected = list(queries.charts(catalog_con, SEMINAR, 4)["chart_id"])
+    assert at.multiselect(key="deck-charts").value == expected
+    assert any(f"スライド {len(expected) + 2} 枚" in m.value for m in at.markdown)
+
+
+def test_deck_by_programme_counts_slides(catalog_con):
+    at = _open("deck")
+    at.multiselect(key="deck-programs").set_value([1]).run()
+    n = len(queries.charts(catalog_con, SEMINAR, 1))
+    assert any(f"スライド {n + 2} 枚" in m.value for m in at.markdown)
+    at.multiselect(key="deck-programs").set_value([]).run()
+    assert any("1つ以上" in w.value for w in at.warning)
