@@ -146,16 +146,33 @@ class NginxServer:
     prefix: Path
 
     def log(self) -> str:
+        """nginx's error log."""
         return (self.prefix / "error.log").read_text(errors="replace")
+
+    def access(self) -> list[dict[str, str]]:
+        """Access-log entries: method, uri, status, upstream (replica address), sticky cookie."""
+        path = self.prefix / "access.log"
+        rows = []
+        for line in path.read_text(errors="replace").splitlines() if path.exists() else []:
+            parts = line.split(" ")
+            if len(parts) >= 5:
+                rows.append(dict(zip(("method", "uri", "status", "upstream", "cookie"), parts[:5],
+                                     strict=False)))
+        return rows
 
 
 @contextlib.contextmanager
-def nginx_server(replica_ports: list[int], site_conf: str | None = None) -> Iterator[NginxServer]:
-    """Run nginx in the foreground on a free loopback port in front of `replica_ports`."""
+def nginx_server(replica_ports: list[int], site_conf: str | None = None,
+                 port: int | None = None) -> Iterator[NginxServer]:
+    """Run nginx in the foreground on a loopback port (free by default) in front of `replica_ports`.
+
+    The access log records which replica answered each request ($upstream_addr), so tests can
+    see stickiness and that both replicas took work.
+    """
     if not Path(NGINX).exists():
         raise ServerMissing("nginx is missing: run scripts/setup.sh --test (nginx-light)")
     prefix = Path(tempfile.mkdtemp(prefix="jichitai-nginx-"))
-    port = free_port()
+    port = port or free_port()
     site = site_conf if site_conf is not None else render_site_conf(port, replica_ports)
     (prefix / "jichitai.conf").write_text(site, encoding="utf-8")
     # The main context is what /etc/nginx/nginx.conf gives in production; here every path that
@@ -168,7 +185,8 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {prefix}/access.log;
+    log_format upstream '$request_method $uri $status $upstream_addr $cookie_jichitai_replica';
+    access_log {prefix}/access.log upstream;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
