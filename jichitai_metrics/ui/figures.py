@@ -53,7 +53,11 @@ def encoding_choice() -> str:
 
 
 def chart_display_table(
-    chart_row: dict[str, Any], figures: pd.DataFrame, program_row: dict[str, Any] | None, lang: str
+    chart_row: dict[str, Any],
+    figures: pd.DataFrame,
+    program_row: dict[str, Any] | None,
+    lang: str,
+    seminar_row: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """The chart's numbers as the table view and the CSV show them (same rows, headers in `lang`)."""
     table = charts.chart_table(chart_row, figures, lang).copy()
@@ -61,7 +65,7 @@ def chart_display_table(
     table["status_text"] = table["status"].map(
         lambda s: common.pick(*charts.STATUS_TEXT.get(s, (s, s)), lang)
     )
-    table["source"] = charts.source_text(program_row, lang)
+    table["source"] = charts.source_text(program_row, lang, seminar_row)
     table = table[list(_CHART_COLUMNS)]
     return table.rename(columns={k: common.pick(ja, en, lang) for k, (ja, en) in _CHART_COLUMNS.items()})
 
@@ -74,7 +78,7 @@ def _chart_bundle(seminar_id: str, chart_id: str, lang: str) -> tuple[dict, pd.D
     program_row = _program_row(seminar_id, row.get("program"))
     seminar_row = common.seminar(seminar_id)
     spec = charts.chart_spec(row, figs, lang, width="container", title=False)
-    table = chart_display_table(row, figs, program_row, lang)
+    table = chart_display_table(row, figs, program_row, lang, seminar_row)
     caption = charts.chart_caption(row, figs, program_row, lang, seminar_row=seminar_row)
     return spec, table, caption.lines(), charts.chart_title(row, lang)
 
