@@ -54,7 +54,8 @@ for row in results.to_dict("records"):
         st.caption(common.md_escape(common.pick("前提：", "Assumption: ", lang) + row["assumption"]))
         st.caption(common.md_escape(f"{row['source']} ―「{row['quote']}」（{row['figure_id']}）"))
 
-st.vega_lite_chart(whatif.chart(results, lang, width="container").to_dict(), width="stretch",
+# Fixed plot width: a faceted chart cannot size itself to the container (its labels were clipped).
+st.vega_lite_chart(whatif.chart(results, lang, width=560).to_dict(), width="content",
                    alt=common.pick("入力値と事例を当てはめた値の比較", "Your values and the case's effect", lang))
 
 left, right = st.columns(2, vertical_alignment="center")
