@@ -8,20 +8,27 @@ initdb/pg_ctl run as the `postgres` user (the Debian package creates it) via `ru
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import os
 import pwd
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.support import REPO_ROOT, free_port
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 PG_BIN = Path(os.environ.get("JICHITAI_PG_BIN", "/usr/lib/postgresql/15/bin"))
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -228,3 +235,38 @@ http {{
             proc.kill()
             proc.wait()
         shutil.rmtree(prefix, ignore_errors=True)
+
+
+class Collector:
+    """aiosmtpd handler that keeps every message it accepts (mail from, recipients, message, raw)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], email.message.EmailMessage, bytes]] = []
+        self.arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        raw = envelope.original_content or envelope.content
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        with self.arrived:
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg, raw))
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def wait_for(self, n: int, timeout: float = 20) -> None:
+        """Block until at least n messages arrived."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.messages) >= n, timeout):
+                raise AssertionError(f"expected {n} messages, got {len(self.messages)}")
+
+
+@contextlib.contextmanager
+def smtp_server(port: int, handler: Collector) -> Iterator[Controller]:
+    """An SMTP server (aiosmtpd) on 127.0.0.1:port for as long as the block runs."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import email
-import email.policy
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.inquiries import NewInquiry, notify
 from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
+from tests.servers import Collector, smtp_server
 from tests.support import free_port
 
 BASE_URL = "https://jichitai.example.lg.jp"
@@ -34,37 +30,6 @@ PERSON = NewInquiry(
 # Strings that must never appear in a message or a recorded error (the typed personal data).
 PERSONAL = (PERSON.name, "試験", "花子", PERSON.phone, "1234", "5678", PERSON.email, "hanako",
             PERSON.message, "XYZZY", PERSON.department, PERSON.municipality)
-
-
-class Collector:
-    """aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], email.message.EmailMessage, bytes]] = []
-        self.arrived = threading.Condition()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        raw = envelope.original_content or envelope.content
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        with self.arrived:
-            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg, raw))
-            self.arrived.notify_all()
-        return "250 OK"
-
-    def wait_for(self, n: int, timeout: float = 20) -> None:
-        with self.arrived:
-            if not self.arrived.wait_for(lambda: len(self.messages) >= n, timeout):
-                raise AssertionError(f"expected {n} messages, got {len(self.messages)}")
-
-
-@contextlib.contextmanager
-def smtp_server(port: int, handler: Collector) -> Iterator[Controller]:
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller
-    finally:
-        controller.stop()
 
 
 def settings_for(port: int, ack: bool = False):
@@ -85,7 +50,7 @@ def store(tmp_db_path):
     s.close()
 
 
-def body_text(msg: email.message.EmailMessage) -> str:
+def body_text(msg: EmailMessage) -> str:
     return msg.get_body(("plain",)).get_content()
 
 

@@ -29,9 +29,8 @@ import psycopg
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD
-from tests.servers import nginx_server, postgres_server
+from tests.servers import Collector, nginx_server, postgres_server, smtp_server
 from tests.support import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, REPO_ROOT, free_port, running_app
-from tests.test_notify import Collector, smtp_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
