@@ -48,6 +48,13 @@ class PgServer:
     data_dir: Path
     run_as: str | None
 
+    def pg_ctl(self, *args: str) -> None:
+        """Run pg_ctl on this cluster as its owner (e.g. "stop", "-m", "fast")."""
+        subprocess.run(_as_owner([str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-w", *args],
+                                 self.run_as),
+                       check=True, capture_output=True, cwd=self.data_dir.parent,
+                       env={**os.environ, "LC_ALL": "C.UTF-8"})
+
     def psql(self, sql: str, db: str = "jichitai") -> str:
         """Run SQL with psql (as the cluster owner) and return its unaligned output."""
         cmd = [str(PG_BIN / "psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",

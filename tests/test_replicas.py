@@ -415,6 +415,12 @@ def test_one_complete_inquiry_through_nginx_in_chromium(cluster):
     assert hits == {receipt: 1} and total == len(rows)
 
 
+def test_replicas_used_postgres_only(cluster):
+    # With JICHITAI_DATABASE_URL set, no replica may fall back to (or also write) a DuckDB file.
+    assert not Path(cluster.env["JICHITAI_DB_PATH"]).exists()
+    assert len(cluster.rows()) > 2 * API_PER_PROCESS
+
+
 def test_replica_logs_hold_no_personal_data(cluster):
     text = "".join(Path(p).read_text(errors="replace") for p in sorted(cluster.logs.glob("replica*.log")))
     for typed in ("keiyu.taro@example.jp", "経由", "@example.jp", "0456712121", "０４５"):

@@ -445,3 +445,27 @@ def test_open_store_picks_postgres_from_the_url(pg_server):
         assert isinstance(store, InquiryStore)
     finally:
         store.close()
+
+
+def test_postgres_store_recovers_after_a_server_restart(pg_server):
+    b = _pg_backend(pg_server)
+    try:
+        store = b.store
+        # Fill the pool with idle connections, then restart the server under them.
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: store.submit(person(i), sid()), range(16)))
+        pg_server.pg_ctl("restart", "-m", "fast", "-l", str(pg_server.data_dir.parent / "server.log"))
+        # Every pooled connection is dead now; the next calls must reconnect, not fail.
+        results = [store.submit(person(100 + i), sid()) for i in range(3)]
+        assert all(r.created for r in results)
+        assert store.count() == 19
+        pg_server.pg_ctl("stop", "-m", "fast")
+        try:
+            with pytest.raises(StoreUnavailable):
+                store.submit(person(200), sid())
+        finally:
+            pg_server.pg_ctl("start", "-l", str(pg_server.data_dir.parent / "server.log"))
+        assert store.count() == 19
+    finally:
+        for s in b._opened:  # type: ignore[attr-defined]
+            s.close()
