@@ -31,8 +31,18 @@ def main() -> None:
     con = catalog.build_catalog(load_settings().data_dir)
     seminar_id = args.seminar or str(queries.seminars(con)["id"].iloc[0])
     rows = slides.select_charts(con, seminar_id)
-    specs = [images.chart_spec(charts.build_chart(r, queries.chart_figures(con, r["chart_id"]), "ja",
-                                                  width=slides.CHART_IMAGE_WIDTH, title=False)) for r in rows]
+    specs = [
+        images.chart_spec(
+            charts.build_chart(
+                r,
+                queries.chart_figures(con, r["chart_id"]),
+                "ja",
+                width=slides.CHART_IMAGE_WIDTH,
+                title=False,
+            )
+        )
+        for r in rows
+    ]
     images.ensure_font()
     vlc.vegalite_to_png(specs[0], vl_version=images._vl_version(), scale=images.PNG_SCALE)  # warm-up
 
@@ -51,7 +61,9 @@ def main() -> None:
         raw_times.append(time.perf_counter() - t0)
 
     deck, raw = statistics.median(deck_times), statistics.median(raw_times)
-    print(f"seminar {seminar_id}: {len(rows)} charts, deck {len(data):,} bytes, {args.rounds} rounds (median)")
+    print(
+        f"seminar {seminar_id}: {len(rows)} charts, deck {len(data):,} bytes, {args.rounds} rounds (median)"
+    )
     print()
     print("| measurement | seconds |")
     print("| --- | ---: |")

@@ -23,23 +23,46 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m jichitai_metrics",
         description="自治体DXメトリクス: 予算説明用のスライド（.pptx）を作ります。 / "
-                    "Make a budget-meeting slide deck from the seminar figures.",
+        "Make a budget-meeting slide deck from the seminar figures.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     deck = sub.add_parser(
-        "deck", help="スライド（.pptx）を書き出す / write a .pptx deck",
+        "deck",
+        help="スライド（.pptx）を書き出す / write a .pptx deck",
         description="グラフごとに1枚、出典・比較基準・注記つきのスライドを作ります（16:9）。"
-                    " One 16:9 slide per chart with its source, baseline and notes; quotes in the speaker notes.",
+        " One 16:9 slide per chart with its source, baseline and notes; quotes in the speaker notes.",
     )
-    deck.add_argument("--out", required=True, type=Path, metavar="FILE.pptx", help="書き出すファイル / output file")
-    deck.add_argument("--seminar", metavar="ID", help="セミナーID（省略時は最初のセミナー） / seminar id (default: the first)")
-    deck.add_argument("--program", type=int, action="append", default=[], metavar="N",
-                      help="プログラム番号（繰り返し可、省略時は全プログラム） / programme number (repeatable)")
-    deck.add_argument("--chart", action="append", default=[], metavar="CHART_ID",
-                      help="グラフID（繰り返し可） / chart id (repeatable; overrides --program)")
+    deck.add_argument(
+        "--out", required=True, type=Path, metavar="FILE.pptx", help="書き出すファイル / output file"
+    )
+    deck.add_argument(
+        "--seminar",
+        metavar="ID",
+        help="セミナーID（省略時は最初のセミナー） / seminar id (default: the first)",
+    )
+    deck.add_argument(
+        "--program",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="プログラム番号（繰り返し可、省略時は全プログラム） / programme number (repeatable)",
+    )
+    deck.add_argument(
+        "--chart",
+        action="append",
+        default=[],
+        metavar="CHART_ID",
+        help="グラフID（繰り返し可） / chart id (repeatable; overrides --program)",
+    )
     deck.add_argument("--lang", choices=("ja", "en"), default="ja", help="言語 / language (default: ja)")
-    deck.add_argument("--data-dir", type=Path, help="データフォルダ（既定は JICHITAI_DATA_DIR） / data folder")
-    deck.add_argument("--base-url", help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code")
+    deck.add_argument(
+        "--data-dir", type=Path, help="データフォルダ（既定は JICHITAI_DATA_DIR） / data folder"
+    )
+    deck.add_argument(
+        "--base-url",
+        help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
+    )
     return parser
 
 
@@ -49,31 +72,49 @@ def _deck(args: argparse.Namespace) -> int:
     settings = load_settings()
     data_dir = args.data_dir or settings.data_dir
     if args.out.suffix.lower() != ".pptx":
-        print(f"エラー: 出力ファイルは .pptx にしてください（{args.out}）。 / error: --out must end in .pptx",
-              file=sys.stderr)
+        print(
+            f"エラー: 出力ファイルは .pptx にしてください（{args.out}）。 / error: --out must end in .pptx",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if not args.out.parent.exists():
-        print(f"エラー: 出力先のフォルダがありません: {args.out.parent} / error: no such folder", file=sys.stderr)
+        print(
+            f"エラー: 出力先のフォルダがありません: {args.out.parent} / error: no such folder",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         con = catalog.build_catalog(data_dir)
     except CatalogError as exc:
-        print(f"エラー: データファイルを読めません / error: cannot load the data files\n{exc}", file=sys.stderr)
+        print(
+            f"エラー: データファイルを読めません / error: cannot load the data files\n{exc}", file=sys.stderr
+        )
         return EXIT_DATA
     seminar_id = args.seminar or str(queries.seminars(con)["id"].iloc[0])
     started = time.perf_counter()
     try:
-        data = slides.catalog_deck(con, seminar_id, programs=args.program, chart_ids=args.chart, lang=args.lang,
-                                   base_url=args.base_url or settings.base_url)
+        data = slides.catalog_deck(
+            con,
+            seminar_id,
+            programs=args.program,
+            chart_ids=args.chart,
+            lang=args.lang,
+            base_url=args.base_url or settings.base_url,
+        )
     except UnknownSeminar as exc:
         known = ", ".join(queries.seminars(con)["id"])
-        print(f"エラー: 見つかりません / error: not found: {exc}\n"
-              f"使えるセミナーID / known seminar ids: {known}", file=sys.stderr)
+        print(
+            f"エラー: 見つかりません / error: not found: {exc}\n"
+            f"使えるセミナーID / known seminar ids: {known}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     args.out.write_bytes(data)
     count = len(slides.select_charts(con, seminar_id, args.program, args.chart))
-    print(f"{args.out}: {count + 2} slides ({count} charts), {len(data):,} bytes, "
-          f"{time.perf_counter() - started:.1f}s")
+    print(
+        f"{args.out}: {count + 2} slides ({count} charts), {len(data):,} bytes, "
+        f"{time.perf_counter() - started:.1f}s"
+    )
     return 0
 
 

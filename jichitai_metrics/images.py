@@ -69,8 +69,9 @@ def chart_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
 
 def spec_hash(spec: dict[str, Any]) -> str:
     """A stable key for a spec: the same chart renders once per process."""
-    return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
-                          .encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    ).hexdigest()
 
 
 def _cached(key: tuple[str, str, float], render) -> Any:
@@ -97,16 +98,20 @@ def render_png(chart: alt.TopLevelMixin | dict[str, Any], scale: float = PNG_SCA
     """PNG bytes of a chart at `scale` (2× by default: sharp on slides and projectors)."""
     ensure_font()
     spec = chart_spec(chart)
-    return _cached((spec_hash(spec), "png", float(scale)), lambda: vlc.vegalite_to_png(
-        spec, vl_version=_vl_version(), scale=scale, allowed_base_urls=[]))
+    return _cached(
+        (spec_hash(spec), "png", float(scale)),
+        lambda: vlc.vegalite_to_png(spec, vl_version=_vl_version(), scale=scale, allowed_base_urls=[]),
+    )
 
 
 def render_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
     """SVG text of a chart; text stays text, so the viewer needs the font (PNG is self-contained)."""
     ensure_font()
     spec = chart_spec(chart)
-    return _cached((spec_hash(spec), "svg", 1.0), lambda: vlc.vegalite_to_svg(
-        spec, vl_version=_vl_version(), allowed_base_urls=[]))
+    return _cached(
+        (spec_hash(spec), "svg", 1.0),
+        lambda: vlc.vegalite_to_svg(spec, vl_version=_vl_version(), allowed_base_urls=[]),
+    )
 
 
 def png_size(png: bytes) -> tuple[int, int]:

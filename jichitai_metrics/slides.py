@@ -22,8 +22,8 @@ import io
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -46,6 +46,8 @@ INK = RGBColor(0x1F, 0x29, 0x37)
 MUTED = RGBColor(0x4B, 0x55, 0x63)
 ACCENT = RGBColor(0x00, 0x72, 0xB2)  # Okabe–Ito blue, as in the charts
 
+TITLE_TOP = Inches(0.25)
+TITLE_HEIGHT = Inches(0.9)
 LAYOUT_TITLE = 0
 LAYOUT_TITLE_ONLY = 5
 
@@ -92,8 +94,16 @@ def set_typeface(run, typeface: str = TYPEFACE, lang_tag: str = "ja-JP") -> None
     ea.set("charset", "-128")
 
 
-def _write(frame, lines: Iterable[str], size: float, *, bold: bool = False, color: RGBColor = INK,
-           align=PP_ALIGN.LEFT, lang: str = "ja") -> None:
+def _write(
+    frame,
+    lines: Iterable[str],
+    size: float,
+    *,
+    bold: bool = False,
+    color: RGBColor = INK,
+    align=PP_ALIGN.LEFT,
+    lang: str = "ja",
+) -> None:
     frame.word_wrap = True
     lang_tag = "en-US" if lang == "en" else "ja-JP"
     for i, line in enumerate(lines):
@@ -115,7 +125,9 @@ def _textbox(slide, left, top, width, height, lines, size, **kw):
     return box
 
 
-def _title(slide, text: str, lang: str, *, top=Inches(0.25), height=Inches(0.9), size: float = 28):
+def _title(
+    slide, text: str, lang: str, *, top: int = TITLE_TOP, height: int = TITLE_HEIGHT, size: float = 28
+):
     shape = slide.shapes.title
     # The default template's placeholders are placed for 4:3; move this one onto the 16:9 slide.
     shape.left, shape.top, shape.width, shape.height = MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, height
@@ -183,13 +195,17 @@ def _title_slide(prs, meta: DeckMeta) -> None:
     ]
     if meta.subtitle:
         lines.insert(0, meta.subtitle)
-    _textbox(slide, MARGIN, Inches(3.3), SLIDE_WIDTH - 2 * MARGIN, Inches(1.6), lines, 20,
-             color=INK, lang=lang)
-    as_of = [pick("資料作成日（数値の時点）：", "Prepared on (as of): ", lang) + date_text(meta.exported_on, lang)]
+    _textbox(
+        slide, MARGIN, Inches(3.3), SLIDE_WIDTH - 2 * MARGIN, Inches(1.6), lines, 20, color=INK, lang=lang
+    )
+    as_of = [
+        pick("資料作成日（数値の時点）：", "Prepared on (as of): ", lang) + date_text(meta.exported_on, lang)
+    ]
     if meta.source_line:
         as_of.append(meta.source_line)
-    _textbox(slide, MARGIN, Inches(5.4), SLIDE_WIDTH - 2 * MARGIN, Inches(1.4), as_of, 14,
-             color=MUTED, lang=lang)
+    _textbox(
+        slide, MARGIN, Inches(5.4), SLIDE_WIDTH - 2 * MARGIN, Inches(1.4), as_of, 14, color=MUTED, lang=lang
+    )
 
 
 def _chart_slide(prs, item: SlideChart, lang: str) -> None:
@@ -206,30 +222,56 @@ def _chart_slide(prs, item: SlideChart, lang: str) -> None:
     pic._element.nvPicPr.cNvPr.set("descr", item.alt_text or item.title)
     footer_top = top + h + gap
     footer_h = bottom - footer_top
-    _textbox(slide, MARGIN, footer_top, box_w, footer_h, list(item.footer),
-             _footer_size(item.footer, box_w, footer_h), color=MUTED, lang=lang)
+    _textbox(
+        slide,
+        MARGIN,
+        footer_top,
+        box_w,
+        footer_h,
+        list(item.footer),
+        _footer_size(item.footer, box_w, footer_h),
+        color=MUTED,
+        lang=lang,
+    )
     _notes(slide, list(item.notes), lang)
 
 
 def _closing_slide(prs, meta: DeckMeta) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE_ONLY])
     lang = meta.lang
-    _title(slide, pick("数値と出典はダッシュボードで確認できます", "Check the figures and sources on the dashboard",
-                       lang), lang)
+    _title(
+        slide,
+        pick(
+            "数値と出典はダッシュボードで確認できます", "Check the figures and sources on the dashboard", lang
+        ),
+        lang,
+    )
     qr = qr_png(meta.link)
     side = Inches(3.6)
     pic = slide.shapes.add_picture(io.BytesIO(qr), MARGIN + Inches(0.3), Inches(1.6), side, side)
-    pic._element.nvPicPr.cNvPr.set("descr", pick("ダッシュボードへのQRコード：", "QR code to the dashboard: ",
-                                                 lang) + meta.link)
+    pic._element.nvPicPr.cNvPr.set(
+        "descr", pick("ダッシュボードへのQRコード：", "QR code to the dashboard: ", lang) + meta.link
+    )
     text_left = MARGIN + Inches(4.4)
-    box = _textbox(slide, text_left, Inches(1.8), SLIDE_WIDTH - text_left - MARGIN, Inches(3.2), [
-        pick("この資料の元になった画面：", "The dashboard view this deck came from:", lang),
-        meta.link,
-        "",
-        pick("各数値はセミナーレポートの記述から引用したもので、発言の原文はスライドのノートにあります。",
-             "Every figure is quoted from the seminar report; the verbatim quotes are in the slide notes.",
-             lang),
-    ], 16, lang=lang)
+    box = _textbox(
+        slide,
+        text_left,
+        Inches(1.8),
+        SLIDE_WIDTH - text_left - MARGIN,
+        Inches(3.2),
+        [
+            pick("この資料の元になった画面：", "The dashboard view this deck came from:", lang),
+            meta.link,
+            "",
+            pick(
+                "各数値はセミナーレポートの記述から引用したもので、発言の原文はスライドのノートにあります。",
+                "Every figure is quoted from the seminar report; the verbatim quotes are in the slide notes.",
+                lang,
+            ),
+        ],
+        16,
+        lang=lang,
+    )
     link_run = box.text_frame.paragraphs[1].runs[0]
     link_run.hyperlink.address = meta.link
     link_run.font.color.rgb = ACCENT
@@ -250,8 +292,13 @@ def build_deck(meta: DeckMeta, items: Sequence[SlideChart]) -> bytes:
     return buf.getvalue()
 
 
-def dashboard_link(base_url: str, seminar_id: str, chart_ids: Sequence[str] = (),
-                   programs: Sequence[int] = (), lang: str = "ja") -> str:
+def dashboard_link(
+    base_url: str,
+    seminar_id: str,
+    chart_ids: Sequence[str] = (),
+    programs: Sequence[int] = (),
+    lang: str = "ja",
+) -> str:
     """The dashboard view a deck came from: the programme page, or presentation mode for a selection."""
     params: dict[str, str] = {"seminar": seminar_id}
     if len(programs) == 1 and not chart_ids:
@@ -283,11 +330,13 @@ class PhaseTimer:
         finally:
             self.totals[name] = self.totals.get(name, 0.0) + time.perf_counter() - start
 
+
 CHART_IMAGE_WIDTH = 900  # px before the 2× scale: wide enough for a 16:9 slide's picture area
 
 
-def select_charts(con, seminar_id: str, programs: Sequence[int] = (),
-                  chart_ids: Sequence[str] = ()) -> list[dict]:
+def select_charts(
+    con, seminar_id: str, programs: Sequence[int] = (), chart_ids: Sequence[str] = ()
+) -> list[dict]:
     """Chart rows for a deck: the named charts, else the programmes' charts, else all of the seminar.
 
     Raises UnknownSeminar (with the id in the message) for an unknown seminar, programme or chart.
@@ -301,7 +350,9 @@ def select_charts(con, seminar_id: str, programs: Sequence[int] = (),
         for cid in chart_ids:
             row = queries.chart(con, cid)
             if row["seminar_id"] != seminar_id:
-                raise UnknownSeminar(f"chart '{cid}' belongs to seminar '{row['seminar_id']}', not '{seminar_id}'")
+                raise UnknownSeminar(
+                    f"chart '{cid}' belongs to seminar '{row['seminar_id']}', not '{seminar_id}'"
+                )
             rows.append(row)
         return rows
     if programs:
@@ -325,8 +376,13 @@ def caption_footer(caption, figs: list[dict], lang: str) -> list[str]:
     lines = [caption.source]
     bases = list(dict.fromkeys(b for b in (charts.baseline_text(f, lang) for f in figs) if b))
     # period_text may already start with its own 「時点」 label; the footer adds one label for all.
-    periods = list(dict.fromkeys(p.removeprefix("時点").removeprefix("As of").strip(" ：:")
-                                 for p in (charts.period_text(f, lang) for f in figs) if p))
+    periods = list(
+        dict.fromkeys(
+            p.removeprefix("時点").removeprefix("As of").strip(" ：:")
+            for p in (charts.period_text(f, lang) for f in figs)
+            if p
+        )
+    )
     context = []
     if bases:
         context.append(pick("比較基準：", "Baseline: ", lang) + sep.join(bases))
@@ -353,9 +409,11 @@ class _Context:
         from jichitai_metrics import queries
 
         progs = queries.programs(con, seminar_id)
-        return cls(seminar=queries.seminar(con, seminar_id),
-                   programs={int(p["number"]): p for p in progs.to_dict("records")},
-                   figures=queries.figures(con, seminar_id=seminar_id))
+        return cls(
+            seminar=queries.seminar(con, seminar_id),
+            programs={int(p["number"]): p for p in progs.to_dict("records")},
+            figures=queries.figures(con, seminar_id=seminar_id),
+        )
 
     def chart_figures(self, chart_row: dict):
         from jichitai_metrics import charts
@@ -364,8 +422,9 @@ class _Context:
         return self.figures[self.figures["id"].isin(charts.figure_ids(chart_row))].reset_index(drop=True)
 
 
-def chart_slide(con, chart_row: dict, lang: str = "ja", timer: PhaseTimer | None = None,
-                context: _Context | None = None) -> SlideChart:
+def chart_slide(
+    con, chart_row: dict, lang: str = "ja", timer: PhaseTimer | None = None, context: _Context | None = None
+) -> SlideChart:
     """One catalogue chart as a slide: rendered PNG, caption footer, verbatim quotes in the notes."""
     from jichitai_metrics import charts
 
@@ -392,12 +451,26 @@ def _chart_texts(chart_row: dict, figs, program_row: dict | None, seminar_row: d
 
     caption = charts.chart_caption(chart_row, figs, program_row, lang, seminar_row)
     title = charts.chart_title(chart_row, lang)
-    notes = [pick("発言・記述の原文（セミナーレポートより）：", "Verbatim from the seminar report:", lang),
-             *caption.quotes, "", *[line for line in caption.lines() if line not in caption.quotes]]
+    notes = [
+        pick("発言・記述の原文（セミナーレポートより）：", "Verbatim from the seminar report:", lang),
+        *caption.quotes,
+        "",
+        *[line for line in caption.lines() if line not in caption.quotes],
+    ]
     ordered = charts.ordered_figures(chart_row, figs).to_dict("records")
-    alt_text = title + pick("：", ": ", lang) + pick("、", ", ", lang).join(
-        f"{col(f, 'label', lang)} {charts.fig_value_text(f, lang)}" for f in ordered)
-    return {"title": title, "footer": caption_footer(caption, ordered, lang), "notes": notes, "alt_text": alt_text}
+    alt_text = (
+        title
+        + pick("：", ": ", lang)
+        + pick("、", ", ", lang).join(
+            f"{col(f, 'label', lang)} {charts.fig_value_text(f, lang)}" for f in ordered
+        )
+    )
+    return {
+        "title": title,
+        "footer": caption_footer(caption, ordered, lang),
+        "notes": notes,
+        "alt_text": alt_text,
+    }
 
 
 def chart_texts(con, chart_row: dict, lang: str = "ja") -> SlideChart:
@@ -413,8 +486,11 @@ def chart_texts(con, chart_row: dict, lang: str = "ja") -> SlideChart:
 def charts_showing(chart_rows, figure_ids) -> list[str]:
     """Ids of the charts (DataFrame of charts.csv rows, in order) that show any of `figure_ids`."""
     wanted = {str(f) for f in figure_ids}
-    return [str(r["chart_id"]) for r in chart_rows.to_dict("records")
-            if wanted.intersection(str(r["figure_ids"] or "").split())]
+    return [
+        str(r["chart_id"])
+        for r in chart_rows.to_dict("records")
+        if wanted.intersection(str(r["figure_ids"] or "").split())
+    ]
 
 
 def whatif_slide(results, lang: str = "ja") -> SlideChart:
@@ -422,23 +498,45 @@ def whatif_slide(results, lang: str = "ja") -> SlideChart:
     from jichitai_metrics import whatif
 
     sources = list(dict.fromkeys(results["source"]))
-    quotes = list(dict.fromkeys(f"「{q}」（{fid}）" for q, fid in zip(results["quote"], results["figure_id"])))
+    quotes = list(
+        dict.fromkeys(f"「{q}」（{fid}）" for q, fid in zip(results["quote"], results["figure_id"], strict=True))
+    )
     footer = [pick(*whatif.CAVEAT, lang), *sources]
     notes = [pick("前提（それぞれの数値）：", "Assumptions (each number):", lang)]
     for row in results.to_dict("records"):
-        notes.append(f"・{row['item']}（{row['reading']}）：{whatif.result_text(row, lang)} ― {row['assumption']}")
+        notes.append(
+            f"・{row['item']}（{row['reading']}）：{whatif.result_text(row, lang)} ― {row['assumption']}"
+        )
     notes += ["", pick("引用（セミナーレポートより）：", "Quotes from the seminar report:", lang), *quotes]
-    title = pick("うちの自治体なら：報告事例を当てはめた例示", "For our municipality: an illustration from reported cases",
-                 lang)
-    return SlideChart(title=title, png=images.render_png(whatif.chart(results, lang, width=CHART_IMAGE_WIDTH)),
-                      footer=footer, notes=notes, alt_text=title, chart_id="whatif")
+    title = pick(
+        "うちの自治体なら：報告事例を当てはめた例示",
+        "For our municipality: an illustration from reported cases",
+        lang,
+    )
+    return SlideChart(
+        title=title,
+        png=images.render_png(whatif.chart(results, lang, width=CHART_IMAGE_WIDTH)),
+        footer=footer,
+        notes=notes,
+        alt_text=title,
+        chart_id="whatif",
+    )
 
 
-def catalog_deck(con, seminar_id: str, *, programs: Sequence[int] = (), chart_ids: Sequence[str] = (),
-                 lang: str = "ja", base_url: str = "http://localhost:8501", exported_on: date | None = None,
-                 extra: Sequence[SlideChart] = (), timer: PhaseTimer | None = None) -> bytes:
+def catalog_deck(
+    con,
+    seminar_id: str,
+    *,
+    programs: Sequence[int] = (),
+    chart_ids: Sequence[str] = (),
+    lang: str = "ja",
+    base_url: str = "http://localhost:8501",
+    exported_on: date | None = None,
+    extra: Sequence[SlideChart] = (),
+    timer: PhaseTimer | None = None,
+) -> bytes:
     """A whole deck from the catalogue (CLI and UI share this): title, chosen charts, extra, closing."""
-    from jichitai_metrics import export, queries
+    from jichitai_metrics import export
 
     timer = timer or PhaseTimer()
     with timer.phase("catalogue queries"):
@@ -455,8 +553,13 @@ def catalog_deck(con, seminar_id: str, *, programs: Sequence[int] = (), chart_id
         exported_on=exported_on or export.today_jst(),
         link=dashboard_link(base_url, seminar_id, ids, list(programs), lang),
         lang=lang,
-        subtitle=pick("予算説明資料（セミナーの報告数値より）", "Budget meeting material (figures from the seminar report)", lang),
-        source_line=pick("出典：", "Source: ", lang) + str(seminar_row.get("source_note") or seminar_row["report_title"]),
+        subtitle=pick(
+            "予算説明資料（セミナーの報告数値より）",
+            "Budget meeting material (figures from the seminar report)",
+            lang,
+        ),
+        source_line=pick("出典：", "Source: ", lang)
+        + str(seminar_row.get("source_note") or seminar_row["report_title"]),
     )
     with timer.phase("pptx layout + save"):
         return build_deck(meta, items)

@@ -13,10 +13,14 @@ numbers = [int(n) for n in programs["number"]]
 titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
 
 st.title(common.pick("スライド・画像", "Slides & images", lang))
-st.caption(common.pick(
-    "予算説明用のスライド（16:9）を作ります。グラフごとに1枚、出典・比較基準・注記つき。発言の原文はノートに入ります。",
-    "A 16:9 deck for budget meetings: one slide per chart with source, baseline and notes; "
-    "the verbatim quotes go in the speaker notes.", lang))
+st.caption(
+    common.pick(
+        "予算説明用のスライド（16:9）を作ります。グラフごとに1枚、出典・比較基準・注記つき。発言の原文はノートに入ります。",
+        "A 16:9 deck for budget meetings: one slide per chart with source, baseline and notes; "
+        "the verbatim quotes go in the speaker notes.",
+        lang,
+    )
+)
 
 BY_PROGRAM = common.pick("プログラムで選ぶ", "By programme", lang)
 BY_CHART = common.pick("グラフを選ぶ", "Pick charts", lang)
@@ -24,69 +28,134 @@ from_explorer = kit.explorer_params()
 session_ids = kit.deck_ids()
 preset = kit.charts_for_explorer_selection(seminar_id, from_explorer) if from_explorer else session_ids
 if from_explorer:
-    st.info(common.md_escape(common.pick(
-        f"数値一覧の絞り込み（{'、'.join(f'{k}={v}' for k, v in from_explorer.items())}）に当てはまるグラフ"
-        f"{len(preset)}件を選びました。",
-        f"Selected the {len(preset)} charts matching the explorer's filters "
-        f"({', '.join(f'{k}={v}' for k, v in from_explorer.items())}).", lang)), icon=":material/filter_alt:")
+    st.info(
+        common.md_escape(
+            common.pick(
+                f"数値一覧の絞り込み（{'、'.join(f'{k}={v}' for k, v in from_explorer.items())}）に当てはまるグラフ"
+                f"{len(preset)}件を選びました。",
+                f"Selected the {len(preset)} charts matching the explorer's filters "
+                f"({', '.join(f'{k}={v}' for k, v in from_explorer.items())}).",
+                lang,
+            )
+        ),
+        icon=":material/filter_alt:",
+    )
 
-mode = st.radio(common.pick("選び方", "How to choose", lang), [BY_PROGRAM, BY_CHART],
-                index=1 if preset else 0, horizontal=True, key="deck-mode")
+mode = st.radio(
+    common.pick("選び方", "How to choose", lang),
+    [BY_PROGRAM, BY_CHART],
+    index=1 if preset else 0,
+    horizontal=True,
+    key="deck-mode",
+)
 chart_ids: list[str] = []
 chosen_programs: list[int] = []
 if mode == BY_PROGRAM:
-    chosen_programs = st.multiselect(common.pick("プログラム", "Programmes", lang), numbers, default=numbers,
-                                     format_func=lambda n: f"Program{n}　{titles[n]}", key="deck-programs")
+    chosen_programs = st.multiselect(
+        common.pick("プログラム", "Programmes", lang),
+        numbers,
+        default=numbers,
+        format_func=lambda n: f"Program{n}　{titles[n]}",
+        key="deck-programs",
+    )
     count = len(kit.charts_of_programs(seminar_id, chosen_programs))
 else:
-    chart_ids = kit.chart_picker(seminar_id, common.pick("グラフ（並び順のとおりにスライドになります）",
-                                                          "Charts (slides follow this order)", lang),
-                                 preset, key="deck-charts")
+    chart_ids = kit.chart_picker(
+        seminar_id,
+        common.pick(
+            "グラフ（並び順のとおりにスライドになります）", "Charts (slides follow this order)", lang
+        ),
+        preset,
+        key="deck-charts",
+    )
     count = len(chart_ids)
 
 entries = kit.whatif_entries()
 use_whatif = False
 if entries:
-    use_whatif = st.checkbox(common.pick("「うちの自治体なら」の試算スライドを最後に入れる",
-                                         "Add the what-if slide at the end", lang), value=True, key="deck-whatif")
+    use_whatif = st.checkbox(
+        common.pick(
+            "「うちの自治体なら」の試算スライドを最後に入れる", "Add the what-if slide at the end", lang
+        ),
+        value=True,
+        key="deck-whatif",
+    )
 
 slides_total = count + 2 + (1 if use_whatif else 0)
-st.markdown(common.md_escape(common.pick(
-    f"スライド {slides_total} 枚（表紙・グラフ{count}枚{'・試算1枚' if use_whatif else ''}・QRコード付きの最終スライド）",
-    f"{slides_total} slides (title, {count} charts{', what-if' if use_whatif else ''}, closing slide with QR code)",
-    lang)))
+st.markdown(
+    common.md_escape(
+        common.pick(
+            f"スライド {slides_total} 枚（表紙・グラフ{count}枚{'・試算1枚' if use_whatif else ''}・QRコード付きの最終スライド）",
+            f"{slides_total} slides (title, {count} charts{', what-if' if use_whatif else ''}, closing slide with QR code)",
+            lang,
+        )
+    )
+)
 
 nothing = count == 0 and not use_whatif
 if nothing:
-    st.warning(common.pick("グラフを1つ以上選んでください。", "Choose at least one chart.", lang),
-               icon=":material/warning:")
+    st.warning(
+        common.pick("グラフを1つ以上選んでください。", "Choose at least one chart.", lang),
+        icon=":material/warning:",
+    )
 st.download_button(
     common.pick("スライドをダウンロード（.pptx）", "Download the deck (.pptx)", lang),
     data=kit.deck_builder(seminar_id, chart_ids, chosen_programs, lang, entries if use_whatif else None),
     file_name=kit.deck_filename(seminar_id, chart_ids, chosen_programs),
     mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    on_click="ignore", type="primary", icon=":material/slideshow:", disabled=nothing, key="deck-download")
+    on_click="ignore",
+    type="primary",
+    icon=":material/slideshow:",
+    disabled=nothing,
+    key="deck-download",
+)
 
 present_ids = chart_ids or kit.charts_of_programs(seminar_id, chosen_programs)
 if present_ids:
-    st.page_link("pages/present.py", label=common.pick("このグラフで発表モードを開く", "Open these charts in presentation mode",
-                                                       lang), icon=":material/present_to_all:",
-                 query_params={"seminar": seminar_id, "charts": ",".join(present_ids), "i": "1", "lang": lang})
+    st.page_link(
+        "pages/present.py",
+        label=common.pick("このグラフで発表モードを開く", "Open these charts in presentation mode", lang),
+        icon=":material/present_to_all:",
+        query_params={"seminar": seminar_id, "charts": ",".join(present_ids), "i": "1", "lang": lang},
+    )
 
 st.divider()
 st.subheader(common.pick("グラフの画像", "Chart images", lang))
-st.caption(common.pick(
-    "PNG（2倍の解像度・日本語フォント埋め込み済み）は資料にそのまま貼れます。SVGは編集用です（表示する端末に日本語フォントが必要）。",
-    "PNG (2× resolution, Japanese font baked in) pastes straight into documents. SVG is for editing "
-    "(the viewing machine needs a Japanese font).", lang))
-image_chart = st.selectbox(common.pick("グラフ", "Chart", lang), list(labels), format_func=labels.get,
-                           index=list(labels).index(chart_ids[0]) if chart_ids else 0, key="deck-image-chart")
+st.caption(
+    common.pick(
+        "PNG（2倍の解像度・日本語フォント埋め込み済み）は資料にそのまま貼れます。SVGは編集用です（表示する端末に日本語フォントが必要）。",
+        "PNG (2× resolution, Japanese font baked in) pastes straight into documents. SVG is for editing "
+        "(the viewing machine needs a Japanese font).",
+        lang,
+    )
+)
+image_chart = st.selectbox(
+    common.pick("グラフ", "Chart", lang),
+    list(labels),
+    format_func=labels.get,
+    index=list(labels).index(chart_ids[0]) if chart_ids else 0,
+    key="deck-image-chart",
+)
 png_col, svg_col, _ = st.columns([1, 1, 2])
 with png_col:
-    st.download_button("PNG", data=lambda: kit.chart_image(seminar_id, image_chart, lang, "png"),
-                       file_name=kit.image_filename(image_chart, "png"), mime="image/png", on_click="ignore",
-                       icon=":material/image:", key="deck-png", width="stretch")
+    st.download_button(
+        "PNG",
+        data=lambda: kit.chart_image(seminar_id, image_chart, lang, "png"),
+        file_name=kit.image_filename(image_chart, "png"),
+        mime="image/png",
+        on_click="ignore",
+        icon=":material/image:",
+        key="deck-png",
+        width="stretch",
+    )
 with svg_col:
-    st.download_button("SVG", data=lambda: kit.chart_image(seminar_id, image_chart, lang, "svg"),
-                       file_name=kit.image_filename(image_chart, "svg"), mime="image/svg+xml", on_click="ignore",
-                       icon=":material/image:", key="deck-svg", width="stretch")
+    st.download_button(
+        "SVG",
+        data=lambda: kit.chart_image(seminar_id, image_chart, lang, "svg"),
+        file_name=kit.image_filename(image_chart, "svg"),
+        mime="image/svg+xml",
+        on_click="ignore",
+        icon=":material/image:",
+        key="deck-svg",
+        width="stretch",
+    )

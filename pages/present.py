@@ -12,9 +12,16 @@ asked = [c for c in str(st.query_params.get("charts") or "").split(",") if c]
 chosen = [c for c in asked if c in labels] or list(labels)
 unknown = [c for c in asked if c not in labels]
 if unknown:
-    st.warning(common.md_escape(common.pick(
-        f"見つからないグラフIDを外しました：{', '.join(unknown)}",
-        f"Unknown chart ids were left out: {', '.join(unknown)}", lang)), icon=":material/warning:")
+    st.warning(
+        common.md_escape(
+            common.pick(
+                f"見つからないグラフIDを外しました：{', '.join(unknown)}",
+                f"Unknown chart ids were left out: {', '.join(unknown)}",
+                lang,
+            )
+        ),
+        icon=":material/warning:",
+    )
 
 try:
     index = min(max(int(st.query_params.get("i") or 1), 1), len(chosen))
@@ -39,16 +46,36 @@ head, prev_col, counter, next_col = st.columns([8, 2, 1, 2], vertical_alignment=
 with head:
     st.header(common.md_escape(title), anchor=False)
 with prev_col:
-    st.button(common.pick("← 前へ", "← Previous", lang), key="present-prev", on_click=_go, args=(index - 1,),
-              disabled=index <= 1, shortcut="Left", width="stretch")
+    st.button(
+        common.pick("← 前へ", "← Previous", lang),
+        key="present-prev",
+        on_click=_go,
+        args=(index - 1,),
+        disabled=index <= 1,
+        shortcut="Left",
+        width="stretch",
+    )
 with counter:
     st.markdown(f"**{index} / {len(chosen)}**")
 with next_col:
-    st.button(common.pick("次へ →", "Next →", lang), key="present-next", on_click=_go, args=(index + 1,),
-              disabled=index >= len(chosen), shortcut="Right", type="primary", width="stretch")
+    st.button(
+        common.pick("次へ →", "Next →", lang),
+        key="present-next",
+        on_click=_go,
+        args=(index + 1,),
+        disabled=index >= len(chosen),
+        shortcut="Right",
+        type="primary",
+        width="stretch",
+    )
 
 st.image(kit.present_png(seminar_id, chart_id, lang), width="stretch", alt=alt_text)
 for line in stamp_lines:
     st.markdown(common.md_escape(line))
-st.caption(common.pick("キーボードの ← → でも移動できます。このページのURLで同じグラフ・同じ位置を再現できます。",
-                       "Use the ← → keys too. This page's URL reproduces the same charts and position.", lang))
+st.caption(
+    common.pick(
+        "キーボードの ← → でも移動できます。このページのURLで同じグラフ・同じ位置を再現できます。",
+        "Use the ← → keys too. This page's URL reproduces the same charts and position.",
+        lang,
+    )
+)

@@ -11,8 +11,13 @@ from tests.support import REPO_ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "jichitai_metrics", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "jichitai_metrics", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_help_lists_deck_options():
@@ -33,9 +38,18 @@ def test_deck_for_one_programme(tmp_path, catalog_con):
     assert len(deck.slides) == n_charts + 2
     assert f"{n_charts + 2} slides" in out.stdout
     # No streamlit in the CLI: it must work where the dashboard is not installed/running.
-    check = subprocess.run([sys.executable, "-c", "import sys, jichitai_metrics.__main__ as m, "
-                            "jichitai_metrics.slides; print('streamlit' in sys.modules)"],
-                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, jichitai_metrics.__main__ as m, "
+            "jichitai_metrics.slides; print('streamlit' in sys.modules)",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert check.stdout.strip() == "False"
 
 

@@ -21,9 +21,12 @@ TEXT_B = "業務削減率改善目標値"  # same length as TEXT_A, different gl
 
 def _text_chart(text: str) -> alt.Chart:
     # One big line of text and nothing else, so every dark pixel is a glyph.
-    return (alt.Chart(pd.DataFrame({"t": [text]}))
-            .mark_text(fontSize=48, color="black").encode(text="t:N")
-            .properties(width=700, height=90))
+    return (
+        alt.Chart(pd.DataFrame({"t": [text]}))
+        .mark_text(fontSize=48, color="black")
+        .encode(text="t:N")
+        .properties(width=700, height=90)
+    )
 
 
 def _ink(png: bytes) -> np.ndarray:
@@ -45,7 +48,10 @@ def _render_without_our_font(chart: alt.Chart) -> bytes:
     """
     out = subprocess.run(
         [sys.executable, "-c", _BASELINE, images._vl_version()],
-        input=json.dumps(chart.to_dict()).encode(), capture_output=True, check=True, timeout=120,
+        input=json.dumps(chart.to_dict()).encode(),
+        capture_output=True,
+        check=True,
+        timeout=120,
     )
     return out.stdout
 

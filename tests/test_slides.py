@@ -19,8 +19,9 @@ SEMINAR = "r5-budget-dx-day1"
 
 @pytest.fixture(scope="module")
 def program1_deck(catalog_con) -> Presentation:
-    data = slides.catalog_deck(catalog_con, SEMINAR, programs=[1], base_url="https://dash.example.jp",
-                               exported_on=date(2026, 4, 1))
+    data = slides.catalog_deck(
+        catalog_con, SEMINAR, programs=[1], base_url="https://dash.example.jp", exported_on=date(2026, 4, 1)
+    )
     return Presentation(io.BytesIO(data))
 
 
@@ -46,24 +47,25 @@ def test_title_slide_has_dates_in_wareki_and_seireki(program1_deck, catalog_con)
     seminar = queries.seminar(catalog_con, SEMINAR)
     assert seminar["title_ja"] in text
     assert "2022年（令和4年）9月21日（水）" in text  # held on
-    assert "2026年（令和8年）4月1日（水）" in text    # as of the export
+    assert "2026年（令和8年）4月1日（水）" in text  # as of the export
 
 
 def test_chart_slides_have_a_picture_footer_and_quotes(program1_deck, catalog_con):
     charts = queries.charts(catalog_con, SEMINAR, 1).to_dict("records")
     program = queries.program(catalog_con, SEMINAR, 1)
-    for slide, chart in zip(list(program1_deck.slides)[1:-1], charts):
+    for slide, chart in zip(list(program1_deck.slides)[1:-1], charts, strict=True):
         pictures = [sh for sh in slide.shapes if sh.shape_type == 13]
         assert len(pictures) == 1
         png = pictures[0].image.blob
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         # Rendered at 2×: twice the SVG's (1×) size of the same chart.
         figs = queries.chart_figures(catalog_con, chart["chart_id"])
-        svg = images.render_svg(charts_mod.build_chart(chart, figs, "ja", width=slides.CHART_IMAGE_WIDTH,
-                                                       title=False))
+        svg = images.render_svg(
+            charts_mod.build_chart(chart, figs, "ja", width=slides.CHART_IMAGE_WIDTH, title=False)
+        )
         width, height = images.png_size(png)
         assert f'width="{width // 2}"' in svg and f'height="{height // 2}"' in svg
-        assert pictures[0]._element.nvPicPr.cNvPr.get("descr")           # alt text
+        assert pictures[0]._element.nvPicPr.cNvPr.get("descr")  # alt text
         footer = _texts(slide)
         assert "出典：" in footer and program["speaker_ja"] in footer and "Program1" in footer
         notes = slide.notes_slide.notes_text_frame.text
@@ -106,8 +108,13 @@ def test_closing_slide_has_qr_and_link(program1_deck):
     assert link in _texts(closing)
     pictures = [sh for sh in closing.shapes if sh.shape_type == 13]
     assert len(pictures) == 1 and link in pictures[0]._element.nvPicPr.cNvPr.get("descr")
-    hyperlinks = [r.hyperlink.address for p in closing.shapes for para in
-                  (p.text_frame.paragraphs if p.has_text_frame else []) for r in para.runs if r.hyperlink.address]
+    hyperlinks = [
+        r.hyperlink.address
+        for p in closing.shapes
+        for para in (p.text_frame.paragraphs if p.has_text_frame else [])
+        for r in para.runs
+        if r.hyperlink.address
+    ]
     assert hyperlinks == [link]
 
 
@@ -132,8 +139,9 @@ def test_chosen_charts_in_order(catalog_con):
 
 
 def test_english_deck(catalog_con):
-    deck = Presentation(io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"],
-                                                       lang="en")))
+    deck = Presentation(
+        io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], lang="en"))
+    )
     assert deck.slides[1].shapes.title.text_frame.text == queries.chart(catalog_con, "p4-kodaira")["title_en"]
     assert "Source:" in _texts(deck.slides[1])
 
@@ -151,10 +159,11 @@ def test_whatif_slide_carries_caveat_and_assumptions(catalog_con):
     factors = whatif.factors_from(figs, queries.programs(catalog_con, SEMINAR))
     results = whatif.compute({"inquiries": 12000.0, "paper_sheets": 1000.0}, factors)
     item = slides.whatif_slide(results)
-    deck = Presentation(io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"],
-                                                       extra=[item])))
+    deck = Presentation(
+        io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], extra=[item]))
+    )
     slide = deck.slides[2]
     assert "予測ではありません" in _texts(slide)
     notes = slide.notes_slide.notes_text_frame.text
-    for quote, assumption in zip(results["quote"], results["assumption"]):
+    for quote, assumption in zip(results["quote"], results["assumption"], strict=True):
         assert quote in notes and assumption in notes

@@ -29,8 +29,13 @@ def _fig(figures: pd.DataFrame, fid: str) -> dict:
     return figures[figures["id"] == fid].iloc[0].to_dict()
 
 
-ALL = {"inquiries": "12000", "cost_per_call": "800", "fax_pages": "50000", "paper_sheets": "3000000",
-       "procedures": "1500"}
+ALL = {
+    "inquiries": "12000",
+    "cost_per_call": "800",
+    "fax_pages": "50000",
+    "paper_sheets": "3000000",
+    "procedures": "1500",
+}
 
 
 def test_factors_are_the_catalogue_values(figures, factors):
@@ -108,10 +113,22 @@ def test_missing_or_non_percent_figure_is_refused(figures):
         whatif.factors_from(changed)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("12000", 12000), ("12,000", 12000), ("１２，０００", 12000), (" 12000 ", 12000), ("1万2000", 12000),
-    ("2万8,000", 28000), ("３万", 30000), ("12000件", 12000), ("0", 0), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("12000", 12000),
+        ("12,000", 12000),
+        ("１２，０００", 12000),
+        (" 12000 ", 12000),
+        ("1万2000", 12000),
+        ("2万8,000", 28000),
+        ("３万", 30000),
+        ("12000件", 12000),
+        ("0", 0),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_amount_accepts(text, expected):
     assert whatif.parse_amount(text, whatif.FIELD_BY_KEY["inquiries"]) == expected
 
@@ -120,10 +137,19 @@ def test_parse_cost_accepts_decimals():
     assert whatif.parse_amount("８５０．５円", whatif.FIELD_BY_KEY["cost_per_call"]) == 850.5
 
 
-@pytest.mark.parametrize("text, message", [
-    ("-5", "マイナス"), ("－５", "マイナス"), ("▲100", "マイナス"), ("abc", "数字で入力"), ("12.5", "整数"),
-    ("1e5", "数字で入力"), ("100000001", "上限"), ("1万万", "数字で入力"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("-5", "マイナス"),
+        ("－５", "マイナス"),
+        ("▲100", "マイナス"),
+        ("abc", "数字で入力"),
+        ("12.5", "整数"),
+        ("1e5", "数字で入力"),
+        ("100000001", "上限"),
+        ("1万万", "数字で入力"),
+    ],
+)
 def test_parse_amount_rejects_with_a_japanese_message(text, message):
     with pytest.raises(whatif.InputError, match=message) as exc:
         whatif.parse_amount(text, whatif.FIELD_BY_KEY["inquiries"])

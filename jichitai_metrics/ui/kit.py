@@ -28,22 +28,30 @@ PRESENT_WIDTH = 640  # px before 2×: a smaller plot scaled to the screen width 
 def chart_labels(seminar_id: str, lang: str) -> dict[str, str]:
     """chart_id -> 'P1 · title' in display order."""
     frame = common.charts(seminar_id)
-    return {str(r["chart_id"]): f"P{int(r['program'])} · {charts.chart_title(r, lang)}"
-            for r in frame.to_dict("records")}
+    return {
+        str(r["chart_id"]): f"P{int(r['program'])} · {charts.chart_title(r, lang)}"
+        for r in frame.to_dict("records")
+    }
 
 
 def charts_of_programs(seminar_id: str, programs: Sequence[int]) -> list[str]:
     """Chart ids of the given programmes, in display order."""
     frame = common.charts(seminar_id)
-    return [str(c) for c, p in zip(frame["chart_id"], frame["program"]) if int(p) in set(programs)]
+    return [str(c) for c, p in zip(frame["chart_id"], frame["program"], strict=True) if int(p) in set(programs)]
 
 
 def chart_picker(seminar_id: str, label: str, default: Sequence[str], key: str) -> list[str]:
     """Multiselect of the seminar's charts (the shared chart-selection widget)."""
     labels = chart_labels(seminar_id, common.lang())
     default = [c for c in default if c in labels]
-    return st.multiselect(label, list(labels), default=default, format_func=labels.get, key=key,
-                          placeholder=common.pick("グラフを選んでください", "Choose charts", common.lang()))
+    return st.multiselect(
+        label,
+        list(labels),
+        default=default,
+        format_func=labels.get,
+        key=key,
+        placeholder=common.pick("グラフを選んでください", "Choose charts", common.lang()),
+    )
 
 
 def deck_ids() -> list[str]:
@@ -82,9 +90,14 @@ def charts_for_explorer_selection(seminar_id: str, params: dict[str, str]) -> li
         program = int(prog) if prog else None
     except ValueError:
         program = None
-    found = common.figures(seminar_id, program=program, topic=params.get("topic") or None,
-                           unit=params.get("unit") or None, kind=params.get("kind") or None,
-                           text=params.get("q") or None)
+    found = common.figures(
+        seminar_id,
+        program=program,
+        topic=params.get("topic") or None,
+        unit=params.get("unit") or None,
+        kind=params.get("kind") or None,
+        text=params.get("q") or None,
+    )
     return slides.charts_showing(common.charts(seminar_id), found["id"])
 
 
@@ -100,8 +113,13 @@ def whatif_results(seminar_id: str, entries: dict[str, str], lang: str) -> tuple
     return whatif.compute(values, whatif_factors(seminar_id, lang), lang), errors
 
 
-def deck_builder(seminar_id: str, chart_ids: Sequence[str], programs: Sequence[int], lang: str,
-                 whatif_entries_: dict[str, str] | None) -> Callable[[], bytes]:
+def deck_builder(
+    seminar_id: str,
+    chart_ids: Sequence[str],
+    programs: Sequence[int],
+    lang: str,
+    whatif_entries_: dict[str, str] | None,
+) -> Callable[[], bytes]:
     """A no-argument callable for st.download_button: the deck is built only when clicked."""
     cursor = common.catalog_cursor()
     base_url = load_settings().base_url
@@ -111,15 +129,32 @@ def deck_builder(seminar_id: str, chart_ids: Sequence[str], programs: Sequence[i
     ids, progs = list(chart_ids), list(programs)
 
     def build() -> bytes:
-        extra = [slides.whatif_slide(extra_results, lang)] if extra_results is not None and len(extra_results) else []
-        return slides.catalog_deck(cursor, seminar_id, programs=progs if not ids else (), chart_ids=ids,
-                                   lang=lang, base_url=base_url, extra=extra)
+        extra = (
+            [slides.whatif_slide(extra_results, lang)]
+            if extra_results is not None and len(extra_results)
+            else []
+        )
+        return slides.catalog_deck(
+            cursor,
+            seminar_id,
+            programs=progs if not ids else (),
+            chart_ids=ids,
+            lang=lang,
+            base_url=base_url,
+            extra=extra,
+        )
 
     return build
 
 
-def chart_image(seminar_id: str, chart_id: str, lang: str, fmt: str, width: int = slides.CHART_IMAGE_WIDTH,
-                title: bool = True) -> bytes:
+def chart_image(
+    seminar_id: str,
+    chart_id: str,
+    lang: str,
+    fmt: str,
+    width: int = slides.CHART_IMAGE_WIDTH,
+    title: bool = True,
+) -> bytes:
     """PNG (2×) or SVG bytes of one catalogue chart."""
     row = queries.chart(common.catalog_cursor(), chart_id)
     if row["seminar_id"] != seminar_id:
@@ -142,7 +177,9 @@ def stamp(seminar_id: str, chart_id: str, lang: str) -> tuple[str, list[str], st
     item = slides.chart_texts(cursor, row, lang)
     held = common.seminar(seminar_id)["held_on"]
     # Every projected chart says when it was stated, even where a figure carries no date of its own.
-    said = common.pick("セミナー開催日（発言の時点）：", "Stated at the seminar on: ", lang) + formatting.date_text(held, lang)
+    said = common.pick(
+        "セミナー開催日（発言の時点）：", "Stated at the seminar on: ", lang
+    ) + formatting.date_text(held, lang)
     return item.title, [*item.footer, said], item.alt_text
 
 

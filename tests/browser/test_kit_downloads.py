@@ -35,7 +35,7 @@ def test_deck_and_png_download(app_url, page, catalog_con, tmp_path):
 
     with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name="PNG").click()
-    png = (tmp_path / "chart.png")
+    png = tmp_path / "chart.png"
     info.value.save_as(png)
     data = png.read_bytes()
     width, height = images.png_size(data)
