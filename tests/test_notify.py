@@ -217,3 +217,35 @@ def test_smtp_settings_disabled_without_host():
     settings = settings_for(25)
     assert notify.notify_kinds(replace(settings.smtp, host=None)) == ()
     assert notify.notify_kinds(settings.smtp) == ("staff_notice",)
+
+
+def test_kick_without_the_apps_duckdb_store_does_not_open_a_second_one(tmp_db_path):
+    notify.stop_outbox_worker()
+    settings = replace(settings_for(free_port()), db_path=tmp_db_path)
+    assert notify.kick(settings) is None
+    assert not tmp_db_path.exists()
+
+
+def test_command_line_sender_once(tmp_db_path, monkeypatch, capsys):
+    port = free_port()
+    settings = settings_for(port)
+    store = DuckDBInquiryStore(tmp_db_path)
+    store.init_schema()
+    results = [submit(store, settings) for _ in range(3)]
+    store.close()  # the command opens the file itself, as a separate process would
+    for key, value in {"JICHITAI_DB_PATH": str(tmp_db_path), "JICHITAI_DATABASE_URL": "",
+                       "JICHITAI_SMTP_HOST": "127.0.0.1", "JICHITAI_SMTP_PORT": str(port),
+                       "JICHITAI_SMTP_FROM": "noreply@example.lg.jp",
+                       "JICHITAI_SMTP_TO": "staff@example.lg.jp"}.items():
+        monkeypatch.setenv(key, value)
+    assert notify.main(["--once"]) == 1  # no server yet: failures recorded, exit status says so
+    handler = Collector()
+    with smtp_server(port, handler):
+        reopened = DuckDBInquiryStore(tmp_db_path)
+        for item in reopened.failed_outbox()["id"]:  # due now rather than after the 30 s backoff
+            reopened.mark_outbox_failed(int(item), "test: due", datetime.now(UTC) - timedelta(seconds=1))
+        reopened.close()
+        assert notify.main(["--once"]) == 0
+    assert "sent 3, failed 0" in capsys.readouterr().out
+    assert sorted(body_text(m).split("受付番号: ")[1].split("\n")[0] for _, _, m, _ in handler.messages) == \
+        sorted(r.receipt_no for r in results)

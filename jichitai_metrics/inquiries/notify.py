@@ -273,6 +273,11 @@ def kick(settings: Settings, store: InquiryStore | None = None) -> OutboxWorker 
                 _worker.settings = settings
                 _worker.kick()
                 return _worker
+            if not settings.database_url:
+                # A second DuckDBInquiryStore on the app's file would fight the first one (erasure
+                # swaps the file under it): without the app's store, leave it to the next kick.
+                log.warning("outbox worker not started: kick() needs the app's DuckDB store")
+                return None
             from jichitai_metrics.inquiries.store import open_store
 
             store = open_store(settings)
@@ -291,3 +296,46 @@ def stop_outbox_worker() -> None:
         if _worker is not None:
             _worker.stop()
             _worker = None
+
+
+_CLI_BATCH = 200
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m jichitai_metrics.inquiries.notify [--once]`: a sender outside the app.
+
+    For PostgreSQL deployments that want mail sent by one dedicated process (or from cron with
+    --once) in addition to, or instead of, the replicas' own senders; leases keep it exactly-once.
+    """
+    import argparse
+
+    from jichitai_metrics.config import load_settings
+    from jichitai_metrics.inquiries.store import open_store
+
+    ap = argparse.ArgumentParser(description="Send the inquiry notification outbox over SMTP.")
+    ap.add_argument("--once", action="store_true", help="one pass, then exit (for cron)")
+    ap.add_argument("--interval", type=float, default=POLL_INTERVAL_S, help="seconds between passes")
+    args = ap.parse_args(argv)
+    settings = load_settings()
+    if not settings.smtp.enabled:
+        print("JICHITAI_SMTP_HOST, _FROM and _TO are not all set: nothing to send.")
+        return 2
+    store = open_store(settings)
+    try:
+        while True:
+            report = deliver_pending(store, settings.smtp, settings.base_url, limit=_CLI_BATCH)
+            if report.attempted:
+                print(f"sent {report.sent}, failed {report.failed}", flush=True)
+            if args.once:
+                if report.attempted == _CLI_BATCH and not report.failed:
+                    continue  # a full batch: there may be more due
+                return 1 if report.failed else 0
+            threading.Event().wait(args.interval)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
