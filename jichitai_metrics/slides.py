@@ -199,7 +199,7 @@ def _title_slide(prs, meta: DeckMeta) -> None:
         slide, MARGIN, Inches(3.3), SLIDE_WIDTH - 2 * MARGIN, Inches(1.6), lines, 20, color=INK, lang=lang
     )
     as_of = [
-        pick("資料作成日（数値の時点）：", "Prepared on (as of): ", lang) + date_text(meta.exported_on, lang)
+        pick("資料作成日（出力時点）：", "Exported on (as of): ", lang) + date_text(meta.exported_on, lang)
     ]
     if meta.source_line:
         as_of.append(meta.source_line)
