@@ -5,6 +5,8 @@ import streamlit as st
 
 from jichitai_metrics.ui import common, kit
 
+common.route_through_dashboard()
+
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
 labels = kit.chart_labels(seminar_id, lang)
