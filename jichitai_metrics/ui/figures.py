@@ -168,11 +168,17 @@ def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
         st.vega_lite_chart(spec, width="stretch", theme=None, alt=title)
         # One caption block (lines joined by Markdown hard breaks): compact, and read as one source note.
         st.caption("  \n".join(common.md_escape(line) for line in caption))
-        with st.expander(
+        # The table is built only while its expander is open: a page with three charts otherwise
+        # ships three hidden data grids on every run (see bench/pages.py).
+        table_view = st.expander(
             common.pick("表で見る（グラフと同じ数値）", "Table (the same numbers)", lang),
             icon=":material/table:",
-        ):
-            st.dataframe(table, hide_index=True, width="stretch")
+            key=f"table-{chart_id}",
+            on_change="rerun",
+        )
+        if table_view.open:
+            with table_view:
+                st.dataframe(table, hide_index=True, width="stretch")
         left, right = st.columns([3, 2], vertical_alignment="center")
         with left:
             csv_download(table, export.export_filename("chart", chart_id), key=f"dl-{chart_id}")
