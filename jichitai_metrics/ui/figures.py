@@ -212,8 +212,18 @@ def figure_table(figures: pd.DataFrame, filename: str, key: str, height: int | s
         width="stretch",
         height=height,
         column_config=_figure_column_config(table, lang),
+        column_order=[common.pick(*export.FIGURE_COLUMNS[k], lang) for k in _READING_ORDER],
     )
+    # The file keeps the export's machine-readable column order; only the on-screen order differs.
     csv_download(table, filename, key=key)
+
+
+# On screen a planner reads what, how much, and the words first; ids and the seminar come last.
+_READING_ORDER = (
+    "label", "value", "unit", "qualifier", "quote", "baseline", "as_of", "fiscal_year",
+    "fiscal_year_wareki", "kind", "ambiguous", "note", "derivation", "programme", "topic", "source",
+    "seminar", "id",
+)
 
 
 def _figure_column_config(table: pd.DataFrame, lang: str) -> dict:
