@@ -13,6 +13,7 @@ from jichitai_metrics.config import load_settings
 from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.i18n import pick
 from jichitai_metrics.inquiries import NewInquiry, PRIVACY_NOTICE_VERSION, InquiryStore, open_store
+from jichitai_metrics.inquiries import notify
 from jichitai_metrics.inquiries.model import TEXT_FIELDS
 from jichitai_metrics.inquiries.store import InvalidInquiry
 from jichitai_metrics.inquiries.validation import LABELS, MAX_LENGTHS, validate
@@ -89,22 +90,18 @@ def article_title(params: dict[str, str]) -> str:
 @st.cache_resource(show_spinner=False)
 def _cached_store(db_path: str, database_url: str | None) -> InquiryStore:
     # One store (one DuckDB connection) per process; an exception is not cached, so a database
-    # that was locked is retried on the next run.
-    return open_store(load_settings())
+    # that was locked is retried on the next run. The mail sender starts with it, so notices still
+    # queued from before a restart go out without waiting for the next inquiry.
+    settings = load_settings()
+    store = open_store(settings)
+    notify.kick(settings, store)
+    return store
 
 
 def get_store() -> InquiryStore:
     """The process-wide inquiry store; raises StoreUnavailable with a plain Japanese message."""
     settings = load_settings()
     return _cached_store(str(settings.db_path), settings.database_url)
-
-
-def notify_kinds() -> tuple[str, ...]:
-    """Which notifications to queue with each inquiry (none unless SMTP is configured)."""
-    smtp = load_settings().smtp
-    if not smtp.enabled:
-        return ()
-    return ("staff_notice", "ack") if smtp.acknowledge_sender else ("staff_notice",)
 
 
 # -- session state ---------------------------------------------------------------------------------
@@ -183,7 +180,7 @@ def _on_send() -> None:
         return
     try:
         result = get_store().submit(_inquiry(ss[_K + "draft"]), ss[_K + "submission_id"],
-                                    notify_kinds=notify_kinds())
+                                    notify_kinds=notify.notify_kinds(load_settings().smtp))
     except StoreUnavailable as exc:
         ss[_K + "notice"] = ("store", str(exc))
         return
@@ -192,6 +189,7 @@ def _on_send() -> None:
         ss[_K + "stage"] = "form"
         return
     log.info("inquiry accepted (new row: %s)", result.created)  # no personal data in logs
+    notify.kick(load_settings(), get_store())  # returns at once; the sender runs on its own thread
     ss[_K + "sent_at"] = [*ss[_K + "sent_at"], now]
     ss[_K + "receipt"] = result.receipt_no
     ss[_K + "submission_id"] = uuid.uuid4().hex  # a new id only after success
