@@ -10,6 +10,7 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -491,3 +492,84 @@ def test_every_catalogue_figure_exports_with_number_unit_and_source(catalog_con,
 def pick_header(key: str, lang: str) -> str:
     ja, en = export.FIGURE_COLUMNS[key]
     return en if lang == "en" else ja
+
+
+# --- Arrow tables (the inbox's 1M-row export path) -----------------------------------------------
+
+
+def test_cp932_substitution_set_matches_the_codec():
+    # The CP932 export screens for these characters instead of decoding the whole file again;
+    # recomputing them catches a codec change that adds another silent substitution.
+    assert export._cp932_substituted_chars() == export._CP932_SUBSTITUTED
+
+
+def _mixed_frame() -> pd.DataFrame:
+    """Every column kind the writer formats, with blanks, quotes and formulas in different rows."""
+    n = 11
+    utc = pd.Timestamp("2024-03-31 15:30:00.75", tz="UTC")
+    return pd.DataFrame(
+        {
+            "本文": pd.Series(["=1+1", 'say "hi"', "普通", "＝SUM(A1)", " -2", "4月〜6月", "",
+                             "\t tab", "ok", "−5", "改行\nあり"], dtype="str"),
+            "blank_in_one": pd.Series(["a"] * 10 + [None], dtype="str"),
+            "n": pd.array(list(range(-5, 6)), dtype="Int64"),
+            "x": [0.5, np.nan, 1e-7, -0.0, 28000.0, 1e21, 3.25, np.nan, 2.0, -1.5, 0.1],
+            "flag": pd.array([True, False, None] * 3 + [True, False], dtype="boolean"),
+            "at": [utc + pd.Timedelta(hours=h) for h in range(n)],
+            "day": pd.to_datetime(["2023-04-01"] * 10 + [None]),
+            "stamp": pd.to_datetime(["2023-04-01 00:00:00"] * 10 + ["2023-04-01 00:00:01"]),
+            "pydate": pd.Series([dt.date(2019, 5, 1)] * 5 + [None] * 6, dtype=object),
+        }
+    )
+
+
+@pytest.mark.parametrize("slice_rows", [1, 3, 1000])
+@pytest.mark.parametrize("encoding", list(ENCODINGS))
+def test_arrow_table_writes_the_same_bytes_as_the_dataframe(monkeypatch, encoding, slice_rows):
+    # Small slices force the threaded, sliced path: each slice must follow whole-column rules
+    # (the "day" column is all midnights except a blank in the last slice; "stamp" is not).
+    monkeypatch.setattr(export, "_SLICE_ROWS", slice_rows)
+    monkeypatch.setattr(export, "_CP932_SLICE_ROWS", 2)
+    df = _mixed_frame()
+    from_table = csv_bytes(pa.Table.from_pandas(df, preserve_index=False), encoding)
+    from_frame = csv_bytes(df, encoding)
+    assert from_table == from_frame
+    lines = from_table.data.decode(encoding).split("\r\n")
+    assert lines[1].startswith('"\'=1+1","a",-5,0.5,TRUE,2024-04-01 00:30:00+09:00,2023-04-01,2023-04-01 00:00:00,')
+    assert lines[-2].endswith(",,2023-04-01 00:00:01,")  # blank text stays blank, not ""
+
+
+def test_arrow_table_rows_neutralised_in_every_slice(monkeypatch):
+    monkeypatch.setattr(export, "_SLICE_ROWS", 4)
+    texts = ["=A1", "safe", "+1", "@x", "-1", "＝1", "\r", "ok", "\u3000=1"] * 5
+    rows = parse(csv_bytes(pa.table({"t": texts})))
+    assert [r[0] for r in rows[1:]] == [NEUTRALISE_PREFIX + t if looks_dangerous(t) else t for t in texts]
+    assert sum(looks_dangerous(t) for t in texts) == 35
+
+
+def test_cp932_problems_are_numbered_by_record_in_a_sliced_table(monkeypatch):
+    # Only failing slices and rows with a substituted character are rescanned: the row numbers
+    # must still be the record numbers of the whole file.
+    monkeypatch.setattr(export, "_SLICE_ROWS", 3)
+    monkeypatch.setattr(export, "_CP932_SLICE_ROWS", 2)
+    texts = ["a"] * 20
+    texts[6], texts[13], texts[17] = "吉野家", "𠮷野家", "4月〜6月"
+    result = csv_bytes(pa.table({"名前": texts, "n": list(range(20))}), "cp932")
+    assert not result.ok and result.data == b""
+    assert [(u.column, u.row, u.char) for u in result.unencodable] == [("名前", 14, "𠮷")]
+    assert [(u.row, u.char, u.becomes) for u in result.substituted] == [(18, "〜", "～")]
+    texts[13] = "吉野家"
+    ok = csv_bytes(pa.table({"名前": texts, "n": list(range(20))}), "cp932")
+    assert ok.ok and [(u.row, u.char) for u in ok.substituted] == [(18, "〜")]
+    assert parse(ok)[18] == ["4月～6月", "17"]
+
+
+def test_cp932_substitution_in_the_header_is_reported():
+    result = csv_bytes(pa.table({"期間〜": ["x"]}), "cp932")
+    assert result.ok and [(u.column, u.row, u.char) for u in result.substituted] == [("期間〜", 0, "〜")]
+
+
+def test_neutralise_array_agrees_with_neutralise_cell():
+    texts = ["=1", "ok", None, "＋1", "\x00x", " @a", "", "a=b", "−"]
+    out = export.neutralise_array(pa.array(texts)).to_pylist()
+    assert out == [None if t is None else neutralise_cell(t) for t in texts]
