@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.inquiries.model import (
@@ -412,6 +413,24 @@ class DuckDBInquiryStore:
             df = cur.execute(f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}",
                              params).df()
         return self._frame(df)
+
+    def export_arrow(self, query: InboxQuery) -> pa.Table:
+        """export_frame() as an Arrow table (same rows, columns and tz-aware UTC times), for fast CSV.
+
+        Skips the pandas conversion: at 1,000,000 rows `.df()` alone costs more than DuckDB's own
+        COPY ... TO, and export.csv_bytes formats Arrow columns directly.
+        """
+        where, params = self._where(query)
+        with self._cursor() as cur:
+            # .sql() streams the result into Arrow; .execute().to_arrow_table() makes an extra copy.
+            table = cur.sql(f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}",
+                            params=params).to_arrow_table()
+        # Stored as naive UTC wall time (see _naive_utc): label it UTC, as export_frame does.
+        schema = pa.schema([
+            f.with_type(pa.timestamp(f.type.unit, tz="UTC")) if pa.types.is_timestamp(f.type) else f
+            for f in table.schema
+        ])
+        return table.cast(schema)
 
     def count(self) -> int:
         """Number of stored inquiries."""
