@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+import runpy
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -18,6 +20,7 @@ from jichitai_metrics.i18n import LANG_NAMES, LANGS, normalise_lang, pick
 __all__ = ["pick", "lang", "language_switch", "catalog_cursor", "md_escape"]
 
 LANG_KEY = "lang"
+ROUTER = Path(__file__).resolve().parents[2] / "dashboard.py"
 
 
 def language_switch() -> str:
@@ -153,10 +156,12 @@ def route_through_dashboard() -> None:
     Because the repo has a `pages/` folder, Streamlit starts in its legacy mode and, until some session has
     called st.navigation, runs `pages/<name>.py` on its own: a first visit straight to /program would get a
     sidebar of raw file names, no language switch and no page config, and the process would stay that way.
-    Leaving that mode and rerunning sends the request through dashboard.py. Every page calls this first.
+    Leaving that mode and running the router in place (not st.rerun, which would drop a pending button or
+    form submission) serves this request through dashboard.py; the router runs this page again inside it.
     """
     from streamlit.runtime.pages_manager import PagesManager  # no public switch for this exists
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        runpy.run_path(str(ROUTER), run_name="__main__")
+        st.stop()
