@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.support import launch_chromium, running_app  # noqa: E402
@@ -86,13 +87,19 @@ RERUN_DONE_JS = """() => { const s = window.__benchStates || [];
 
 def time_warm(page) -> float:
     """Seconds for a rerun of the page already shown (Streamlit's "r" shortcut), until drawn again."""
-    page.evaluate(WATCH_JS)
-    page.mouse.click(700, 5)  # focus the document (not a widget) so the shortcut reaches the app
-    start = time.perf_counter()
-    page.keyboard.press("r")
-    page.wait_for_function(RERUN_DONE_JS, timeout=60_000, polling=10)
-    _drawn(page)
-    return time.perf_counter() - start
+    for _attempt in range(3):
+        page.evaluate(WATCH_JS)
+        page.mouse.click(700, 5)  # focus the document (not a widget) so the shortcut reaches the app
+        start = time.perf_counter()
+        page.keyboard.press("r")
+        try:
+            # A key press lost to a busy tab (seen once on a loaded machine) is retried, timed afresh.
+            page.wait_for_function(RERUN_DONE_JS, timeout=15_000, polling=10)
+        except PlaywrightTimeout:
+            continue
+        _drawn(page)
+        return time.perf_counter() - start
+    raise RuntimeError("the 'r' shortcut did not rerun the page three times in a row")
 
 
 def measure(browser, base: str, path: str, runs: int) -> tuple[float, float]:

@@ -95,4 +95,5 @@ else:
             "filtered" if (topic or unit or kind or text) else None,
         ),
         key="dl-explorer",
+        cache_key=("explorer", seminar_id, program, topic, unit, kind, text),
     )

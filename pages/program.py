@@ -83,6 +83,7 @@ if not others.empty:
         others,
         export.export_filename("figures", seminar_id, f"program{number}", "other"),
         key=f"dl-other-{number}",
+        cache_key=("program-other", seminar_id, number),
     )
 
 findings = common.findings(seminar_id, number)

@@ -181,3 +181,38 @@ def test_explorer_widget_change_writes_the_url():
 def test_overview_runs_without_exception():
     at = open_page("pages/overview.py")
     assert any("215" in m.value for m in at.markdown)
+
+
+# --- the download widget itself ---------------------------------------------------------------
+
+
+def _download_app():
+    import pandas as pd
+    import streamlit as st
+
+    from jichitai_metrics.ui import figures
+
+    figures.encoding_choice()
+    frame = pd.DataFrame({"name": ["𠮷野家", "=1+1"], "value": [1.5, None]})
+    figures.csv_download(frame, "jichitai-test-20260101.csv", key="dl-test")
+    st.text("end")
+
+
+def test_cp932_download_lists_unencodable_characters_and_offers_no_file():
+    at = AppTest.from_function(_download_app, default_timeout=30)
+    at.session_state["csv_encoding"] = "cp932"
+    at.run()
+    assert not at.exception
+    warning = at.warning[0].value
+    assert "𠮷" in warning and "U+20BB7" in warning and "UTF" in warning
+    button = at.get("download_button")[0]
+    assert button.proto.disabled, "no file when a character would be lost"
+
+
+def test_utf8_download_is_offered_with_row_count():
+    at = AppTest.from_function(_download_app, default_timeout=30)
+    at.run()
+    assert not at.exception and not at.warning
+    button = at.get("download_button")[0]
+    assert not button.proto.disabled
+    assert "2行" in button.proto.label

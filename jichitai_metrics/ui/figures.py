@@ -103,13 +103,25 @@ def _csv(table: pd.DataFrame, encoding: str) -> export.CsvExport:
     return export.csv_bytes(table, encoding)
 
 
-def csv_download(table: pd.DataFrame, filename: str, key: str, label: str | None = None) -> None:
-    """A download button for exactly `table`, in the sidebar's encoding; warns instead of replacing."""
+@st.cache_data(show_spinner=False, max_entries=512)
+def _csv_keyed(cache_key: tuple, encoding: str, _table: pd.DataFrame) -> export.CsvExport:
+    # Keyed by what the table is (chart id, filters, language), not by its content: hashing the
+    # DataFrame on every run was a third of a programme page's server time (bench/pages.py).
+    return export.csv_bytes(_table, encoding)
+
+
+def csv_download(
+    table: pd.DataFrame, filename: str, key: str, label: str | None = None, cache_key: tuple | None = None
+) -> None:
+    """A download button for exactly `table`, in the sidebar's encoding; warns instead of replacing.
+
+    `cache_key` (hashable, unique to the table's content) lets a rerun skip hashing the table.
+    """
     lang = common.lang()
     encoding = st.session_state.get(ENCODING_KEY, "utf-8-sig")
     if encoding not in export.ENCODINGS:
         encoding = "utf-8-sig"
-    result = _csv(table, encoding)
+    result = _csv(table, encoding) if cache_key is None else _csv_keyed(cache_key, encoding, table)
     enc_label = common.pick(*export.ENCODINGS[encoding], lang)
     if not result.ok:
         chars = "、".join(
@@ -181,7 +193,12 @@ def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
                 st.dataframe(table, hide_index=True, width="stretch")
         left, right = st.columns([3, 2], vertical_alignment="center")
         with left:
-            csv_download(table, export.export_filename("chart", chart_id), key=f"dl-{chart_id}")
+            csv_download(
+                table,
+                export.export_filename("chart", chart_id),
+                key=f"dl-{chart_id}",
+                cache_key=("chart", seminar_id, chart_id, lang),
+            )
         with right:
             inquiry_link(program, chart_id)
 
@@ -202,10 +219,27 @@ def inquiry_link(program: int | None, chart_id: str | None = None) -> None:
     )
 
 
-def figure_table(figures: pd.DataFrame, filename: str, key: str, height: int | str = "auto") -> None:
-    """Figures as a sortable table (value, unit, qualifier, quote, source) with its CSV download."""
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.DataFrame:
+    return export.figures_for_export(_figures, lang)
+
+
+def figure_table(
+    figures: pd.DataFrame,
+    filename: str,
+    key: str,
+    height: int | str = "auto",
+    cache_key: tuple | None = None,
+) -> None:
+    """Figures as a sortable table (value, unit, qualifier, quote, source) with its CSV download.
+
+    `cache_key` names the selection (e.g. the explorer's filters) so reruns reuse the table and CSV.
+    """
     lang = common.lang()
-    table = export.figures_for_export(figures, lang)
+    if cache_key is None:
+        table = export.figures_for_export(figures, lang)
+    else:
+        table = _figure_export(cache_key, lang, figures)
     st.dataframe(
         table,
         hide_index=True,
@@ -215,14 +249,29 @@ def figure_table(figures: pd.DataFrame, filename: str, key: str, height: int | s
         column_order=[common.pick(*export.FIGURE_COLUMNS[k], lang) for k in _READING_ORDER],
     )
     # The file keeps the export's machine-readable column order; only the on-screen order differs.
-    csv_download(table, filename, key=key)
+    csv_download(table, filename, key=key, cache_key=None if cache_key is None else (*cache_key, lang))
 
 
 # On screen a planner reads what, how much, and the words first; ids and the seminar come last.
 _READING_ORDER = (
-    "label", "value", "unit", "qualifier", "quote", "baseline", "as_of", "fiscal_year",
-    "fiscal_year_wareki", "kind", "ambiguous", "note", "derivation", "programme", "topic", "source",
-    "seminar", "id",
+    "label",
+    "value",
+    "unit",
+    "qualifier",
+    "quote",
+    "baseline",
+    "as_of",
+    "fiscal_year",
+    "fiscal_year_wareki",
+    "kind",
+    "ambiguous",
+    "note",
+    "derivation",
+    "programme",
+    "topic",
+    "source",
+    "seminar",
+    "id",
 )
 
 
@@ -355,4 +404,9 @@ def seminar_figures_table(seminar_id: str) -> None:
     st.caption(
         common.pick("セミナー全体の数値（引用・出典つき）", "Seminar-wide figures (with quotes)", lang)
     )
-    figure_table(frame, export.export_filename("figures", seminar_id, "seminar"), key="dl-seminar-figures")
+    figure_table(
+        frame,
+        export.export_filename("figures", seminar_id, "seminar"),
+        key="dl-seminar-figures",
+        cache_key=("seminar-figures", seminar_id),
+    )
