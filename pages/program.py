@@ -46,13 +46,13 @@ st.markdown(f"**{common.md_escape(who)}**")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.subheader(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
+    st.header(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
     st.markdown(common.md_escape((prog["summary_en"] if en else prog["summary_ja"]).strip()))
     st.subheader(common.pick("ポイント", "Key points", lang))
     for point in prog["key_points_en"] if en else prog["key_points_ja"]:
         st.markdown(f"- {common.md_escape(point)}")
 with right:
-    st.subheader(common.pick("講師の経歴", "Speaker's career", lang))
+    st.header(common.pick("講師の経歴", "Speaker's career", lang))
     career = common.career(seminar_id, number)
     if career.empty:
         st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
