@@ -4,11 +4,13 @@ import streamlit as st
 
 from jichitai_metrics.formatting import date_text, fiscal_year_label, source_text, value_text
 from jichitai_metrics.ui import common
+from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
+fig_ui.encoding_choice()
 seminar = common.seminar(seminar_id)
 en = lang == "en"
 
@@ -42,6 +44,8 @@ for start in range(0, len(headlines), 3):
             if figure["ambiguous"] or figure["kind"] != "reported":
                 note = figure["note_en"] if en else figure["note_ja"]
                 st.caption(common.md_escape(f"⚠️ {note}") if note else "")
+
+fig_ui.seminar_figures_table(seminar_id)
 
 st.header(common.pick("プログラム", "Programmes", lang))
 for prog in common.programs(seminar_id).to_dict("records"):

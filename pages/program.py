@@ -6,6 +6,8 @@ from jichitai_metrics import export
 from jichitai_metrics.ui import common
 from jichitai_metrics.ui import figures as fig_ui
 
+common.route_through_dashboard()
+
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
 fig_ui.encoding_choice()
