@@ -27,8 +27,10 @@ st.caption(
 BY_PROGRAM = common.pick("プログラムで選ぶ", "By programme", lang)
 BY_CHART = common.pick("グラフを選ぶ", "Pick charts", lang)
 from_explorer = kit.explorer_params()
+from_link, _ = kit.charts_from_url(list(labels))  # "スライド・画像にする" on a chart card
 session_ids = kit.deck_ids()
-preset = kit.charts_for_explorer_selection(seminar_id, from_explorer) if from_explorer else session_ids
+preset = from_link or (kit.charts_for_explorer_selection(seminar_id, from_explorer) if from_explorer
+                       else session_ids)
 if from_explorer:
     st.info(
         common.md_escape(

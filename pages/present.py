@@ -10,9 +10,8 @@ lang = common.lang()
 seminar_id = common.selected_seminar_id()
 labels = kit.chart_labels(seminar_id, lang)
 
-asked = [c for c in str(st.query_params.get("charts") or "").split(",") if c]
-chosen = [c for c in asked if c in labels] or list(labels)
-unknown = [c for c in asked if c not in labels]
+asked, unknown = kit.charts_from_url(list(labels))
+chosen = asked or list(labels)
 if unknown:
     st.warning(
         common.md_escape(

@@ -191,13 +191,21 @@ def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
         if table_view.open:
             with table_view:
                 st.dataframe(table, hide_index=True, width="stretch")
-        left, right = st.columns([3, 2], vertical_alignment="center")
+        left, middle, right = st.columns([5, 3, 3], vertical_alignment="center")
         with left:
             csv_download(
                 table,
                 export.export_filename("chart", chart_id),
                 key=f"dl-{chart_id}",
                 cache_key=("chart", seminar_id, chart_id, lang),
+            )
+        with middle:
+            # Two clicks to a committee-ready deck: this link, then the deck page's download button.
+            st.page_link(
+                "pages/deck.py",
+                label=common.pick("スライド・画像にする", "Slides & images", lang),
+                icon=":material/slideshow:",
+                query_params={"charts": chart_id, "seminar": seminar_id, "lang": lang},
             )
         with right:
             inquiry_link(program, chart_id)

@@ -78,6 +78,12 @@ def remove_whatif_from_deck() -> None:
     st.session_state.pop(WHATIF_KEY, None)
 
 
+def charts_from_url(known: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Chart ids named in ?charts=a,b (as links from chart cards carry them): (known ones, unknown ones)."""
+    asked = [c for c in str(st.query_params.get("charts") or "").split(",") if c]
+    return [c for c in asked if c in known], [c for c in asked if c not in known]
+
+
 def explorer_params() -> dict[str, str]:
     """The explorer's filters present in this page's URL."""
     return {k: str(st.query_params[k]) for k in EXPLORER_PARAMS if st.query_params.get(k)}

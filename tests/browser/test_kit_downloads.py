@@ -44,3 +44,19 @@ def test_deck_and_png_download(app_url, page, catalog_con, tmp_path):
     # A real download does not rerun the page into an error state.
     assert visible_problems(page) == []
     assert io.BytesIO(data).read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_from_a_chart_to_a_deck_in_two_clicks(app_url, page, tmp_path):
+    page.goto(f"{app_url}/program?program=1", timeout=60_000)
+    wait_idle(page)
+    # Click 1: the chart card's link; click 2: the deck page's download button.
+    page.get_by_role("link", name="スライド・画像にする").first.click()
+    wait_idle(page)
+    assert "charts=p1-staff-satisfaction" in page.url
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="スライドをダウンロード（.pptx）").click()
+    path = tmp_path / "one.pptx"
+    info.value.save_as(path)
+    slides = list(Presentation(str(path)).slides)
+    assert [s.shapes.title.text_frame.text for s in slides[1:-1]] == ["職員のデジタル環境への満足度"]
+    assert visible_problems(page) == []
