@@ -142,16 +142,32 @@ def figure_ids(chart_row: dict[str, Any]) -> list[str]:
     return _s(chart_row.get("figure_ids")).split()
 
 
-def ordered_figures(chart_row: dict[str, Any], figures: pd.DataFrame) -> pd.DataFrame:
-    """The chart's figures, in charts.csv order; a listed id missing from `figures` is an error."""
+def figure_records(chart_row: dict[str, Any], figures: pd.DataFrame) -> list[dict[str, Any]]:
+    """The chart's figures as dicts, in charts.csv order; a listed id missing from `figures` is an error.
+
+    The same rows as ``ordered_figures(...).to_dict("records")`` without the DataFrame round trip:
+    under pandas 3 each ``to_dict("records")`` costs ~3 ms (one ``iloc`` per column), and a chart's
+    table, picture and caption each needed it.
+    """
     ids = figure_ids(chart_row)
-    by_id = {str(r["id"]): r for r in figures.to_dict("records")}
+    if not ids:
+        return []
+    # Convert only the rows asked for: `figures` may be a whole seminar's frame.
+    wanted = set(ids)
+    keep = figures["id"].astype(str).isin(wanted).to_numpy()
+    by_id = {str(r["id"]): r for r in figures[keep].to_dict("records")}
     missing = [i for i in ids if i not in by_id]
     if missing:
         raise ChartDataError(
             f"chart {chart_row.get('chart_id')!r}: figure ids not in the catalogue: {', '.join(missing)}"
         )
-    return pd.DataFrame([by_id[i] for i in ids]) if ids else figures.iloc[0:0]
+    return [by_id[i] for i in ids]
+
+
+def ordered_figures(chart_row: dict[str, Any], figures: pd.DataFrame) -> pd.DataFrame:
+    """The chart's figures, in charts.csv order; a listed id missing from `figures` is an error."""
+    records = figure_records(chart_row, figures)
+    return pd.DataFrame(records) if records else figures.iloc[0:0]
 
 
 def year_text(year: int, lang: str) -> str:
@@ -525,17 +541,29 @@ _TABLES: dict[str, Callable[[list[dict[str, Any]], str], pd.DataFrame]] = {
 
 def chart_table(chart_row: dict[str, Any], figures: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """The rows a chart draws (including 報告なし cells and marked derived readings), TABLE_COLUMNS."""
+    builder = _table_builder(chart_row)
+    return builder(figure_records(chart_row, figures), lang)
+
+
+def _table_builder(chart_row: dict[str, Any]) -> Callable[[list[dict[str, Any]], str], pd.DataFrame]:
     ctype = _s(chart_row.get("chart_type"))
     if ctype not in _TABLES:
         raise ChartDataError(
             f"chart {chart_row.get('chart_id')!r}: unknown chart_type {ctype!r} "
             f"(known: {', '.join(CHART_TYPES)})"
         )
-    figs = ordered_figures(chart_row, figures).to_dict("records")
-    return _TABLES[ctype](figs, lang)
+    return _TABLES[ctype]
 
 
 # --- chart builders ---------------------------------------------------------------------------
+
+
+# Encodings are passed as channel objects (alt.X("value:Q"), alt.ColorValue(...)), never as
+# shorthand strings or alt.condition()/alt.value() dicts: Altair resolves those through
+# jsonschema (2–6 ms per channel, ~40% of building a chart), and the spec comes out the same.
+def _if(channel: type, test: str, yes: Any, no: Any) -> Any:
+    """A conditional value channel, as alt.condition(test, alt.value(yes), alt.value(no)) writes it."""
+    return channel(condition={"test": test, "value": yes}, value=no)
 
 
 def _tooltip(lang: str) -> list[alt.Tooltip]:
@@ -570,7 +598,14 @@ def _base(df: pd.DataFrame | None, width: int | str) -> alt.Chart:
     # A layer inside a facet must not carry data of its own (the facet holds it): pass None there.
     if df is None:
         return alt.Chart().properties(width=width)
-    return alt.Chart(alt.Data(values=df.to_dict("records"))).properties(width=width)
+    return alt.Chart(_inline(df)).properties(width=width)
+
+
+def _inline(df: pd.DataFrame) -> alt.Data:
+    # A tuple, not a list: Altair deep-copies a chart's lists on every .properties()/layer()/facet()
+    # (half the build time went to copying these rows, quotes and all), but keeps a tuple by
+    # reference; to_dict() writes it as the same JSON list. The row dicts are never mutated.
+    return alt.Data(values=tuple(df.to_dict("records")))
 
 
 def _fixed(width: int | str) -> int:
@@ -656,7 +691,7 @@ def _chart_share_comparison(
             y=y,
             yOffset=y_off,
             text=alt.Text("label_text:N"),
-            color=alt.condition("datum.status == 'not_reported'", alt.value(GREY), alt.value(TEXT)),
+            color=_if(alt.ColorValue, "datum.status == 'not_reported'", GREY, TEXT),
             tooltip=_tooltip(lang),
         )
         .transform_calculate(
@@ -693,18 +728,18 @@ def _chart_baseline_change(
         x=x,
         y=y,
         color=colour,
-        strokeDash=alt.condition("datum.status == 'derived'", alt.value([4, 3]), alt.value([1, 0])),
-        stroke=alt.value(TEXT),
-        strokeWidth=alt.condition("datum.status == 'derived'", alt.value(1), alt.value(0)),
+        strokeDash=_if(alt.StrokeDashValue, "datum.status == 'derived'", [4, 3], [1, 0]),
+        stroke=alt.StrokeValue(TEXT),
+        strokeWidth=_if(alt.StrokeWidthValue, "datum.status == 'derived'", 1, 0),
         tooltip=_tooltip(lang),
     )
     labels = base.mark_text(
         align="left", dx=6, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color=TEXT
-    ).encode(x="value:Q", y=y, text="value_text:N", tooltip=_tooltip(lang))
+    ).encode(x=alt.X("value:Q"), y=y, text=alt.Text("value_text:N"), tooltip=_tooltip(lang))
     layer = alt.layer(bars, labels).properties(width=width, height=alt.Step(30))
     return layer.facet(
         row=alt.Row("item:N", sort=items, title=None, header=_facet_header()),
-        data=alt.Data(values=df.to_dict("records")),
+        data=_inline(df),
     ).resolve_scale(y="independent")
 
 
@@ -750,7 +785,7 @@ def _chart_target_progress(
     )
     labels = base.mark_text(
         align="left", dx=6, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color=TEXT
-    ).encode(x="value:Q", y=y, text="label_text:N", tooltip=_tooltip(lang))
+    ).encode(x=alt.X("value:Q"), y=y, text=alt.Text("label_text:N"), tooltip=_tooltip(lang))
     chart = alt.layer(bars, labels).properties(height=max(110, 56 * len(df)))
     if when:
         chart = chart.properties(
@@ -803,13 +838,13 @@ def _chart_ratio(
     )
     labels = base.mark_text(
         align="left", dx=6, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color=TEXT
-    ).encode(x="value:Q", y=y, text="value_text:N", tooltip=_tooltip(lang))
+    ).encode(x=alt.X("value:Q"), y=y, text=alt.Text("value_text:N"), tooltip=_tooltip(lang))
     return (
         alt.layer(bars, labels)
         .properties(width=width, height=alt.Step(30))
         .facet(
             row=alt.Row("item:N", sort=items, title=None, header=_facet_header()),
-            data=alt.Data(values=df.to_dict("records")),
+            data=_inline(df),
         )
     )
 
@@ -857,7 +892,7 @@ def _chart_value_bars(
     )
     labels = base.mark_text(
         align="left", dx=6, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color=TEXT
-    ).encode(x="value:Q", y=y, text="value_text:N", tooltip=_tooltip(lang))
+    ).encode(x=alt.X("value:Q"), y=y, text=alt.Text("value_text:N"), tooltip=_tooltip(lang))
     return alt.layer(bars, labels).properties(height=max(100, 48 * len(df)))
 
 
@@ -896,7 +931,7 @@ def _chart_kpi(
     )
     values = base.mark_text(
         fontSize=value_size, fontWeight="bold", color=BLUE, baseline="bottom", dy=-4
-    ).encode(x=x, y=y, text="value_text:N", tooltip=_tooltip(lang))
+    ).encode(x=x, y=y, text=alt.Text("value_text:N"), tooltip=_tooltip(lang))
     labels = base.mark_text(
         fontSize=LABEL_FONT_SIZE,
         color=TEXT,
@@ -904,7 +939,7 @@ def _chart_kpi(
         dy=6,
         lineHeight=LABEL_FONT_SIZE + 4,
         lineBreak="\n",
-    ).encode(x=x, y=y, text="label_lines:N", tooltip=_tooltip(lang))
+    ).encode(x=x, y=y, text=alt.Text("label_lines:N"), tooltip=_tooltip(lang))
     rows = int(df["tile_row"].max()) + 1 if n else 1
     tile_h = value_size + 24 + lines * (LABEL_FONT_SIZE + 4) + 24
     return (
@@ -945,7 +980,12 @@ def build_chart(
     `width` is a pixel width (images) or "container"; `title=False` leaves the title to the page
     (the card shows it as a heading, so the chart does not repeat it).
     """
-    table = chart_table(chart_row, figures, lang)
+    return _chart_from_table(chart_row, chart_table(chart_row, figures, lang), lang, width, title)
+
+
+def _chart_from_table(
+    chart_row: dict[str, Any], table: pd.DataFrame, lang: str, width: int | str, title: bool
+) -> alt.TopLevelMixin:
     ctype = _s(chart_row.get("chart_type"))
     chart = _BUILDERS[ctype](table, chart_row, lang, width)
     if title:
@@ -1062,7 +1102,19 @@ def chart_caption(
     seminar_row: dict[str, Any] | None = None,
 ) -> ChartCaption:
     """Caption of a chart: 出典 (programme, speaker), each figure's quote, baseline, 時点/年度, notes."""
-    figs = ordered_figures(chart_row, figures).to_dict("records")
+    figs = figure_records(chart_row, figures)
+    table = _table_builder(chart_row)(figs, lang)
+    return _caption_of(chart_row, figs, table, program_row, lang, seminar_row)
+
+
+def _caption_of(
+    chart_row: dict[str, Any],
+    figs: list[dict[str, Any]],
+    table: pd.DataFrame,
+    program_row: dict[str, Any] | None,
+    lang: str,
+    seminar_row: dict[str, Any] | None,
+) -> ChartCaption:
     quotes: list[str] = []
     baselines, periods, plain_notes, ambiguous, derived = [], [], [], [], []
     for i, f in enumerate(figs):
@@ -1092,7 +1144,6 @@ def chart_caption(
         *_grouped(plain_notes, "注", "Note", lang, n),
     ]
     derived_lines = _grouped(derived, "算出値", "Derived", lang, n)
-    table = chart_table(chart_row, figures, lang)
     for how in table.loc[(table["status"] == "derived") & (table["kind"] != "derived"), "derivation"]:
         line = pick(f"算出値（グラフ用の読み替え）：{how}", f"Derived for the chart: {how}", lang)
         if how and line not in derived_lines:
@@ -1116,3 +1167,35 @@ def chart_caption(
         notes,
         derived_lines,
     )
+
+
+@dataclass(frozen=True)
+class ChartBundle:
+    """A chart with its table, caption and ordered figure rows, built from one pass over the figures."""
+
+    chart: alt.TopLevelMixin
+    table: pd.DataFrame
+    caption: ChartCaption
+    figures: list[dict[str, Any]]  # the chart's figure rows in charts.csv order
+
+
+def chart_bundle(
+    chart_row: dict[str, Any],
+    figures: pd.DataFrame,
+    program_row: dict[str, Any] | None,
+    lang: str = "ja",
+    seminar_row: dict[str, Any] | None = None,
+    width: int | str = DEFAULT_WIDTH,
+    title: bool = True,
+) -> ChartBundle:
+    """:func:`build_chart`, :func:`chart_table` and :func:`chart_caption` at once (same results).
+
+    The slide deck needs all three per chart; separately they select the figure rows three times
+    and build the table twice.
+    """
+    figs = figure_records(chart_row, figures)
+    table = _table_builder(chart_row)(figs, lang)
+    # The chart builders may add columns to their own copies; the caption reads the table as built.
+    chart = _chart_from_table(chart_row, table, lang, width, title)
+    caption = _caption_of(chart_row, figs, table, program_row, lang, seminar_row)
+    return ChartBundle(chart, table, caption, figs)

@@ -6,6 +6,7 @@ import json
 import math
 import re
 
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -243,3 +244,74 @@ def test_period_and_baseline_texts_carry_both_calendars():
     assert charts.period_text({"as_of": "2024-03-31", "fiscal_year": 2023}, "ja") == (
         "時点 2024年（令和6年）3月31日、令和5年度（2023年度）"
     )
+
+
+# --- chart_bundle: the deck's one-pass path gives what the separate builders give ---------------
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_chart_bundle_equals_the_separate_builders(catalog_con, all_figures, chart_rows, lang):
+    programs = {int(p["number"]): p for p in queries.programs(catalog_con, SEMINAR).to_dict("records")}
+    seminar = queries.seminar(catalog_con, SEMINAR)
+    for chart_id, row in chart_rows.items():
+        program = programs.get(int(row["program"]))
+        for figures in (all_figures, queries.chart_figures(catalog_con, chart_id)):
+            bundle = charts.chart_bundle(row, figures, program, lang, seminar, width=900, title=False)
+            alone = charts.build_chart(row, figures, lang, width=900, title=False)
+            assert bundle.chart.to_dict() == alone.to_dict(), chart_id
+            assert bundle.caption == charts.chart_caption(row, figures, program, lang, seminar), chart_id
+            pd.testing.assert_frame_equal(bundle.table, charts.chart_table(row, figures, lang))
+            pd.testing.assert_frame_equal(
+                pd.DataFrame(bundle.figures), charts.ordered_figures(row, figures), check_dtype=False
+            )
+
+
+def test_figure_records_equal_the_dataframe_round_trip(all_figures, chart_rows):
+    # Before the deck speed-up, chart tables and captions read their rows from
+    # pd.DataFrame([rows by id]).to_dict("records"); figure_records skips that round trip.
+    by_id = {str(r["id"]): r for r in all_figures.to_dict("records")}
+    for row in chart_rows.values():
+        ids = charts.figure_ids(row)
+        old = pd.DataFrame([by_id[i] for i in ids]).to_dict("records")
+        new = charts.figure_records(row, all_figures)
+        assert [list(r) for r in new] == [list(r) for r in old]
+        for n, o in zip(new, old, strict=True):
+            for key in o:
+                # The round trip turned a nullable integer column holding a gap into floats
+                # (2022 -> 2022.0, <NA> -> nan); the builders read both alike (_blank/_to_int).
+                if charts._blank(o[key]):
+                    assert charts._blank(n[key]), (row["chart_id"], key)
+                else:
+                    assert n[key] == o[key] and type(n[key]) in (type(o[key]), int), (row["chart_id"], key)
+
+
+def test_channel_objects_write_the_same_spec_as_shorthands():
+    # The builders pass channel objects instead of shorthand strings, alt.condition/alt.value
+    # dicts and list data (cheaper for Altair); each pair below must write the same Vega-Lite.
+    rows = [{"value": 1.0, "value_text": "1", "status": "derived"}]
+    old = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar()
+        .encode(
+            x="value:Q",
+            text="value_text:N",
+            color=alt.condition("datum.status == 'x'", alt.value(charts.GREY), alt.value(charts.TEXT)),
+            strokeDash=alt.condition("datum.status == 'derived'", alt.value([4, 3]), alt.value([1, 0])),
+            stroke=alt.value(charts.TEXT),
+            strokeWidth=alt.condition("datum.status == 'derived'", alt.value(1), alt.value(0)),
+        )
+    )
+    new = (
+        alt.Chart(alt.Data(values=tuple(rows)))
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q"),
+            text=alt.Text("value_text:N"),
+            color=charts._if(alt.ColorValue, "datum.status == 'x'", charts.GREY, charts.TEXT),
+            strokeDash=charts._if(alt.StrokeDashValue, "datum.status == 'derived'", [4, 3], [1, 0]),
+            stroke=alt.StrokeValue(charts.TEXT),
+            strokeWidth=charts._if(alt.StrokeWidthValue, "datum.status == 'derived'", 1, 0),
+        )
+    )
+    assert new.to_dict() == old.to_dict()
+    assert alt.layer(new, new).to_dict() == alt.layer(old, old).to_dict()
