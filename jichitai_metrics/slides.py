@@ -277,8 +277,12 @@ def _closing_slide(prs, meta: DeckMeta) -> None:
     link_run.font.color.rgb = ACCENT
 
 
-def build_deck(meta: DeckMeta, items: Sequence[SlideChart]) -> bytes:
-    """The .pptx bytes: title slide, one slide per item, closing slide with QR code."""
+def build_deck(meta: DeckMeta, items: Iterable[SlideChart]) -> bytes:
+    """The .pptx bytes: title slide, one slide per item, closing slide with QR code.
+
+    `items` may be a generator: each slide is laid out as soon as its item arrives (catalog_deck
+    lays out slide i while the render process draws the PNG of slide i+1).
+    """
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
     prs.core_properties.title = meta.seminar_title
@@ -317,18 +321,33 @@ def dashboard_link(
 
 
 class PhaseTimer:
-    """Adds up wall time per named phase (bench/deck.py prints it); a no-op cost when unused."""
+    """Adds up wall time per named phase (bench/deck.py prints it); a no-op cost when unused.
+
+    A phase entered inside another is not counted in the outer one, so the totals add up to the
+    elapsed time (slide layout waits for each PNG inside the layout phase).
+    """
 
     def __init__(self) -> None:
         self.totals: dict[str, float] = {}
+        self._stack: list[str] = []
+        self._since = 0.0
+
+    def _charge(self, now: float) -> None:
+        if self._stack:
+            name = self._stack[-1]
+            self.totals[name] = self.totals.get(name, 0.0) + now - self._since
+        self._since = now
 
     @contextlib.contextmanager
     def phase(self, name: str):
-        start = time.perf_counter()
+        self._charge(time.perf_counter())
+        self._stack.append(name)
+        self.totals.setdefault(name, 0.0)
         try:
             yield
         finally:
-            self.totals[name] = self.totals.get(name, 0.0) + time.perf_counter() - start
+            self._charge(time.perf_counter())
+            self._stack.pop()
 
 
 CHART_IMAGE_WIDTH = 900  # px before the 2× scale: wide enough for a 16:9 slide's picture area
@@ -426,9 +445,17 @@ def chart_slide(
     con, chart_row: dict, lang: str = "ja", timer: PhaseTimer | None = None, context: _Context | None = None
 ) -> SlideChart:
     """One catalogue chart as a slide: rendered PNG, caption footer, verbatim quotes in the notes."""
+    timer = timer or PhaseTimer()
+    texts, png = _chart_slide_parts(con, chart_row, lang, timer, context, images.render_png)
+    with timer.phase("waiting for PNG renders (vl-convert)"):
+        data = png()
+    return SlideChart(png=data, chart_id=str(chart_row["chart_id"]), **texts)
+
+
+def _chart_slide_parts(con, chart_row: dict, lang: str, timer: PhaseTimer, context, render) -> tuple:
+    """(slide texts, a callable giving the PNG): `render` may start the render and return at once."""
     from jichitai_metrics import charts
 
-    timer = timer or PhaseTimer()
     with timer.phase("catalogue queries"):
         context = context or _Context.load(con, chart_row["seminar_id"])
         figs = context.chart_figures(chart_row)
@@ -436,20 +463,30 @@ def chart_slide(
         program_row = None
         if chart_row.get("program") is not None and str(chart_row.get("program")) not in ("", "nan", "<NA>"):
             program_row = context.programs.get(int(chart_row["program"]))
-    with timer.phase("chart build (Altair)"):
+    with timer.phase("chart + caption build (Altair)"):
+        # One pass gives the chart and its caption from the same table (built once, not twice).
         # The slide title carries the chart's title, so the picture leaves it out (no double title).
-        chart = charts.build_chart(chart_row, figs, lang, width=CHART_IMAGE_WIDTH, title=False)
-    with timer.phase("spec + PNG render (vl-convert)"):
-        png = images.render_png(chart)
-    with timer.phase("caption text"):
-        texts = _chart_texts(chart_row, figs, program_row, seminar_row, lang)
-    return SlideChart(png=png, chart_id=str(chart_row["chart_id"]), **texts)
+        bundle = charts.chart_bundle(
+            chart_row, figs, program_row, lang, seminar_row, width=CHART_IMAGE_WIDTH, title=False
+        )
+    with timer.phase("spec + start PNG render"):
+        started = render(bundle.chart)
+        png = started if callable(started) else (lambda: started)
+    with timer.phase("slide texts"):
+        texts = _slide_texts(chart_row, bundle.caption, bundle.figures, lang)
+    return texts, png
 
 
 def _chart_texts(chart_row: dict, figs, program_row: dict | None, seminar_row: dict, lang: str) -> dict:
     from jichitai_metrics import charts
 
     caption = charts.chart_caption(chart_row, figs, program_row, lang, seminar_row)
+    return _slide_texts(chart_row, caption, charts.figure_records(chart_row, figs), lang)
+
+
+def _slide_texts(chart_row: dict, caption, ordered: list[dict], lang: str) -> dict:
+    from jichitai_metrics import charts
+
     title = charts.chart_title(chart_row, lang)
     notes = [
         pick("発言・記述の原文（セミナーレポートより）：", "Verbatim from the seminar report:", lang),
@@ -457,7 +494,6 @@ def _chart_texts(chart_row: dict, figs, program_row: dict | None, seminar_row: d
         "",
         *[line for line in caption.lines() if line not in caption.quotes],
     ]
-    ordered = charts.ordered_figures(chart_row, figs).to_dict("records")
     alt_text = (
         title
         + pick("：", ": ", lang)
@@ -499,7 +535,9 @@ def whatif_slide(results, lang: str = "ja") -> SlideChart:
 
     sources = list(dict.fromkeys(results["source"]))
     quotes = list(
-        dict.fromkeys(f"「{q}」（{fid}）" for q, fid in zip(results["quote"], results["figure_id"], strict=True))
+        dict.fromkeys(
+            f"「{q}」（{fid}）" for q, fid in zip(results["quote"], results["figure_id"], strict=True)
+        )
     )
     footer = [pick(*whatif.CAVEAT, lang), *sources]
     notes = [pick("前提（それぞれの数値）：", "Assumptions (each number):", lang)]
@@ -543,7 +581,19 @@ def catalog_deck(
         rows = select_charts(con, seminar_id, programs, chart_ids)
         context = _Context.load(con, seminar_id)
         seminar_row = context.seminar
-    items = [chart_slide(con, row, lang, timer, context) for row in rows] + list(extra)
+    # Every chart is built here while its PNG renders in the render process (images.render_png_later):
+    # building chart i+1 overlaps rendering chart i, instead of adding to it.
+    parts = [
+        (row, *_chart_slide_parts(con, row, lang, timer, context, images.render_png_later)) for row in rows
+    ]
+
+    def items():
+        for row, texts, png in parts:
+            with timer.phase("waiting for PNG renders (vl-convert)"):
+                data = png()
+            yield SlideChart(png=data, chart_id=str(row["chart_id"]), **texts)
+        yield from extra
+
     # A whole-seminar deck links to presentation mode without a list (= every chart): a short URL
     # keeps the QR code coarse enough to scan from a projected slide.
     ids = [str(r["chart_id"]) for r in rows] if chart_ids else []
@@ -562,4 +612,4 @@ def catalog_deck(
         + str(seminar_row.get("source_note") or seminar_row["report_title"]),
     )
     with timer.phase("pptx layout + save"):
-        return build_deck(meta, items)
+        return build_deck(meta, items())

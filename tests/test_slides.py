@@ -167,3 +167,56 @@ def test_whatif_slide_carries_caveat_and_assumptions(catalog_con):
     notes = slide.notes_slide.notes_text_frame.text
     for quote, assumption in zip(results["quote"], results["assumption"], strict=True):
         assert quote in notes and assumption in notes
+
+
+# --- the render process (catalog_deck overlaps chart building with PNG rendering) ---------------
+
+
+def _deck_chart(catalog_con, chart_id: str = "p1-paper-fax"):
+    row = queries.chart(catalog_con, chart_id)
+    figs = queries.chart_figures(catalog_con, chart_id)
+    return charts_mod.build_chart(row, figs, "ja", width=slides.CHART_IMAGE_WIDTH, title=False)
+
+
+def test_render_process_gives_the_in_process_bytes(catalog_con):
+    chart = _deck_chart(catalog_con)
+    images.clear_cache()
+    here = images.render_png(chart)
+    images.clear_cache()
+    wait = images.render_png_later(chart)
+    assert images._proc is not None and images._proc.alive()  # it really went to the child
+    assert wait() == here
+
+
+def test_deck_survives_a_killed_render_process(catalog_con):
+    chart = _deck_chart(catalog_con, "p4-kodaira")
+    images.clear_cache()
+    expected = images.render_png(chart)
+    images.clear_cache()
+    images.render_png_later({"mark": "point"})  # make sure a process is running
+    images._proc.proc.kill()
+    images._proc.proc.wait()
+    assert images.render_png_later(chart)() == expected  # a fresh process (or in-process)
+    images.clear_cache()
+    assert images.render_png_later(chart)() == expected
+
+
+def test_render_process_keeps_vl_convert_errors_and_url_refusal():
+    images.clear_cache()
+    with pytest.raises(ValueError, match="not allowed"):
+        images.render_png_later({"data": {"url": "http://127.0.0.1:9/x.csv"}, "mark": "point"})()
+
+
+def test_phase_timer_counts_nested_phases_once():
+    import time
+
+    timer = slides.PhaseTimer()
+    start = time.perf_counter()
+    with timer.phase("outer"):
+        time.sleep(0.02)
+        with timer.phase("inner"):
+            time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    assert timer.totals["inner"] >= 0.05
+    assert 0.02 <= timer.totals["outer"] < 0.05  # the inner sleep is not counted twice
+    assert abs(sum(timer.totals.values()) - elapsed) < 0.005

@@ -127,6 +127,8 @@ def deck_builder(
     whatif_entries_: dict[str, str] | None,
 ) -> Callable[[], bytes]:
     """A no-argument callable for st.download_button: the deck is built only when clicked."""
+    # Start the PNG render process now, so the click does not pay its ~1–2 s start-up.
+    images.warm_render_pool()
     cursor = common.catalog_cursor()
     base_url = load_settings().base_url
     extra_results = None
