@@ -4,7 +4,10 @@ import streamlit as st
 
 from jichitai_metrics.ui import common
 
-st.set_page_config(page_title="自治体DXメトリクス", page_icon=":material/bar_chart:", layout="wide")
+common.freeze_long_lived_objects()  # keeps Streamlit's after-run garbage collection cheap (see there)
+# An emoji favicon is drawn from a data: URL; a ":material/…:" one is fetched from fonts.gstatic.com on
+# every page load, an outside request that an intranet (LGWAN) blocks or leaves hanging.
+st.set_page_config(page_title="自治体DXメトリクス", page_icon="📊", layout="wide")
 
 lang = common.language_switch()
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import re
 import runpy
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +46,38 @@ def language_switch() -> str:
     if st.query_params.get("lang") != chosen:
         st.query_params["lang"] = chosen
     return chosen
+
+
+_heap_lock = threading.Lock()
+_modules_when_frozen = 0
+
+
+def freeze_long_lived_objects() -> None:
+    """Hide import-time objects from the garbage collector, once per batch of new imports.
+
+    Streamlit runs a full `gc.collect(2)` after every script run (runner.postScriptGC). With pandas,
+    pyarrow, DuckDB and Altair's schema classes loaded that walks ~1.5 million objects: 60-90 ms on every
+    rerun, most of the router's cost in bench/pages.py. Module-level objects live as long as the process,
+    so after a collection they are moved to the permanent generation (`gc.freeze`) and later collections
+    only walk what runs create. It is redone only when new modules were imported (a page's first visit,
+    a lazily imported Streamlit element), so it happens a handful of times per process; garbage created
+    by runs is still collected after every run as before. The trade-off: an object alive at one of those
+    few freezes that later becomes part of a reference cycle is freed only at exit (bounded by the
+    number of freezes; acyclic objects are freed by reference counting as always).
+    """
+    global _modules_when_frozen
+    if len(sys.modules) == _modules_when_frozen:
+        return
+    with _heap_lock:
+        if len(sys.modules) == _modules_when_frozen:
+            return
+        gc.collect()  # collect first: only survivors are frozen
+        gc.freeze()
+        if not _modules_when_frozen:
+            # Hand everything back at exit so shutdown finalises it as usual (DuckDB's bindings
+            # report frozen objects as leaks otherwise).
+            atexit.register(gc.unfreeze)
+        _modules_when_frozen = len(sys.modules)
 
 
 def lang() -> str:
