@@ -7,6 +7,7 @@ and with only Debian's fonts-noto-cjk the generic ``sans-serif`` falls back to N
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import hashlib
@@ -17,7 +18,6 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
@@ -133,11 +133,14 @@ def png_size(png: bytes) -> tuple[int, int]:
 #
 # vl-convert holds the GIL while it renders, so a thread cannot overlap a render with Python work
 # (measured: a spinning thread kept 7% of its idle throughput). A deck builds ten charts (Altair,
-# captions, slide layout: ~0.4 s) and renders ten PNGs (~1.5 s); rendering in a child process lets
-# the two overlap. One worker, not two: on a 2-core server the other core stays free for the
-# Streamlit sessions. A plain subprocess speaking length-prefixed JSON over pipes, not
-# multiprocessing: "spawn" would re-run the caller's __main__ script in the child, and fork is
-# unsafe in a parent running vl-convert's and DuckDB's native threads.
+# captions, slide layout: ~0.4 s) and renders ten PNGs (~1.5 s). One child process renders the
+# queued PNGs from the front while the caller builds the next chart; once it has built them all,
+# the caller takes back the PNGs not yet started, from the end (PendingPNG.help). An export thus
+# uses up to two cores for part of the time instead of one core for all of it, and one child
+# serves every session (at most one extra core however many people export at once). A plain
+# subprocess speaking length-prefixed JSON over pipes, not multiprocessing: "spawn" would re-run
+# the caller's __main__ script in the child, and fork is unsafe in a parent running vl-convert's
+# and DuckDB's native threads.
 
 RENDER_TIMEOUT_S = 60.0  # a stuck render process must not hang a download: render here instead
 
@@ -155,6 +158,11 @@ def _serve() -> None:
     os.dup2(2, 1)  # stray prints go to stderr, never into the reply stream
     src = sys.stdin.buffer
     ensure_font()
+    # vl-convert starts its engine on the first render; do it before saying ready, so the parent
+    # renders the first charts itself meanwhile instead of queueing them behind the start-up.
+    vlc.vegalite_to_png({"mark": "point"}, vl_version=_vl_version(), allowed_base_urls=[])
+    out.write(b"R")
+    out.flush()
     while True:
         try:
             size = int.from_bytes(_read_exact(src, 4), "big")
@@ -179,7 +187,14 @@ class RenderError(ValueError):
 
 
 class _RenderProcess:
-    """One child process rendering PNGs in order; a feeder thread talks to it over its pipes."""
+    """One child process rendering PNGs in order; a writer and a reader thread talk to its pipes.
+
+    Up to IN_FLIGHT requests are written ahead, so the child always has its next spec even while
+    the caller holds the GIL for a render of its own (the reader could not hand the child its
+    next job then); requests beyond that stay queued, where the caller can take them back.
+    """
+
+    IN_FLIGHT = 2
 
     def __init__(self) -> None:
         env = dict(os.environ)
@@ -194,8 +209,13 @@ class _RenderProcess:
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.dead = False
-        self.thread = threading.Thread(target=self._feed, name="png-render-feeder", daemon=True)
-        self.thread.start()
+        self.ready = threading.Event()
+        self.slots = threading.Semaphore(self.IN_FLIGHT)
+        self.inflight: collections.deque[Future] = collections.deque()
+        self.writer = threading.Thread(target=self._write_loop, name="png-render-writer", daemon=True)
+        self.reader = threading.Thread(target=self._read_loop, name="png-render-reader", daemon=True)
+        self.writer.start()
+        self.reader.start()
 
     def submit(self, spec: dict[str, Any], scale: float) -> Future:
         future: Future = Future()
@@ -209,33 +229,55 @@ class _RenderProcess:
                 self.queue.put((payload, future))
         return future
 
-    def _feed(self) -> None:
+    def _write_loop(self) -> None:
+        self.ready.wait()
         while True:
+            self.slots.acquire()
             item = self.queue.get()
-            if item is None:
+            if item is None or self.dead:
                 return
             payload, future = item
-            if not future.set_running_or_notify_cancel():
+            if not future.set_running_or_notify_cancel():  # taken back by the caller
+                self.slots.release()
                 continue
+            with self.lock:
+                self.inflight.append(future)
             try:
                 self.proc.stdin.write(len(payload).to_bytes(4, "big") + payload)
                 self.proc.stdin.flush()
-                status = _read_exact(self.proc.stdout, 1)
-                size = int.from_bytes(_read_exact(self.proc.stdout, 4), "big")
-                body = _read_exact(self.proc.stdout, size)
-            except (OSError, EOFError, ValueError) as exc:
-                self._fail_all(future, EOFError(f"render process failed: {exc}"))
+            except (OSError, ValueError) as exc:
+                self._fail_all(EOFError(f"render process failed: {exc}"))
                 return
-            if status == b"P":
-                future.set_result(body)
-            else:
-                future.set_exception(RenderError(body.decode("utf-8", "replace")))
 
-    def _fail_all(self, current: Future, error: Exception) -> None:
-        # Fail this request and every queued one at once (their callers render in-process), and
+    def _read_loop(self) -> None:
+        out = self.proc.stdout
+        try:
+            if _read_exact(out, 1) != b"R":
+                raise EOFError("render process did not start")
+            self.ready.set()
+            while True:
+                status = _read_exact(out, 1)
+                size = int.from_bytes(_read_exact(out, 4), "big")
+                body = _read_exact(out, size)
+                with self.lock:
+                    future = self.inflight.popleft()
+                self.slots.release()
+                if status == b"P":
+                    future.set_result(body)
+                else:
+                    future.set_exception(RenderError(body.decode("utf-8", "replace")))
+        except (OSError, EOFError, ValueError, IndexError) as exc:
+            self._fail_all(EOFError(f"render process failed: {exc}"))
+
+    def _fail_all(self, error: Exception) -> None:
+        # Fail every request in flight or queued at once (their callers render in-process), and
         # refuse new ones: no caller waits for the timeout on a dead process.
         self.close()
-        current.set_exception(error)
+        with self.lock:
+            inflight, self.inflight = list(self.inflight), collections.deque()
+        for future in inflight:
+            if not future.done():
+                future.set_exception(error)
         while True:
             try:
                 item = self.queue.get_nowait()
@@ -245,14 +287,16 @@ class _RenderProcess:
                 item[1].set_exception(error)
 
     def alive(self) -> bool:
-        return not self.dead and self.proc.poll() is None and self.thread.is_alive()
+        return not self.dead and self.proc.poll() is None and self.reader.is_alive()
 
     def close(self) -> None:
         with self.lock:
             self.dead = True
         self.queue.put(None)
+        self.ready.set()  # a writer still waiting for the start-up must wake up to leave
+        self.slots.release()
         with contextlib.suppress(OSError):
-            self.proc.kill()  # first: a feeder blocked on the pipes then fails instead of hanging
+            self.proc.kill()  # first: a thread blocked on the pipes then fails instead of hanging
         with contextlib.suppress(OSError, ValueError):
             self.proc.stdin.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -282,15 +326,9 @@ def _render_process() -> _RenderProcess | None:
 def warm_render_pool() -> None:
     """Start the render process and its vl-convert engine in the background (returns at once).
 
-    Its first render pays the start-up (Python, vl-convert, font: ~1–2 s); a page that offers a
-    deck download calls this so the click does not.
+    Its start-up (Python, vl-convert, font: ~1–2 s) is then over when the download is clicked.
     """
-    with _proc_lock:
-        if _proc is not None and _proc.alive():
-            return  # already started (pages call this on every rerun)
-    proc = _render_process()
-    if proc is not None:
-        proc.submit({"mark": "point"}, 1.0)
+    _render_process()  # starts it once; the process warms vl-convert up before taking work
 
 
 def shutdown_render_pool() -> None:
@@ -302,10 +340,53 @@ def shutdown_render_pool() -> None:
         proc.close()
 
 
-def render_png_later(
-    chart: alt.TopLevelMixin | dict[str, Any], scale: float = PNG_SCALE
-) -> Callable[[], bytes]:
-    """Start rendering a chart's PNG in the render process; call the result to wait for the bytes.
+class PendingPNG:
+    """A PNG on its way from the render process: call it for the bytes.
+
+    A render the process has not started yet is never waited for: calling it (or :meth:`help`)
+    takes the job back and renders it in this process. So a deck is never slower than rendering
+    in-process (a cold render process just does less), and the caller, which would otherwise sit
+    waiting, renders from the end of the queue while the process works from the front.
+    """
+
+    def __init__(self, key: tuple[str, str, float], spec: dict[str, Any], scale: float, future):
+        self.key, self.spec, self.scale, self.future = key, spec, scale, future
+        self.value: bytes | None = None
+
+    def _here(self) -> bytes:
+        self.value = _cached(
+            self.key,
+            lambda: vlc.vegalite_to_png(
+                self.spec, vl_version=_vl_version(), scale=self.scale, allowed_base_urls=[]
+            ),
+        )
+        return self.value
+
+    def help(self) -> bool:
+        """Render it here if the render process has not started it (True); else leave it (False)."""
+        if self.value is not None or self.future is None or not self.future.cancel():
+            return False
+        self._here()
+        return True
+
+    def __call__(self) -> bytes:
+        if self.value is not None:
+            return self.value
+        if self.future is None or self.future.cancel():
+            return self._here()
+        try:
+            data = self.future.result(timeout=RENDER_TIMEOUT_S)
+        except RenderError:
+            return self._here()  # raises vl-convert's own error, as render_png would
+        except (FutureTimeout, EOFError, OSError):
+            shutdown_render_pool()  # crashed or stuck: a fresh process next time
+            return self._here()
+        self.value = _cached(self.key, lambda: data)
+        return self.value
+
+
+def render_png_later(chart: alt.TopLevelMixin | dict[str, Any], scale: float = PNG_SCALE) -> PendingPNG:
+    """Queue a chart's PNG for the render process and return at once; call the result for the bytes.
 
     The same bytes as :func:`render_png` (same spec, font and scale, the same cache). Where the
     render process is unavailable, crashed or stuck, the PNG is rendered in this process instead.
@@ -316,22 +397,9 @@ def render_png_later(
     with _cache_lock:
         hit = _cache.get(key)
     if hit is not None:
-        return lambda: hit
+        pending = PendingPNG(key, spec, float(scale), None)
+        pending.value = hit
+        return pending
     proc = _render_process()
     future = proc.submit(spec, float(scale)) if proc is not None else None
-
-    def here() -> bytes:
-        return vlc.vegalite_to_png(spec, vl_version=_vl_version(), scale=scale, allowed_base_urls=[])
-
-    def render() -> bytes:
-        if future is None:
-            return here()
-        try:
-            return future.result(timeout=RENDER_TIMEOUT_S)
-        except RenderError:
-            return here()  # raises vl-convert's own error, as render_png would
-        except (FutureTimeout, EOFError, OSError):
-            shutdown_render_pool()  # crashed or stuck: a fresh process next time
-            return here()
-
-    return lambda: _cached(key, render)
+    return PendingPNG(key, spec, float(scale), future)

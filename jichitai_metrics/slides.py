@@ -470,7 +470,7 @@ def _chart_slide_parts(con, chart_row: dict, lang: str, timer: PhaseTimer, conte
             chart_row, figs, program_row, lang, seminar_row, width=CHART_IMAGE_WIDTH, title=False
         )
     with timer.phase("spec + start PNG render"):
-        started = render(bundle.chart)
+        started = render(bundle.chart)  # bytes, or a PendingPNG to call for them
         png = started if callable(started) else (lambda: started)
     with timer.phase("slide texts"):
         texts = _slide_texts(chart_row, bundle.caption, bundle.figures, lang)
@@ -582,10 +582,17 @@ def catalog_deck(
         context = _Context.load(con, seminar_id)
         seminar_row = context.seminar
     # Every chart is built here while its PNG renders in the render process (images.render_png_later):
-    # building chart i+1 overlaps rendering chart i, instead of adding to it.
+    # building chart i+1 overlaps rendering chart i, instead of adding to it. Then, rather than wait,
+    # this process renders the PNGs the render process has not reached, from the last one back.
     parts = [
         (row, *_chart_slide_parts(con, row, lang, timer, context, images.render_png_later)) for row in rows
     ]
+    with timer.phase("PNG renders taken back from the queue (vl-convert, here)"):
+        for _, _, png in reversed(parts):
+            if png.value is not None:  # already in the image cache
+                continue
+            if not png.help():  # the render process has reached it (it works front to back)
+                break
 
     def items():
         for row, texts, png in parts:

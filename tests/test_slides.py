@@ -182,10 +182,28 @@ def test_render_process_gives_the_in_process_bytes(catalog_con):
     chart = _deck_chart(catalog_con)
     images.clear_cache()
     here = images.render_png(chart)
+    proc = images._render_process()
+    assert proc is not None
+    # Straight from the child (no fallback involved): the same bytes as this process renders.
+    assert proc.submit(images.chart_spec(chart), images.PNG_SCALE).result(timeout=60) == here
+    assert proc.alive()
+
+
+def test_a_queued_png_is_taken_back_not_waited_for(catalog_con):
+    ids = ("p1-paper-fax", "p4-kodaira", "p1-paper-fax")
+    charts_ = [_deck_chart(catalog_con, c) for c in ids[:2]]
+    charts_.append(_deck_chart(catalog_con, ids[2]).properties(height=333))  # a third, distinct spec
     images.clear_cache()
-    wait = images.render_png_later(chart)
-    assert images._proc is not None and images._proc.alive()  # it really went to the child
-    assert wait() == here
+    expected = [images.render_png(c) for c in charts_]
+    images.clear_cache()
+    proc = images._render_process()
+    proc.submit({"mark": "point"}, 1.0).result(timeout=60)  # ready and idle
+    pending = [images.render_png_later(c) for c in charts_]
+    # The process holds IN_FLIGHT (2) jobs; the third is still queued while it draws the first.
+    assert images._RenderProcess.IN_FLIGHT == 2
+    assert pending[2].help() is True and pending[2].future.cancelled()
+    assert [p() for p in pending] == expected
+    assert pending[0].help() is False  # done: nothing to take back
 
 
 def test_deck_survives_a_killed_render_process(catalog_con):
@@ -207,16 +225,15 @@ def test_render_process_keeps_vl_convert_errors_and_url_refusal():
         images.render_png_later({"data": {"url": "http://127.0.0.1:9/x.csv"}, "mark": "point"})()
 
 
-def test_phase_timer_counts_nested_phases_once():
-    import time
-
+def test_phase_timer_counts_nested_phases_once(monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr(slides.time, "perf_counter", lambda: now[0])
     timer = slides.PhaseTimer()
-    start = time.perf_counter()
     with timer.phase("outer"):
-        time.sleep(0.02)
+        now[0] += 2.0
         with timer.phase("inner"):
-            time.sleep(0.05)
-    elapsed = time.perf_counter() - start
-    assert timer.totals["inner"] >= 0.05
-    assert 0.02 <= timer.totals["outer"] < 0.05  # the inner sleep is not counted twice
-    assert abs(sum(timer.totals.values()) - elapsed) < 0.005
+            now[0] += 5.0
+        now[0] += 1.0
+        with timer.phase("inner"):
+            now[0] += 0.5
+    assert timer.totals == {"outer": 3.0, "inner": 5.5}  # the inner time is not counted twice
