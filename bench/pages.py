@@ -58,12 +58,14 @@ def hello():
 def entry(title, icon, url, default=False):
     return st.Page(hello, title=title, icon=icon, url_path=url, default=default)
 st.navigation({
-    "セミナー": [entry("概要", ":material/home:", "overview", True), entry("プログラム別", ":material/co_present:", "program"),
+    "セミナー": [entry("概要", ":material/home:", "overview", True),
+                 entry("プログラム別", ":material/co_present:", "program"),
                  entry("数値一覧", ":material/search:", "explorer")],
     "予算説明の準備": [entry("うちの自治体なら", ":material/calculate:", "whatif"),
                      entry("スライド・画像", ":material/slideshow:", "deck"),
                      entry("発表モード", ":material/present_to_all:", "present")],
-    "お問い合わせ": [entry("お問い合わせ", ":material/mail:", "inquiry"), entry("受付箱（職員用）", ":material/inbox:", "inbox")],
+    "お問い合わせ": [entry("お問い合わせ", ":material/mail:", "inquiry"),
+                   entry("受付箱（職員用）", ":material/inbox:", "inbox")],
 }).run()
 """
 
@@ -170,18 +172,23 @@ def main() -> int:
                 time_cold(browser, f"{base}/{path}")
             # Baselines are measured before and after the pages and pooled, so a machine that gets
             # busier or quieter during the run shows up as drift instead of skewing every ratio.
-            before = {name: measure(browser, url, "", args.runs) for name, url in (("min", min_url), ("frame", frame_url))}
+            baselines = (("min", min_url), ("frame", frame_url))
+            before = {name: measure(browser, url, "", args.runs) for name, url in baselines}
             rows = [(path, *measure(browser, app_url, path, args.runs)) for path in paths]
-            after = {name: measure(browser, url, "", args.runs) for name, url in (("min", min_url), ("frame", frame_url))}
+            after = {name: measure(browser, url, "", args.runs) for name, url in baselines}
             browser.close()
     base = {name: (before[name][0] + after[name][0], before[name][1] + after[name][1]) for name in before}
     med = {name: (statistics.median(c), statistics.median(w)) for name, (c, w) in base.items()}
-    for name, label in (("min", "minimal page (st.write only, no sidebar)"),
-                        ("frame", "frame baseline (same one-line page inside a router with the same sidebar)")):
+    labels = {
+        "min": "minimal page (st.write only, no sidebar)",
+        "frame": "frame baseline (the same one-line page inside a router with the same sidebar)",
+    }
+    for name, label in labels.items():
+        # cold before, cold after, warm before, warm after
+        halves = [statistics.median(run[i]) * 1000 for i in (0, 1) for run in (before[name], after[name])]
         print(f"{label}: cold {_ms(base[name][0])} ms, warm {_ms(base[name][1])} ms "
-              f"(median (min–max) of {2 * args.runs}; first/second half medians: cold "
-              f"{statistics.median(before[name][0]) * 1000:.0f}/{statistics.median(after[name][0]) * 1000:.0f}, warm "
-              f"{statistics.median(before[name][1]) * 1000:.0f}/{statistics.median(after[name][1]) * 1000:.0f})")
+              f"(median (min–max) of {2 * args.runs}; medians before/after the pages: "
+              f"cold {halves[0]:.0f}/{halves[1]:.0f}, warm {halves[2]:.0f}/{halves[3]:.0f})")
     print(f"\npages: median (min–max) of {args.runs} runs; ratio = page median / baseline median\n")
     print("| page | cold ms | cold ratio | warm ms | warm ratio | ≤1.3× | cold ÷ frame | warm ÷ frame |")
     print("| --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: |")
@@ -192,7 +199,8 @@ def main() -> int:
         worst, worst_frame = max(worst, rc, rw), max(worst_frame, fc, fw)
         ok = "yes" if max(rc, rw) <= 1.3 else "no"
         print(f"| /{path} | {_ms(colds)} | {rc:.2f} | {_ms(warms)} | {rw:.2f} | {ok} | {fc:.2f} | {fw:.2f} |")
-    print(f"\nworst ratio to the minimal page: {worst:.2f}× (target ≤ 1.3×); to the frame baseline: {worst_frame:.2f}×")
+    print(f"\nworst ratio to the minimal page: {worst:.2f}× (target ≤ 1.3×); "
+          f"to the frame baseline: {worst_frame:.2f}×")
     return 0
 
 
