@@ -268,6 +268,16 @@ def test_health_metrics_and_stickiness_through_nginx(cluster):
     assert len({_upstream_of(cluster, "returning-visitor") for _ in range(10)}) == 1
 
 
+def test_javascript_is_compressed_by_the_proxy(cluster):
+    with urllib.request.urlopen(f"{cluster.nginx.url}/", timeout=10) as resp:
+        page = resp.read().decode("utf-8")
+    script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', page)
+    assert script, "no script tag found in the app's index page"
+    req = urllib.request.Request(f"{cluster.nginx.url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.headers.get("Content-Encoding") == "gzip"
+
+
 def test_concurrent_submissions_through_both_replicas_none_lost_or_duplicated(cluster):
     started = time.perf_counter()
     host = "127.0.0.1"
