@@ -227,6 +227,12 @@ def inquiry_link(program: int | None, chart_id: str | None = None) -> None:
     )
 
 
+def _blank_text_for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Empty text cells read as blank on screen, not as Streamlit's grey "None" (numbers are left as they are)."""
+    text_columns = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
+    return table.assign(**{c: table[c].fillna("") for c in text_columns}) if text_columns else table
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.DataFrame:
     return export.figures_for_export(_figures, lang)
@@ -249,7 +255,7 @@ def figure_table(
     else:
         table = _figure_export(cache_key, lang, figures)
     st.dataframe(
-        table,
+        _blank_text_for_display(table),
         hide_index=True,
         width="stretch",
         height=height,
