@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 COOKIE_SECRET = "replica-shared-cookie-secret-for-tests-only"
 API_PER_PROCESS = 50
-TABS_PER_REPLICA = 5
+TABS_PER_REPLICA = 50  # 2 x 50 real form submissions through nginx, 6 tabs at a time
 SMTP_TO = "staff@example.lg.jp"
 
 # A replica-like process: open the configured store (JICHITAI_DATABASE_URL) and submit n inquiries
