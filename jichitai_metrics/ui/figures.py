@@ -9,6 +9,7 @@ import streamlit as st
 
 from jichitai_metrics import charts, export, formatting, queries
 from jichitai_metrics.ui import common
+from jichitai_metrics.ui.inquiry import inquiry_params
 
 ENCODING_KEY = "csv_encoding"
 
@@ -214,11 +215,7 @@ def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
 def inquiry_link(program: int | None, chart_id: str | None = None) -> None:
     """A link to the inquiry form carrying this context (programme, chart)."""
     lang = common.lang()
-    params: dict[str, str] = {"lang": lang}
-    if program is not None:
-        params["program"] = str(int(program))
-    if chart_id:
-        params["chart"] = chart_id
+    params = {"lang": lang, **inquiry_params(program, chart_id)}
     st.page_link(
         "pages/inquiry.py",
         label=common.pick("この内容について問い合わせる", "Ask about this", lang),

@@ -42,13 +42,19 @@ def _lang() -> str:
 
 # -- links and context ---------------------------------------------------------------------------
 
-def inquiry_link(program: int | None = None, chart_id: str | None = None) -> str:
-    """Relative URL of the form with its context, e.g. 'inquiry?program=2&chart=p2-x'."""
+def inquiry_params(program: int | None = None, chart_id: str | None = None) -> dict[str, str]:
+    """The form's context parameters (programme, chart) that a link from a page or chart carries."""
     params: dict[str, str] = {}
     if program is not None:
         params["program"] = str(int(program))
     if chart_id:
         params["chart"] = str(chart_id)
+    return params
+
+
+def inquiry_link(program: int | None = None, chart_id: str | None = None) -> str:
+    """Relative URL of the form with its context, e.g. 'inquiry?program=2&chart=p2-x'."""
+    params = inquiry_params(program, chart_id)
     return "inquiry" + (f"?{urlencode(params)}" if params else "")
 
 
