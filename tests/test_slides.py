@@ -191,7 +191,9 @@ def test_render_process_gives_the_in_process_bytes(catalog_con):
 
 def test_a_queued_png_is_taken_back_not_waited_for(catalog_con):
     ids = ("p1-paper-fax", "p4-kodaira", "p1-paper-fax")
-    charts_ = [_deck_chart(catalog_con, c) for c in ids[:2]]
+    # The first chart is made large so the child is surely still drawing it (about a second, not
+    # 100 ms) when the third is taken back: the test must not depend on a scheduling race.
+    charts_ = [_deck_chart(catalog_con, ids[0]).properties(width=2400), _deck_chart(catalog_con, ids[1])]
     charts_.append(_deck_chart(catalog_con, ids[2]).properties(height=333))  # a third, distinct spec
     images.clear_cache()
     expected = [images.render_png(c) for c in charts_]
