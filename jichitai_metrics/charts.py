@@ -762,7 +762,6 @@ def _chart_target_progress(
     unit = axis_unit(_s(counts.iloc[0]["unit"]), lang)
     fy = table.loc[table["status"] == "target", "fiscal_year"].dropna()
     when = formatting.fiscal_year_label(int(fy.iloc[0]), lang) if len(fy) else ""
-    status_dom = [pick(*STATUS_TEXT[s], lang) for s in ("reported", "target")]
     base = _base(df, width)
     x = alt.X(
         "value:Q",
@@ -772,21 +771,8 @@ def _chart_target_progress(
         ),
     )
     y = _y_items(lang, sort=list(df["item"]))
-    bars = base.mark_bar(height={"band": 0.7}).encode(
-        x=x,
-        y=y,
-        tooltip=_tooltip(lang),
-        color=alt.Color(
-            "status_text:N",
-            title=pick("種別", "Kind", lang),
-            scale=alt.Scale(domain=status_dom, range=[GREY, ORANGE]),
-            legend=alt.Legend(orient="top", labelFontSize=AXIS_FONT_SIZE, titleFontSize=AXIS_FONT_SIZE),
-        ),
-    )
-    labels = base.mark_text(
-        align="left", dx=6, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color=TEXT
-    ).encode(x=alt.X("value:Q"), y=y, text=alt.Text("label_text:N"), tooltip=_tooltip(lang))
-    chart = alt.layer(bars, labels).properties(height=max(110, 56 * len(df)))
+    chart = _status_bars(base, x, y, [("reported", GREY), ("target", ORANGE)], "label_text", lang)
+    chart = chart.properties(height=max(110, 56 * len(df)))
     if when:
         chart = chart.properties(
             title=alt.TitleParams(
@@ -876,9 +862,15 @@ def _chart_value_bars(
         ),
     )
     y = _y_items(lang, sort=list(df["item"]))
-    present = [s for s in ("reported", "target", "derived") if s in set(df["status"])]
-    status_dom = [pick(*STATUS_TEXT[s], lang) for s in present]
     colours = {"reported": BLUE, "target": ORANGE, "derived": GREEN}
+    present = [(s, colours[s]) for s in ("reported", "target", "derived") if s in set(df["status"])]
+    return _status_bars(base, x, y, present, "value_text", lang).properties(height=max(100, 48 * len(df)))
+
+
+def _status_bars(
+    base: alt.Chart, x: alt.X, y: alt.Y, statuses: list[tuple[str, str]], text_field: str, lang: str
+) -> alt.LayerChart:
+    """Horizontal bars coloured by kind (reported / target / derived), each with its bold value label."""
     bars = base.mark_bar(height={"band": 0.7}).encode(
         x=x,
         y=y,
@@ -886,14 +878,15 @@ def _chart_value_bars(
         color=alt.Color(
             "status_text:N",
             title=pick("種別", "Kind", lang),
-            scale=alt.Scale(domain=status_dom, range=[colours[s] for s in present]),
+            scale=alt.Scale(domain=[pick(*STATUS_TEXT[s], lang) for s, _ in statuses],
+                            range=[colour for _, colour in statuses]),
             legend=alt.Legend(orient="top", labelFontSize=AXIS_FONT_SIZE, titleFontSize=AXIS_FONT_SIZE),
         ),
     )
     labels = base.mark_text(
         align="left", dx=6, fontSize=LABEL_FONT_SIZE, fontWeight="bold", color=TEXT
-    ).encode(x=alt.X("value:Q"), y=y, text=alt.Text("value_text:N"), tooltip=_tooltip(lang))
-    return alt.layer(bars, labels).properties(height=max(100, 48 * len(df)))
+    ).encode(x=alt.X("value:Q"), y=y, text=alt.Text(f"{text_field}:N"), tooltip=_tooltip(lang))
+    return alt.layer(bars, labels)
 
 
 def _ems(text: str) -> float:

@@ -140,26 +140,16 @@ image_chart = st.selectbox(
     index=list(labels).index(chart_ids[0]) if chart_ids else 0,
     key="deck-image-chart",
 )
-png_col, svg_col, _ = st.columns([1, 1, 2])
-with png_col:
-    st.download_button(
-        "PNG",
-        data=lambda: kit.chart_image(seminar_id, image_chart, lang, "png"),
-        file_name=kit.image_filename(image_chart, "png"),
-        mime="image/png",
-        on_click="ignore",
-        icon=":material/image:",
-        key="deck-png",
-        width="stretch",
-    )
-with svg_col:
-    st.download_button(
-        "SVG",
-        data=lambda: kit.chart_image(seminar_id, image_chart, lang, "svg"),
-        file_name=kit.image_filename(image_chart, "svg"),
-        mime="image/svg+xml",
-        on_click="ignore",
-        icon=":material/image:",
-        key="deck-svg",
-        width="stretch",
-    )
+for column, (fmt, mime) in zip(st.columns([1, 1, 2])[:2], [("png", "image/png"), ("svg", "image/svg+xml")],
+                               strict=True):
+    with column:
+        st.download_button(
+            fmt.upper(),
+            data=lambda fmt=fmt: kit.chart_image(seminar_id, image_chart, lang, fmt),
+            file_name=kit.image_filename(image_chart, fmt),
+            mime=mime,
+            on_click="ignore",
+            icon=":material/image:",
+            key=f"deck-{fmt}",
+            width="stretch",
+        )
