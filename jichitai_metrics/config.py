@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jichitai_metrics.netaddr import IPNetwork, parse_trusted_proxies
+from jichitai_metrics.staffauth import parse_allow_list
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -40,6 +41,10 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # Proxies whose X-Forwarded-For / X-Real-IP we believe (JICHITAI_TRUSTED_PROXIES, IPs/CIDRs).
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # scrypt hash of the shared inbox password (JICHITAI_ADMIN_PASSWORD_HASH); wins over the plain one.
+    admin_password_hash: str | None = None
+    # OIDC sign-in allow list (JICHITAI_STAFF_EMAILS): exact addresses and "@domain" entries.
+    staff_emails: tuple[str, ...] = ()
 
 
 def _flag(value: str | None) -> bool:
@@ -84,4 +89,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         retention_days=retention_days,
         smtp=smtp,
         trusted_proxies=_trusted_proxies(env.get("JICHITAI_TRUSTED_PROXIES")),
+        admin_password_hash=env.get("JICHITAI_ADMIN_PASSWORD_HASH") or None,
+        staff_emails=parse_allow_list(env.get("JICHITAI_STAFF_EMAILS")),
     )
