@@ -84,3 +84,21 @@ def test_allow_list_exact_and_domain() -> None:
     assert not email_allowed("a@b@dx.example.lg.jp", allow)
     assert not email_allowed("suzuki@dx.example.lg.jp", allow, verified=False)
     assert not email_allowed(None, allow) and not email_allowed("tanaka@city.example.lg.jp", ())
+
+
+def test_hash_password_cli_round_trip_and_refusal() -> None:
+    import subprocess
+    import sys
+
+    from tests.support import REPO_ROOT
+
+    def cli(stdin: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "jichitai_metrics", "hash-password"], input=stdin,
+                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+
+    ok = cli("my-long-laptop-pass\n")
+    assert ok.returncode == 0, ok.stderr
+    assert verify_password("my-long-laptop-pass", ok.stdout.strip())
+    assert "my-long-laptop-pass" not in ok.stdout
+    refused = cli("CHANGE-ME\n")
+    assert refused.returncode == 2 and refused.stdout == "" and "12文字以上" in refused.stderr
