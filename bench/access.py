@@ -140,7 +140,7 @@ def sign_in(bot: BotSession) -> None:
 def export_url(bot: BotSession) -> str:
     if bot.has_widget("CSVを作成する"):
         bot.click("CSVを作成する")
-    return bot.download("ダウンロード")
+    return bot.download("ダウンロード（")
 
 
 def exports(root: Path) -> dict:
@@ -159,7 +159,7 @@ def exports(root: Path) -> dict:
                 )
                 bot.rerun()
                 second = (
-                    export_url(bot) if "ダウンロード" in " ".join(n.label for n in bot.elements()) else first
+                    export_url(bot) if "ダウンロード（" in " ".join(n.label for n in bot.elements()) else first
                 )
                 out["older_after_newer_export"] = bot.fetch(first)[0] if second != first else "same URL"
                 bot.click("ログアウト")
