@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sub.add_parser(
         "hash-password",
         help="受付箱のパスワードのハッシュを作る / hash the inbox password",
-        description="JICHITAI_ADMIN_PASSWORD_HASH に設定する scrypt ハッシュを表示します。パスワードは画面に表示されません。"
+        description="JICHITAI_ADMIN_PASSWORD_HASH に設定する scrypt ハッシュを表示します。"
+        "パスワードは画面に表示されません。"
         " Prints an scrypt hash for JICHITAI_ADMIN_PASSWORD_HASH; the password is read without echo.",
     )
 
@@ -34,7 +35,8 @@ def run(_args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD_LENGTH or is_placeholder(password):
         print(
-            f"エラー: {MIN_PASSWORD_LENGTH}文字以上で、例の値（CHANGE-ME など）でないパスワードにしてください。"
+            f"エラー: {MIN_PASSWORD_LENGTH}文字以上で、例の値（CHANGE-ME など）でない"
+            "パスワードにしてください。"
             f" / error: use at least {MIN_PASSWORD_LENGTH} characters and not a template value.",
             file=sys.stderr,
         )
