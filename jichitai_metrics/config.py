@@ -45,6 +45,10 @@ class Settings:
     admin_password_hash: str | None = None
     # OIDC sign-in allow list (JICHITAI_STAFF_EMAILS): exact addresses and "@domain" entries.
     staff_emails: tuple[str, ...] = ()
+    # Admission past capacity (JICHITAI_MAX_ACTIVE_SESSIONS, 0 = off): a new session is shown
+    # 「混み合っています」 while this many sessions ran a page in the last JICHITAI_ACTIVE_WINDOW_S seconds.
+    max_active_sessions: int = 0
+    active_window_s: int = 120
 
 
 def _flag(value: str | None) -> bool:
@@ -58,6 +62,15 @@ def _trusted_proxies(raw: str | None) -> tuple[IPNetwork, ...]:
     except ValueError as exc:
         log.error("%s; trusting no proxy", exc)
         return ()
+
+
+def _count(raw: str | None, default: int) -> int:
+    # A typo must not stop every page: fall back to the default and say so in the log.
+    try:
+        return max(0, int(raw)) if raw not in (None, "") else default
+    except ValueError:
+        log.error("not a whole number: %r; using %d", raw, default)
+        return default
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -91,4 +104,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         trusted_proxies=_trusted_proxies(env.get("JICHITAI_TRUSTED_PROXIES")),
         admin_password_hash=env.get("JICHITAI_ADMIN_PASSWORD_HASH") or None,
         staff_emails=parse_allow_list(env.get("JICHITAI_STAFF_EMAILS")),
+        max_active_sessions=_count(env.get("JICHITAI_MAX_ACTIVE_SESSIONS"), 0),
+        active_window_s=_count(env.get("JICHITAI_ACTIVE_WINDOW_S"), 120) or 120,
     )

@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
-# Set up (if needed) and serve the dashboard on http://localhost:8501
+# Set up (if needed) and serve the dashboard on http://localhost:8501 with the production-safe
+# settings of .streamlit/config.toml (no file watcher, no per-run full garbage collection).
+#   scripts/run.sh --dev     reload pages when a source file is saved (development only)
+# Any other arguments go to `streamlit run` (e.g. --server.port 8502).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/python -m streamlit run dashboard.py "$@"
+dev=()
+if [ "${1:-}" = "--dev" ]; then
+  shift
+  dev=(--server.fileWatcherType auto --server.runOnSave true)
+fi
+exec .venv/bin/python -m streamlit run dashboard.py "${dev[@]}" "$@"
