@@ -30,6 +30,9 @@ import contextlib
 import json
 import os
 import random
+import re
+import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -44,7 +47,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from tests.botclient import BotSession  # noqa: E402
-from tests.servers import nginx_server, postgres_server, render_site_conf  # noqa: E402
+from tests.servers import NGINX, postgres_server  # noqa: E402
 from tests.support import free_port, wait_healthy  # noqa: E402
 
 # All 12 pages a planner rotates through: (url_path, query string).
@@ -67,7 +70,9 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 @dataclass
 class Servers:
     url: str
-    pids: list[int]
+    pids: list[int]  # the app processes (nginx and PostgreSQL are not counted)
+    ssl_context: ssl.SSLContext | None = None
+    app_urls: list[str] = field(default_factory=list)  # each app process directly (warm-up)
 
     def rss_mb(self) -> float:
         """Resident memory of the app processes (MB, summed)."""
@@ -131,33 +136,130 @@ def _app(root: Path, env: dict[str, str], log: Path, extra: list[str]) -> Iterat
                 proc.wait()
 
 
+def _site(
+    root: Path, http_port: int, replica_ports: list[int], tmp: Path
+) -> tuple[str, str, ssl.SSLContext | None]:
+    """`root`'s deploy/nginx/jichitai.conf with loopback ports (and a throw-away certificate if it serves
+    HTTPS); each example `server 127.0.0.1:85xx ...;` keeps its own parameters. (site, url, TLS context)."""
+    text = (root / "deploy" / "nginx" / "jichitai.conf").read_text(encoding="utf-8")
+    text, n_listen = re.subn(r"^(\s*)listen 80;", rf"\1listen 127.0.0.1:{http_port};", text, flags=re.M)
+    examples = re.findall(r"^\s*server 127\.0\.0\.1:85\d\d\b([^;]*);", text, flags=re.M)
+    if n_listen != 1 or len(examples) != 2:
+        raise SystemExit(f"{root}: the nginx site does not have one `listen 80;` and two example replicas")
+    lines = "\n".join(f"    server 127.0.0.1:{p}{examples[0]};" for p in replica_ports)
+    text = re.sub(r"^\s*server 127\.0\.0\.1:85\d\d\b[^;]*;", lambda _: "", text, count=2, flags=re.M)
+    text = re.sub(r"(upstream jichitai_replicas \{[^}]*?)(\n\})", rf"\1\n{lines}\2", text, count=1)
+    if not re.search(r"^\s*listen 443 ssl;", text, flags=re.M):
+        return text, f"http://127.0.0.1:{http_port}", None
+    tls_port = free_port()
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    text = re.sub(r"^(\s*)listen 443 ssl;", rf"\1listen 127.0.0.1:{tls_port} ssl;", text, flags=re.M)
+    text = text.replace(
+        "return 301 https://$host$request_uri;", f"return 301 https://$host:{tls_port}$request_uri;"
+    )
+    text = re.sub(r"^(\s*)ssl_certificate \S+;", rf"\1ssl_certificate {cert};", text, flags=re.M)
+    text = re.sub(r"^(\s*)ssl_certificate_key \S+;", rf"\1ssl_certificate_key {key};", text, flags=re.M)
+    return text, f"https://127.0.0.1:{tls_port}", ssl.create_default_context(cafile=str(cert))
+
+
+@contextlib.contextmanager
+def _nginx(site: str, prefix: Path, port: int) -> Iterator[int]:
+    """nginx in the foreground with every file it writes under `prefix` (as tests/servers.py does)."""
+    (prefix / "jichitai.conf").write_text(site, encoding="utf-8")
+    (prefix / "nginx.conf").write_text(
+        f"""{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {prefix}/jichitai.conf;
+}}
+""",
+        encoding="utf-8",
+    )
+    args = [NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(prefix / "nginx.conf")]
+    test = subprocess.run([*args, "-t"], capture_output=True, text=True)
+    if test.returncode != 0:
+        raise SystemExit(f"nginx rejected the site:\n{test.stderr}")
+    proc = subprocess.Popen(
+        [*args, "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.time() + 20
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if proc.poll() is not None or time.time() > deadline:
+                raise SystemExit(
+                    "nginx did not start:\n" + (prefix / "error.log").read_text(errors="replace")
+                )
+            time.sleep(0.1)
+        yield proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @contextlib.contextmanager
 def servers(root: Path, config: str, extra: list[str], tmp: Path) -> Iterator[Servers]:
-    """One process (DuckDB store), or two replicas + PostgreSQL behind the shipped nginx site."""
+    """One process (DuckDB store), or two replicas + PostgreSQL behind `root`'s nginx site."""
     env = {"JICHITAI_DB_PATH": str(tmp / "inquiries.duckdb"), "JICHITAI_BASE_URL": "http://127.0.0.1"}
     with contextlib.ExitStack() as stack:
         if config != "replicas":
             url, pid = stack.enter_context(_app(root, env, tmp / f"{config}.log", extra))
-            yield Servers(url, [pid])
+            yield Servers(url, [pid], None, [url])
             return
         pg = stack.enter_context(postgres_server())
         env |= {"JICHITAI_DATABASE_URL": pg.url, "STREAMLIT_SERVER_COOKIE_SECRET": "bench-" + "x" * 32}
         apps = [stack.enter_context(_app(root, env, tmp / f"replica{i}.log", extra)) for i in range(2)]
-        port = free_port()
-        site = render_site_conf(
-            port,
-            [int(u.rsplit(":", 1)[1]) for u, _ in apps],
-            source=root / "deploy" / "nginx" / "jichitai.conf",
-        )
-        nginx = stack.enter_context(nginx_server([], site_conf=site, port=port))
-        yield Servers(nginx.url, [pid for _, pid in apps])
+        http_port = free_port()
+        site, url, ctx = _site(root, http_port, [int(u.rsplit(":", 1)[1]) for u, _ in apps], tmp)
+        prefix = tmp / "nginx"
+        prefix.mkdir(exist_ok=True)
+        stack.enter_context(_nginx(site, prefix, int(url.rsplit(":", 1)[1])))
+        yield Servers(url, [pid for _, pid in apps], ctx, [u for u, _ in apps])
 
 
-def warm_up(url: str) -> None:
-    """Every page once, so first-visit imports and caches are not measured (as after a deploy)."""
-    with BotSession(url, timeout=120) as bot:
-        for page, query in PAGES:
-            bot.goto(page, query)
+def warm_up(srv: Servers) -> None:
+    """Every page once on every process, so first-visit imports and caches are not measured."""
+    for url in srv.app_urls:
+        with BotSession(url, timeout=120) as bot:
+            for page, query in PAGES:
+                bot.goto(page, query)
+    with BotSession(srv.url, timeout=120, ssl_context=srv.ssl_context) as bot:  # and the path through nginx
+        bot.goto(*PAGES[1])
 
 
 # -- planners -----------------------------------------------------------------------------------------
@@ -188,7 +290,7 @@ def _judge(bot: BotSession, tally: Tally, elapsed: float) -> None:
 
 
 def planner(
-    url: str, newtab: bool, start: float, stop: float, think: tuple[float, float], seed: int, tally: Tally
+    srv: Servers, newtab: bool, start: float, stop: float, think: tuple[float, float], seed: int, tally: Tally
 ) -> None:
     """One planner: open pages in rotation until `stop`, thinking between them."""
     rng = random.Random(seed)
@@ -202,11 +304,15 @@ def planner(
             t0 = time.perf_counter()
             try:
                 if newtab:
-                    with BotSession(url, page, query, timeout=RUN_TIMEOUT) as tab:
+                    with BotSession(
+                        srv.url, page, query, timeout=RUN_TIMEOUT, ssl_context=srv.ssl_context
+                    ) as tab:
                         _judge(tab, tally, time.perf_counter() - t0)
                 else:
                     if bot is None:  # the session's first page load is not a timed page run
-                        bot = BotSession(url, page, query, timeout=RUN_TIMEOUT)
+                        bot = BotSession(
+                            srv.url, page, query, timeout=RUN_TIMEOUT, ssl_context=srv.ssl_context
+                        )
                         t0 = time.perf_counter()
                         page, query = PAGES[i % len(PAGES)]
                         i += 1
@@ -311,7 +417,7 @@ def step(
             target=planner,
             daemon=True,
             args=(
-                srv.url,
+                srv,
                 newtab,
                 begin + random.Random(seed + k).uniform(0, think[0]),
                 stop,
@@ -360,7 +466,7 @@ def idle_session_mb(srv: Servers, n: int = 40) -> float:
     """RSS growth per connected, idle session (each has run the overview once)."""
     time.sleep(2)
     before = srv.rss_mb()
-    bots = [BotSession(srv.url, timeout=RUN_TIMEOUT) for _ in range(n)]
+    bots = [BotSession(srv.url, timeout=RUN_TIMEOUT, ssl_context=srv.ssl_context) for _ in range(n)]
     time.sleep(5)
     after = srv.rss_mb()
     for b in bots:
@@ -390,7 +496,7 @@ def print_table(config: str, rows: list[dict], idle: float | None) -> None:
 
 def run_config(args: argparse.Namespace, config: str, tmp: Path) -> dict:
     with servers(args.root, config, args.server_arg, tmp) as srv:
-        warm_up(srv.url)
+        warm_up(srv)
         idle = idle_session_mb(srv) if config == "one" else None
         rows = []
         steps = args.steps if args.steps[0] == 1 else [1, *args.steps]
@@ -427,7 +533,7 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
     """N planners on one process for M minutes; RSS each minute; then all close and expire."""
     extra = [*args.server_arg, *(["--server.disconnectedSessionTTL", str(args.ttl)] if args.ttl else [])]
     with servers(args.root, "one", extra, tmp) as srv:
-        warm_up(srv.url)
+        warm_up(srv)
         time.sleep(3)
         start_rss = srv.rss_mb()
         curve: list[tuple[float, float]] = [(0.0, start_rss)]
@@ -439,7 +545,7 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
                 target=planner,
                 daemon=True,
                 args=(
-                    srv.url,
+                    srv,
                     False,
                     begin + random.Random(k).uniform(0, args.think),
                     stop,
@@ -505,10 +611,10 @@ def verify(args: argparse.Namespace, tmp: Path) -> dict:
 
     out = {}
     with servers(args.root, "one", args.server_arg, tmp) as srv:
-        warm_up(srv.url)
+        warm_up(srv)
         with sync_playwright() as p:
             browser = launch_chromium(p)
-            for page_name, query in [("program", "program=1"), ("overview", ""), ("explorer", "")]:
+            for page_name, query in [("program", "program=1"), ("", ""), ("explorer", "")]:
                 counts: list[int] = [0]
 
                 def on_ws(ws, counts=counts):

@@ -25,6 +25,7 @@ Used by the staff-access tests (issue 9), the form-flood tests (issue 10) and be
 from __future__ import annotations
 
 import http.cookiejar
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -94,10 +95,12 @@ class BotSession:
         headers: dict[str, str] | None = None,
         timeout: float = 30.0,
         connect_now: bool = True,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.page, self.query, self.timeout = page, query, timeout
         self.extra_headers = dict(headers or {})
+        self.ssl_context = ssl_context  # for https:// (e.g. nginx with a self-signed test certificate)
         self.jar = http.cookiejar.CookieJar()
         self._cookies = dict(cookies or {})
         self._ws: ClientConnection | None = None
@@ -114,7 +117,10 @@ class BotSession:
     # -- connection ---------------------------------------------------------------------------------
     def _xsrf(self) -> str | None:
         """GET /_stcore/health: Streamlit sets the XSRF cookie on it (double-submit pattern)."""
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar),
+            urllib.request.HTTPSHandler(context=self.ssl_context),
+        )
         opener.open(f"{self.base_url}/_stcore/health", timeout=self.timeout).read()
         for c in self.jar:
             self._cookies.setdefault(c.name, c.value or "")
@@ -135,6 +141,7 @@ class BotSession:
                 additional_headers=headers,
                 open_timeout=self.timeout,
                 max_size=None,
+                **({"ssl": self.ssl_context} if self.ssl_context is not None else {}),
             )
         except Exception as exc:  # noqa: BLE001 - report as a protocol failure
             raise BotError(f"WebSocket open failed: {exc!r}") from exc

@@ -148,7 +148,9 @@ def render_site_conf(listen_port: int, replica_ports: list[int], source: Path = 
     if n_listen != 1 or len(servers) != 2:
         raise AssertionError(f"{source}: expected one 'listen 80;' and two 'server 127.0.0.1:85xx' "
                              f"lines, found {n_listen} and {len(servers)}")
-    lines = "\n".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in replica_ports)
+    # Each replica line keeps the file's own parameters (max_fails, fail_timeout...): they are tested too.
+    params = re.match(r"\s*server 127\.0\.0\.1:85\d\d\b([^;]*);", servers[0]).group(1)  # type: ignore[union-attr]
+    lines = "\n".join(f"    server 127.0.0.1:{p}{params};" for p in replica_ports)
     text = text.replace(servers[0], "\n" + lines, 1).replace(servers[1], "", 1)
     return text
 
