@@ -1,7 +1,8 @@
 """Many planners at once: page-run latency, throughput, errors, RSS and CPU per step of N planners.
 
     python bench/load.py                                  # every configuration, 60 s steps
-    python bench/load.py --steps 1 10 25 --step-seconds 20 --configs one newtab   # ~2 minutes
+    python bench/load.py --configs one newtab --steps 10 25 --newtab-steps 10 \
+        --step-seconds 20 --base-seconds 20                                       # ~2 minutes
     python bench/load.py --root /work/base                # the same bench against another checkout
     python bench/load.py --verify                         # delta counts: this client vs Chromium
     python bench/load.py --memory 10 --planners 50 --ttl 60   # RSS per minute, then after expiry
@@ -499,16 +500,19 @@ def run_config(args: argparse.Namespace, config: str, tmp: Path) -> dict:
         warm_up(srv)
         idle = idle_session_mb(srv) if config == "one" else None
         rows = []
-        steps = args.steps if args.steps[0] == 1 else [1, *args.steps]
+        chosen = {
+            "one": args.steps,
+            "replicas": args.replica_steps or args.steps,
+            "newtab": args.newtab_steps,
+        }
+        steps = [1, *[n for n in chosen[config] if n != 1]]  # the 1-planner p95 is what the rest compare to
         for k, n in enumerate(steps):
-            if config == "newtab" and n > args.newtab_max:
-                continue
             prof = (args.profile_dir or tmp) / f"profile-{config}-{n}.txt" if n == args.profile else None
             rows.append(
                 step(
                     srv,
                     n,
-                    args.step_seconds,
+                    args.base_seconds if n == 1 else args.step_seconds,
                     (args.think, args.jitter),
                     config == "newtab",
                     seed=k + 1,
@@ -589,6 +593,12 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
             "growth_last_half_pct": 100 * (curve[-1][1] / curve[half][1] - 1),
             "end_vs_start_pct": 100 * (after[-1][1] / start_rss - 1),
         }
+    for log in sorted(tmp.glob("*.log")):  # the gc policy's report over the run (JICHITAI_GC_LOG=1)
+        gc_lines = [
+            ln.split("gc: ", 1)[1] for ln in log.read_text(errors="replace").splitlines() if "gc: gen0" in ln
+        ]
+        if gc_lines:
+            print("gc report, first / middle / last:", *gc_lines[:: max(1, len(gc_lines) // 3)], sep="\n  ")
     print(f"\nmemory: {args.planners} planners × {args.memory} min (TTL {ttl} s), start {start_rss:.0f} MB")
     print("| minute | RSS MB |\n| ---: | ---: |")
     for m, rss in curve:
@@ -663,7 +673,9 @@ def main() -> None:
         "--configs", nargs="+", default=["one", "replicas", "newtab"], choices=["one", "replicas", "newtab"]
     )
     ap.add_argument("--steps", nargs="+", type=int, default=[1, 10, 25, 50])
-    ap.add_argument("--newtab-max", type=int, default=10, help="largest newtab step")
+    ap.add_argument("--replica-steps", nargs="+", type=int, help="steps for two replicas (default: --steps)")
+    ap.add_argument("--newtab-steps", nargs="+", type=int, default=[1, 5, 10])
+    ap.add_argument("--base-seconds", type=float, default=60, help="length of the 1-planner step")
     ap.add_argument("--step-seconds", type=float, default=60)
     ap.add_argument("--think", type=float, default=2.0)
     ap.add_argument("--jitter", type=float, default=1.0)

@@ -11,8 +11,9 @@ deploy/README.md). The project turns it off in `.streamlit/config.toml` and inst
   runs is still found, with work proportional to what runs allocate, not to what sessions hold;
 - freezes import-time objects (`ui.common.freeze_long_lived_objects`), so no collection walks them;
 - runs one full collection every `FULL_EVERY_S` seconds on a background thread, so memory is bounded
-  in time as well (cyclic garbage of closed and expired sessions is freed even when no page runs).
-  Its cost is one pause per interval, whatever the traffic.
+  in time as well (cyclic garbage of closed and expired sessions is freed even when no page runs),
+  followed by glibc's `malloc_trim(0)` so freed memory goes back to the OS. Its cost is one pause
+  per interval, whatever the traffic.
 
 `JICHITAI_GC_LOG=1` logs, at each interval, how many collections of each generation ran and how long
 they took: the evidence for this policy in a running server.
@@ -20,11 +21,15 @@ they took: the evidence for this policy in a running server.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import logging
 import os
+import sys
 import threading
 import time
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +58,33 @@ def stats() -> dict[int, tuple[int, float]]:
     return {gen: (int(n), secs) for gen, (n, secs) in _stats.items()}
 
 
+def _malloc_trim() -> Callable[[], object] | None:
+    """glibc's malloc_trim(0), or None elsewhere (musl, macOS): hands freed heap pages back to the OS."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return lambda: trim(0)
+
+
 def _full_collections(every: float, report: bool) -> None:
+    trim = _malloc_trim()
     while True:
         time.sleep(every)
         gc.collect()
+        # Freed objects go back to malloc's free lists, not to the OS: without this the RSS of a
+        # process that served many sessions stays at its peak after they are gone.
+        if trim is not None:
+            trim()
         if report:
             log.warning(
-                "gc: %s; live tracked objects %d, frozen %d",
+                "gc: %s; live tracked objects %d, frozen %d, allocated blocks %d",
                 ", ".join(f"gen{g} {n}x {1000 * s:.0f} ms" for g, (n, s) in stats().items()),
                 len(gc.get_objects()),
                 gc.get_freeze_count(),
+                sys.getallocatedblocks(),
             )
 
 
