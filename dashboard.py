@@ -6,7 +6,7 @@ from jichitai_metrics import gcpolicy
 from jichitai_metrics.ui import busy, common
 
 common.freeze_long_lived_objects()  # keeps Streamlit's after-run garbage collection cheap (see there)
-gcpolicy.install()  # one full collection per interval instead of one per run (see there)
+gcpolicy.install(before_collect=busy.expire_closed_sessions)  # a full collection per interval, not per run
 # An emoji favicon is drawn from a data: URL; a ":material/…:" one is fetched from fonts.gstatic.com on
 # every page load, an outside request that an intranet (LGWAN) blocks or leaves hanging.
 st.set_page_config(page_title="自治体DXメトリクス", page_icon="📊", layout="wide")

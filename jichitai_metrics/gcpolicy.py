@@ -69,10 +69,16 @@ def _malloc_trim() -> Callable[[], object] | None:
     return lambda: trim(0)
 
 
-def _full_collections(every: float, report: bool) -> None:
+def _full_collections(every: float, report: bool, before: Callable[[], int] | None) -> None:
     trim = _malloc_trim()
+    released = 0
     while True:
         time.sleep(every)
+        if before is not None:
+            try:
+                released += before()
+            except Exception:  # noqa: BLE001 - the collector must outlive a failing hook
+                log.exception("gc: the before-collection hook failed")
         gc.collect()
         # Freed objects go back to malloc's free lists, not to the OS: without this the RSS of a
         # process that served many sessions stays at its peak after they are gone.
@@ -80,23 +86,39 @@ def _full_collections(every: float, report: bool) -> None:
             trim()
         if report:
             log.warning(
-                "gc: %s; live tracked objects %d, frozen %d, allocated blocks %d",
+                "gc: %s; live tracked objects %d, frozen %d, allocated blocks %d, expired sessions %d",
                 ", ".join(f"gen{g} {n}x {1000 * s:.0f} ms" for g, (n, s) in stats().items()),
                 len(gc.get_objects()),
                 gc.get_freeze_count(),
                 sys.getallocatedblocks(),
+                released,
             )
 
 
-def install(every: float = FULL_EVERY_S) -> bool:
-    """Start the interval collector once per process (later calls do nothing); True if it started now."""
+def install(every: float | None = None, before_collect: Callable[[], int] | None = None) -> bool:
+    """Start the interval collector once per process (later calls do nothing); True if it started now.
+
+    `before_collect` runs on the collector thread before each full collection and returns how many
+    things it released (e.g. expired sessions), for the log. The interval is `every`, else
+    JICHITAI_GC_INTERVAL_S, else FULL_EVERY_S.
+    """
     global _started
     with _lock:
         if _started:
             return False
         _started = True
+    if every is None:
+        try:
+            every = float(os.environ.get("JICHITAI_GC_INTERVAL_S") or FULL_EVERY_S)
+        except ValueError:
+            every = FULL_EVERY_S
     gc.enable()
     gc.callbacks.append(_time_collections)
     report = os.environ.get("JICHITAI_GC_LOG", "").strip().lower() in {"1", "true", "yes", "on"}
-    threading.Thread(target=_full_collections, args=(every, report), name="jichitai-gc", daemon=True).start()
+    threading.Thread(
+        target=_full_collections,
+        args=(max(0.1, every), report, before_collect),
+        name="jichitai-gc",
+        daemon=True,
+    ).start()
     return True

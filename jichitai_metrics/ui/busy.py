@@ -42,3 +42,26 @@ def admit_or_stop(lang: str) -> None:
     )
     st.button(pick("再試行", "Retry", lang), type="primary")  # a click reruns, and so asks again
     st.stop()
+
+
+def expire_closed_sessions() -> int:
+    """Drop closed tabs' sessions whose reconnect time (server.disconnectedSessionTTL) is over.
+
+    Streamlit keeps them in a TTL cache that only reaps expired entries when another session is
+    stored, so a server that falls quiet after a busy hour holds the last sessions (up to 128) and
+    their memory for good. Called by the collector thread (gcpolicy) before each full collection,
+    under the session manager's own lock. Returns how many were dropped; 0 when this Streamlit
+    version is laid out differently (its own behaviour then stays as it was).
+    """
+    try:
+        from streamlit.runtime import Runtime
+
+        if not Runtime.exists():
+            return 0
+        manager = Runtime.instance()._session_mgr
+        lock, cache = manager._storage_lock, manager._session_storage._cache
+        expire = cache.expire
+    except AttributeError:
+        return 0
+    with lock:
+        return len(expire())
