@@ -351,6 +351,7 @@ def profile(pids: list[int], seconds: float, out: Path) -> None:
                 str(spy),
                 "record",
                 "--gil",
+                "--nonblocking",
                 "-r",
                 "50",
                 "-d",
@@ -575,7 +576,7 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
         closed = time.time()
         ttl = args.ttl or 300
         after: list[tuple[float, float]] = []
-        while time.time() < closed + ttl + 90:
+        while time.time() < closed + ttl + 60:
             time.sleep(15)
             after.append((round(time.time() - closed), srv.rss_mb()))
         lat = tally.latencies

@@ -12,7 +12,8 @@ deploy/README.md). The project turns it off in `.streamlit/config.toml` and inst
 - freezes import-time objects (`ui.common.freeze_long_lived_objects`), so no collection walks them;
 - runs one full collection every `FULL_EVERY_S` seconds on a background thread, so memory is bounded
   in time as well (cyclic garbage of closed and expired sessions is freed even when no page runs),
-  followed by glibc's `malloc_trim(0)` so freed memory goes back to the OS. Its cost is one pause
+  followed by glibc's `malloc_trim(0)` and Arrow's `release_unused()` so freed memory goes back
+  to the OS. Its cost is one pause
   per interval, whatever the traffic.
 
 `JICHITAI_GC_LOG=1` logs, at each interval, how many collections of each generation ran and how long
@@ -69,6 +70,17 @@ def _malloc_trim() -> Callable[[], object] | None:
     return lambda: trim(0)
 
 
+def _release_arrow_pool() -> None:
+    """Arrow's allocator (mimalloc) keeps freed buffers for reuse; every st.dataframe/chart run makes
+    some. Hand them back too, if pyarrow is loaded (it is, once a page has drawn a table)."""
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        try:
+            arrow.default_memory_pool().release_unused()
+        except Exception:  # noqa: BLE001 - an allocator without it: nothing to release
+            pass
+
+
 def _full_collections(every: float, report: bool, before: Callable[[], int] | None) -> None:
     trim = _malloc_trim()
     released = 0
@@ -84,6 +96,7 @@ def _full_collections(every: float, report: bool, before: Callable[[], int] | No
         # process that served many sessions stays at its peak after they are gone.
         if trim is not None:
             trim()
+        _release_arrow_pool()
         if report:
             log.warning(
                 "gc: %s; live tracked objects %d, frozen %d, allocated blocks %d, expired sessions %d",
