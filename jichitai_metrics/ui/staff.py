@@ -342,7 +342,8 @@ def sign_out_button(identity: StaffIdentity, lang: str) -> None:
         audit(identity, "sign_out")
         _end_session()
         if identity.method == "oidc":
-            st.logout()
+            st.logout()  # clears st.user now and sends the browser to the provider's sign-out
+            st.stop()  # (a rerun here would drop that redirect); nothing below this button is drawn
         st.rerun()
 
 
