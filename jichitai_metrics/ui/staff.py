@@ -145,7 +145,8 @@ def _pause_notice(lang: str) -> None:
             f"前回のサインイン以降、パスワードの誤りが1時間に{GLOBAL_LIMIT}回を超えたため、パスワードでのサインインを"
             f"{len(paused)}回一時停止しました（最後は {last}、日本時間）。操作記録で接続元をご確認ください。",
             f"Since the previous sign-in, password sign-in was paused {len(paused)} time(s) after more than "
-            f"{GLOBAL_LIMIT} wrong passwords in an hour (last at {last} JST). See the audit log for addresses.",
+            f"{GLOBAL_LIMIT} wrong passwords in an hour (last at {last} JST). "
+            "See the audit log for addresses.",
             lang,
         )
 
@@ -268,9 +269,11 @@ def require_staff(lang: str) -> StaffIdentity | None:
             audit(StaffIdentity(email or "(no e-mail)", "oidc", address), "sign_in_refused")
         st.info(
             pick(
-                f"{email or 'このアカウント'} でサインインしています。申し訳ありませんが、このアカウントには受付箱を見る権限が"
+                f"{email or 'このアカウント'} でサインインしています。"
+                "申し訳ありませんが、このアカウントには受付箱を見る権限が"
                 "ありません。必要な場合は担当部署にお問い合わせください。",
-                f"You are signed in as {email or 'this account'}. Sorry: this account may not open the inbox. "
+                f"You are signed in as {email or 'this account'}. "
+                "Sorry: this account may not open the inbox. "
                 "Please ask the team in charge if you need access.",
                 lang,
             ),
@@ -311,7 +314,8 @@ def require_staff(lang: str) -> StaffIdentity | None:
             pick(
                 "受付箱は無効です。組織のアカウントでのサインイン（secrets の [auth]）も、管理者パスワード"
                 "（JICHITAI_ADMIN_PASSWORD_HASH など）も設定されていません。",
-                "The inbox is disabled: neither organisation sign-in ([auth] in secrets) nor an admin password "
+                "The inbox is disabled: neither organisation sign-in ([auth] in secrets) "
+                "nor an admin password "
                 "(JICHITAI_ADMIN_PASSWORD_HASH, ...) is configured.",
                 lang,
             ),

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.browser
 
 STAFF = "staff@city.example.lg.jp"
 OUTSIDER = "someone@example.com"
-PERSON = NewInquiry("記事", "架空市", "企画課", "試験 花子", "03-1234-5678", "hanako@example.jp", "質問です", True)
+PERSON = NewInquiry(
+    "記事", "架空市", "企画課", "試験 花子", "03-1234-5678", "hanako@example.jp", "質問です", True
+)
 
 
 @pytest.fixture(scope="module")
