@@ -152,3 +152,29 @@ def test_fifty_failures_an_hour_pause_password_sign_in_for_everyone(tmp_path: Pa
     store.close()
     assert list(log["action"]).count("password_paused") == 1
     assert len(set(log.loc[log["action"] == "sign_in_failed", "address"])) == 13  # forwarded, not nginx's
+
+
+def test_twenty_guesses_fired_at_once_are_throttled_too(app: str) -> None:
+    import threading
+
+    bots = [BotSession(app, page="inbox") for _ in range(20)]
+    try:
+        for i, bot in enumerate(bots):
+            bot.set("パスワード", f"burst-{i}")
+        start = threading.Barrier(len(bots))
+        checked = [False] * len(bots)
+
+        def guess(i: int) -> None:
+            start.wait()
+            bots[i].click("ログイン")
+            checked[i] = any(WRONG in a for a in bots[i].alerts("error"))
+
+        threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(bots))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert sum(checked) == FREE_FAILURES
+    finally:
+        for bot in bots:
+            bot.close()
