@@ -351,16 +351,16 @@ def _is_noise(text: str, start: int, end: int) -> bool:
         return True
     if after.isascii() and after.isalpha() and not any(text.startswith(u, end) for u in ASCII_UNITS):
         return True
-    if before in "※図表第#＃№" or (before in "-‐－–" and start > 1 and text[start - 2].isdigit()):
+    if before and before in "※図表第#＃№" or (before in "-‐－–" and start > 1 and text[start - 2].isdigit()):
         return True
-    if after in "-‐－–:：" and end + 1 < len(text) and _nfkc(text[end + 1]).isdigit():
+    if after and after in "-‐－–:：" and end + 1 < len(text) and _nfkc(text[end + 1]).isdigit():
         return True
     if len(token) > 1 and token[0] == "0" and token[1].isdigit():
         return True
     line_start = text.rfind("\n", 0, start) + 1
     if not text[line_start:start].strip() and re.match(r"[)）]|[.．](?:\s|$)|、", text[end : end + 2] or " "):
         return True
-    return after in "°º" or text.startswith("版", end)
+    return bool(after) and after in "°º" or text.startswith("版", end)
 
 
 def _with_qualifiers(text: str, start: int, end: int, notes: list[str]) -> tuple[int, int, str]:
@@ -379,7 +379,7 @@ def _with_qualifiers(text: str, start: int, end: int, notes: list[str]) -> tuple
 
 def _reduction_note(text: str, end: int) -> list[str]:
     tail = text[end : end + 8]
-    if re.match(r"(?:まで|までに|に)(?:削減|減少|減ら|低下|下が|減っ)", tail):
+    if re.match(r"(?:まで|までに|に)(?:削減|減少|減ら|低下|下が|減っ|短縮)", tail):
         return ["「まで削減」: 到達した水準か削減幅か、本文から判断できない"]
     return []
 
