@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from jichitai_metrics.draft.numbers import find_dates, find_quantities, infer_year, parse_number, parse_quantity
+from jichitai_metrics.draft.numbers import (
+    find_dates,
+    find_quantities,
+    infer_year,
+    parse_number,
+    parse_quantity,
+)
 
 # phrase, value, unit, qualifier  (the first quantity in the phrase)
 PHRASES = [
@@ -53,7 +59,7 @@ def test_phrasings_read_as_written(phrase, value, unit, qualifier):
     assert q is not None, phrase
     assert q.value == pytest.approx(value), phrase
     assert (q.unit, q.qualifier) == (unit, qualifier), phrase
-    assert phrase[q.start:q.end] == q.text  # the span is the original text, not a normalised copy
+    assert phrase[q.start : q.end] == q.text  # the span is the original text, not a normalised copy
 
 
 def test_juusuu_is_a_range_and_a_note_not_a_guess():
@@ -79,9 +85,14 @@ def test_made_until_vs_made_by_is_flagged():
 @pytest.mark.parametrize(
     ("phrase", "iso", "fiscal_year"),
     [
-        ("令和5年度予算", "2023", 2023), ("令和元年9月", "2019-09", None), ("平成23年度より", "2011", 2011),
-        ("2021年4月に", "2021-04", None), ("令和2年12月に策定", "2020-12", None), ("昭和64年", "1989", None),
-        ("2022年9月21日(水)", "2022-09-21", None), ("10月24日に承認", "--10-24", None),
+        ("令和5年度予算", "2023", 2023),
+        ("令和元年9月", "2019-09", None),
+        ("平成23年度より", "2011", 2011),
+        ("2021年4月に", "2021-04", None),
+        ("令和2年12月に策定", "2020-12", None),
+        ("昭和64年", "1989", None),
+        ("2022年9月21日(水)", "2022-09-21", None),
+        ("10月24日に承認", "--10-24", None),
     ],
 )
 def test_dates_wareki_and_fiscal_years(phrase, iso, fiscal_year):
@@ -102,9 +113,25 @@ def test_year_of_a_weekday_date():
 
 @pytest.mark.parametrize(
     "text",
-    ["Windows95が発売", "Program1", "TEL:092-716-1480", "ASPコード:A831571", "050番号を付与", "許可※1が出て",
-     "上の図2をご覧", "2.0版に改定", "1)あのテレワーク", "一方で、", "十分な予算", "二次元コード", "三層の構え",
-     "1人当たり業務量", "顔写真を1枚アップ", "もう1つは", "180°転換"],
+    [
+        "Windows95が発売",
+        "Program1",
+        "TEL:092-716-1480",
+        "ASPコード:A831571",
+        "050番号を付与",
+        "許可※1が出て",
+        "上の図2をご覧",
+        "2.0版に改定",
+        "1)あのテレワーク",
+        "一方で、",
+        "十分な予算",
+        "二次元コード",
+        "三層の構え",
+        "1人当たり業務量",
+        "顔写真を1枚アップ",
+        "もう1つは",
+        "180°転換",
+    ],
 )
 def test_identifiers_and_idioms_are_not_figures(text):
     assert find_quantities(text) == []
