@@ -135,7 +135,7 @@ def _label(text: str, q: Quantity) -> str:
     if len(before) < 2:
         after_end = min([i for i in (text.find(c, q.end) for c in BOUNDARY) if i >= 0] or [len(text)])
         before = text[q.end : after_end].strip().lstrip(PARTICLES)
-    return before[-30:] or q.text
+    return before[-30:].lstrip("■□●◆・*＊ 　") or q.text
 
 
 def _number_text(value: float | None) -> str:

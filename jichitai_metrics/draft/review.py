@@ -181,7 +181,8 @@ def highlighted_report_html(report: str, quotes: list[tuple[str, str]]) -> str:
         if start < cursor:
             continue  # overlapping quotes: the first one keeps the mark
         out.append(html.escape(report[cursor:start]))
-        css = {"accepted": "#c8f0c8", "derived": "#cde4ff", "rejected": "#eeeeee"}.get(state, "#fff3a0")
+        css = {"accepted": "#c8f0c8", "derived": "#cde4ff", "rejected": "#eeeeee", "current": "#ffb347"}
+        css = css.get(state, "#fff3a0")
         out.append(
             f'<mark style="background:{css}" data-state="{html.escape(state or "proposed")}">'
             f"{html.escape(report[start:end])}</mark>"

@@ -73,12 +73,12 @@ def _state(data_dir: str, seminar_id: str) -> rv.DraftState:
 def _rows_frame(rows: list[dict], kind: str, lang: str) -> pd.DataFrame:
     label = {k: pick(ja, en, lang) for k, (ja, en) in rv.DECISION_LABELS.items()}
     cols = (
-        ["id", "value", "unit", "qualifier", "quote", "needs_review"]
+        ["quote", "value", "unit", "qualifier", "needs_review", "id"]
         if kind == "figures"
-        else ["id", "quote", "needs_review"]
+        else ["quote", "needs_review", "id"]
     )
     frame = pd.DataFrame([{c: r.get(c, "") for c in cols} for r in rows], columns=cols)
-    frame.insert(1, pick("判定", "Decision", lang), [label.get(r.get("review", ""), "") for r in rows])
+    frame.insert(0, pick("判定", "Decision", lang), [label.get(r.get("review", ""), "") for r in rows])
     return frame
 
 
@@ -120,7 +120,7 @@ def _row_editor(state: rv.DraftState, kind: str, lang: str) -> None:
     )
     row = by_id[row_id]
     if row.get("needs_review"):
-        st.warning(pick("要確認: ", "Needs review: ", lang) + row["needs_review"], icon="⚠️")
+        st.warning(pick("要確認: ", "Needs review: ", lang) + common.md_escape(row["needs_review"]), icon="⚠️")
     with st.form(f"{_K}{kind}_form_{row_id}"):
         for name, ja, en in fields:
             widget = (
@@ -271,10 +271,14 @@ def render_review_page() -> None:
         st.subheader(pick("レポート本文（引用を色付け）", "Report text (quotes highlighted)", lang))
         st.caption(
             pick(
-                "黄: 未確認　緑: 採用　青: 算出値　灰: 不採用",
-                "yellow: proposed, green: accepted, blue: derived, grey: rejected",
+                "橙: 選択中の行　黄: 未確認　緑: 採用　青: 算出値　灰: 不採用",
+                "orange: the chosen row, yellow: proposed, green: accepted, blue: derived, grey: rejected",
                 lang,
             )
         )
-        quotes = [(r.get("quote", ""), r.get("review", "")) for r in state.figures + state.findings]
+        chosen = {st.session_state.get(f"{_K}figures_pick"), st.session_state.get(f"{_K}findings_pick")}
+        quotes = [
+            (r.get("quote", ""), "current" if r["id"] in chosen else r.get("review", ""))
+            for r in state.figures + state.findings
+        ]
         st.html(rv.highlighted_report_html(state.report, quotes))
