@@ -15,7 +15,7 @@ from jichitai_metrics.config import load_settings
 from jichitai_metrics.draft import review as rv
 from jichitai_metrics.draft.files import list_drafts
 from jichitai_metrics.i18n import pick
-from jichitai_metrics.ui import common
+from jichitai_metrics.ui import common, staff
 
 log = logging.getLogger(__name__)
 _K = "review_"
@@ -42,25 +42,13 @@ FINDING_FORM_FIELDS = (
 )
 
 
-def staff_gate(lang: str) -> bool:
-    """The inbox's staff sign-in, reused as is. When ui/staff.py (issue 9) lands, this becomes
-    `return staff.require_staff(...)`: one line to swap."""
-    from jichitai_metrics.ui import inbox
-
-    if not inbox.configured_password():
-        st.info(
-            pick(
-                "この画面は無効です。受付箱と同じ管理者パスワード（JICHITAI_ADMIN_PASSWORD）が必要です。",
-                "This page is disabled: it needs the inbox's admin password (JICHITAI_ADMIN_PASSWORD).",
-                lang,
-            ),
-            icon="🔒",
-        )
-        return False
-    if not inbox.is_authorised():
-        inbox._login_form(lang)  # noqa: SLF001 - the inbox's form, until issue 9's require_staff() lands
-        return False
-    return True
+def staff_gate(lang: str) -> staff.StaffIdentity | None:
+    """The inbox's staff sign-in (ui/staff.py, issue 9): the same people, the same throttle and audit."""
+    who = staff.require_staff(lang)
+    if who is not None:
+        staff.sign_out_button(who, lang)
+        staff.show_sign_in_notice()
+    return who
 
 
 def _state(data_dir: str, seminar_id: str) -> rv.DraftState:
@@ -195,7 +183,7 @@ def _on_seminar(state: rv.DraftState) -> None:
     rv.save_draft(state)
 
 
-def _publish(data_dir: str, state: rv.DraftState, lang: str) -> None:
+def _publish(data_dir: str, state: rv.DraftState, lang: str, who: staff.StaffIdentity) -> None:
     accepted = sum(1 for r in state.figures if r.get("review") in ("accepted", "derived"))
     st.caption(
         pick(
@@ -227,6 +215,7 @@ def _publish(data_dir: str, state: rv.DraftState, lang: str) -> None:
             )
             return
         common.reload_catalog()
+        staff.audit(who, "catalogue_publish", detail=f"{state.seminar_id}: {accepted} figures")
         log.info("review: published %s (%d figures)", state.seminar_id, accepted)
         st.success(
             pick(
@@ -241,7 +230,8 @@ def render_review_page() -> None:
     """The whole editors' page (called by pages/review.py); it checks the staff sign-in itself."""
     lang = common.lang()
     st.title(pick("レポートの取り込み（編集者用）", "Report review (editors)", lang))
-    if not staff_gate(lang):
+    who = staff_gate(lang)
+    if who is None:
         return
     data_dir = str(load_settings().data_dir)
     drafts = list_drafts(data_dir)
@@ -266,7 +256,7 @@ def render_review_page() -> None:
             st.dataframe(_rows_frame(state.findings, "findings", lang), hide_index=True, height=200)
             _row_editor(state, "findings", lang)
         _seminar_editor(state, lang)
-        _publish(data_dir, state, lang)
+        _publish(data_dir, state, lang, who)
     with right:
         st.subheader(pick("レポート本文（引用を色付け）", "Report text (quotes highlighted)", lang))
         st.caption(
