@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -275,3 +276,16 @@ def test_a_drafted_and_reviewed_seminar_loads_beside_day1(tmp_path):
     )
     assert "約45分" in shown or "導入前の平均待ち時間" in shown, shown[:500]
     assert len(queries.figures(con, seminar_id="r5-budget-dx-day1")) >= 49  # Day 1 untouched
+
+
+def test_the_largest_accepted_report_drafts_in_bounded_time(seed_report_text):
+    from jichitai_metrics.draft.drafter import MAX_CHARS, ReportTooLarge
+
+    pasted = (seed_report_text + "\n") * (MAX_CHARS // len(seed_report_text) + 1)
+    started = time.perf_counter()
+    draft = draft_report(pasted[:MAX_CHARS], "pasted")
+    assert time.perf_counter() - started < 20  # ~3 s on the 2-core machine; a hang or blow-up fails here
+    # a report pasted twenty times over has no unique quotes: every row says so instead of guessing
+    assert draft.figures and all("引用が本文に" in r["needs_review"] for r in draft.figures)
+    with pytest.raises(ReportTooLarge):
+        draft_report(pasted[: MAX_CHARS + 1], "too-big")

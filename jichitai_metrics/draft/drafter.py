@@ -7,6 +7,8 @@ programme summaries stay empty, and nothing here resolves an ambiguity by choosi
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -16,7 +18,9 @@ from jichitai_metrics.draft.outline import BOUNDARY, Outline, read_outline
 
 MAX_QUOTE = 40
 READABLE_SLACK = 3
-MAX_CHARS = 1_000_000  # ~27 times Day 1 (36,000 characters): a seminar report, not a corpus
+# Day 1 is about 13,000 characters; a seminar report 20 times longer is still a report, anything far
+# beyond is a wrong file. The bound also bounds the time: quotes cost O(text x figures) (~3 s here).
+MAX_CHARS = 300_000
 SENTENCE_END = "。！？!?\n"
 TARGET_WORDS = ("までに", "目標", "目指", "予定", "見込")
 PARTICLES_AFTER_DATE = ("に", "、", "から", "より", "以降", ",")
@@ -112,29 +116,46 @@ def _boundary_score(text: str, start: int, end: int, a: int, b: int) -> int:
     return int(left) + int(right) - ragged
 
 
+@functools.lru_cache(maxsize=16)
+def _marks(text: str, chars: str) -> list[int]:
+    """Sorted positions of any of chars in text, found once per text (a str caches its hash, so the
+    lookup is cheap); every sentence and clause boundary is then a bisect, not a scan of the text."""
+    return [i for i, c in enumerate(text) if c in chars]
+
+
+def _before(text: str, chars: str, pos: int) -> int:
+    """Position of the last of chars before pos, or -1."""
+    marks = _marks(text, chars)
+    i = bisect.bisect_left(marks, pos)
+    return marks[i - 1] if i else -1
+
+
+def _from(text: str, chars: str, pos: int) -> int:
+    """Position of the first of chars at or after pos, or len(text)."""
+    marks = _marks(text, chars)
+    i = bisect.bisect_left(marks, pos)
+    return marks[i] if i < len(marks) else len(text)
+
+
 def _sentence(text: str, pos: int) -> tuple[int, int]:
-    left = max(text.rfind(c, 0, pos) for c in SENTENCE_END) + 1
-    rights = [i for i in (text.find(c, pos) for c in SENTENCE_END) if i >= 0]
-    return left, (min(rights) + 1 if rights else len(text))
+    hi = _from(text, SENTENCE_END, pos)
+    return _before(text, SENTENCE_END, pos) + 1, min(hi + 1, len(text))
 
 
 def _clause(text: str, pos: int) -> tuple[int, int]:
     marks = SENTENCE_END + "、,，"
-    left = max(text.rfind(c, 0, pos) for c in marks) + 1
-    rights = [i for i in (text.find(c, pos) for c in marks) if i >= 0]
-    return left, (min(rights) if rights else len(text))
+    return _before(text, marks, pos) + 1, _from(text, marks, pos)
 
 
 def _label(text: str, q: Quantity) -> str:
     """The words just before the number in its clause (申込者数, 不満 …); the editor rewrites it."""
-    lo = max(text.rfind(c, 0, q.start) for c in BOUNDARY) + 1
+    lo = _before(text, BOUNDARY, q.start) + 1
     before = text[lo : q.start].strip().rstrip(PARTICLES)
     if len(before) < 2 and lo > 1:
-        lo2 = max(text.rfind(c, 0, lo - 1) for c in BOUNDARY) + 1
+        lo2 = _before(text, BOUNDARY, lo - 1) + 1
         before = text[lo2 : lo - 1].strip().rstrip(PARTICLES)
     if len(before) < 2:
-        after_end = min([i for i in (text.find(c, q.end) for c in BOUNDARY) if i >= 0] or [len(text)])
-        before = text[q.end : after_end].strip().lstrip(PARTICLES)
+        before = text[q.end : _from(text, BOUNDARY, q.end)].strip().lstrip(PARTICLES)
     return before[-30:].lstrip("■□●◆・*＊ 　") or q.text
 
 
@@ -155,6 +176,7 @@ def draft_report(text: str, seminar_id: str) -> Draft:
     quantities = [q for q in find_quantities(text) if not outline.skipped(q.start)]
     dates = [d for d in find_dates(text) if not outline.skipped(d.start)]
     sentences_with_figures = {_sentence(text, q.start) for q in quantities}
+    figure_clauses = {_clause(text, q.start) for q in quantities}
     n = 0
     for q in quantities:
         if q.kind == "range" and q.unit in AGE_UNITS:
@@ -175,7 +197,7 @@ def draft_report(text: str, seminar_id: str) -> Draft:
         ):
             if _clause(text, d.start)[0] != _clause(text, d.end)[0]:
                 continue
-            if any(_clause(text, q.start) == _clause(text, d.start) for q in quantities):
+            if _clause(text, d.start) in figure_clauses:
                 continue  # the date is the as-of of a figure in the same clause
             _add_finding(draft, d.start, d.end, ["日付を含む記述"])
     return draft
