@@ -272,7 +272,7 @@ def _add_finding(draft: Draft, start: int, end: int, reasons: list[str]) -> None
     # From the date or range to the end of its clause (at least a few words), as the quote to check.
     q_end = max(end, min(c_hi, stop))
     if q_end - start < 12:
-        q_end = min(stop, max(q_end, end + 12))
+        q_end = min(stop, _from(text, SENTENCE_END + "、", start + 12))  # to the next clause end
     q_end = min(q_end, _line_bounds(text, start, end)[1])
     a, b, unique = shortest_unique_quote(text, start, q_end)
     review = [*reasons, "statement_ja は本文のまま: 自分の言葉で書き直す"]

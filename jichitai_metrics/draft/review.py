@@ -26,6 +26,15 @@ from jichitai_metrics.draft.files import (
 )
 
 KPI_FIGURES_PER_CHART = 4
+MARK_CSS = (
+    ".jm-report{white-space:pre-wrap;font-size:0.9rem;line-height:1.6;max-height:70vh;overflow-y:auto;"
+    "border:1px solid #ddd;padding:0.5rem}"
+    ".jm-report mark{background:#fff3a0}"
+    ".jm-report mark[data-state=accepted]{background:#c8f0c8}"
+    ".jm-report mark[data-state=derived]{background:#cde4ff}"
+    ".jm-report mark[data-state=rejected]{background:#e4e4e4;text-decoration:line-through}"
+    ".jm-report mark[data-state=current]{background:#ffb347;outline:2px solid #d2691e}"
+)
 # Fields an editor may change on a figure row (the quote may only be changed to another verbatim quote).
 EDITABLE_FIGURE_FIELDS = (
     "label_ja",
@@ -181,15 +190,10 @@ def highlighted_report_html(report: str, quotes: list[tuple[str, str]]) -> str:
         if start < cursor:
             continue  # overlapping quotes: the first one keeps the mark
         out.append(html.escape(report[cursor:start]))
-        css = {"accepted": "#c8f0c8", "derived": "#cde4ff", "rejected": "#eeeeee", "current": "#ffb347"}
-        css = css.get(state, "#fff3a0")
         out.append(
-            f'<mark style="background:{css}" data-state="{html.escape(state or "proposed")}">'
-            f"{html.escape(report[start:end])}</mark>"
+            f'<mark data-state="{html.escape(state or "proposed")}">{html.escape(report[start:end])}</mark>'
         )
         cursor = end
     out.append(html.escape(report[cursor:]))
-    return (
-        '<div style="white-space:pre-wrap;font-size:0.9rem;line-height:1.6;max-height:70vh;'
-        'overflow-y:auto;border:1px solid #ddd;padding:0.5rem">' + "".join(out) + "</div>"
-    )
+    # Streamlit's st.html sanitiser drops style attributes, so colours come from one <style> block.
+    return f'<style>{MARK_CSS}</style><div class="jm-report">' + "".join(out) + "</div>"

@@ -35,10 +35,10 @@ FIGURE_FORM_FIELDS = (
     ("derivation", "算出方法（算出値のみ）", "Derivation"),
 )
 FINDING_FORM_FIELDS = (
-    ("topic", "テーマ", "Topic"),
+    ("topic", "記述のテーマ", "Finding topic"),
     ("statement_ja", "記述（日本語・自分の言葉で）", "Statement (Japanese)"),
     ("statement_en", "記述（英語）", "Statement (English)"),
-    ("quote", "引用（本文のまま）", "Quote (verbatim)"),
+    ("quote", "記述の引用（本文のまま）", "Finding quote (verbatim)"),
 )
 
 
@@ -101,7 +101,9 @@ def _row_editor(state: rv.DraftState, kind: str, lang: str) -> None:
         st.session_state[pick_key] = ids[0]
     by_id = {r["id"]: r for r in rows}
     row_id = st.selectbox(
-        pick("行を選ぶ", "Choose a row", lang),
+        pick("行を選ぶ", "Choose a row", lang)
+        if kind == "figures"
+        else pick("記述を選ぶ", "Choose a finding", lang),
         ids,
         key=pick_key,
         format_func=lambda i: f"{i}　{by_id[i].get('quote', '')[:30]}",
