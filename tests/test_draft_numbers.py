@@ -141,3 +141,8 @@ def test_parse_number_rejects_non_numbers():
     assert parse_number("2万8,000") == 28000
     assert parse_number("一億二千万") == 120000000
     assert parse_number("") is None and parse_number("abc") is None
+
+
+def test_more_than_half_is_fifty_with_over_not_a_guess():
+    q = parse_quantity("過半数の自治体")
+    assert (q.value, q.unit, q.qualifier) == (50, "%", "超")

@@ -42,7 +42,8 @@ class Draft:
 
 
 def _occurrences(text: str, needle: str, limit: int = 100_000) -> list[int]:
-    found, pos = [], text.find(needle)
+    found: list[int] = []
+    pos = text.find(needle)
     while pos >= 0 and len(found) < limit:
         found.append(pos)
         pos = text.find(needle, pos + 1)

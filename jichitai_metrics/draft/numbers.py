@@ -408,9 +408,11 @@ def find_quantities(text: str) -> list[Quantity]:
         low: float | None = None,
         high: float | None = None,
         notes: list[str] | None = None,
+        implied: str = "",
     ) -> None:
         notes = list(notes or [])
         q_start, q_end, qualifier = _with_qualifiers(text, start, end, notes)
+        qualifier = qualifier or implied
         notes += _reduction_note(text, q_end)
         if not _claim(taken, q_start, end):  # the suffix may hold an aside: 70%(約2万プロセス)ほど
             return
@@ -452,22 +454,30 @@ def find_quantities(text: str) -> list[Quantity]:
             or _is_noise(text, m.start(), m.start(1) + len(m.group(1)))
         ):
             continue
-        value = 10 * parts[0] + (parts[1] or 0) + (parts[2] or 0) / 10  # type: ignore[operator]
+        whole, bu, rin = (p or 0.0 for p in parts)
+        value = 10 * whole + bu + rin / 10
         add(m.start(), m.end(), value, "%", notes=[f"「{m.group(0)}」を {value:g}% として記録"])
     for m in HALF_RE.finditer(text):
-        qualifier_note = ["「過半数」: 50%を超える"] if m.group(0) == "過半数" else []
-        add(m.start(), m.end(), 50.0, "%", notes=[f"「{m.group(0)}」を 50% として記録", *qualifier_note])
+        over = m.group(0) == "過半数"  # more than half: 50% with 超, never a guessed share
+        add(
+            m.start(),
+            m.end(),
+            50.0,
+            "%",
+            notes=[f"「{m.group(0)}」を 50% として記録"],
+            implied="超" if over else "",
+        )
     for m in VAGUE_RE.finditer(text):
-        low, high = VAGUE[m.group(1)]
+        v_low, v_high = VAGUE[m.group(1)]
         add(
             m.start(),
             m.end(),
             None,
             UNITS[m.group(2)],
             "vague",
-            low,
-            high,
-            notes=[f"「{m.group(1)}」は幅のある数（{low:g}〜{high:g}）: 値は決めずに注記"],
+            v_low,
+            v_high,
+            notes=[f"「{m.group(1)}」は幅のある数（{v_low:g}〜{v_high:g}）: 値は決めずに注記"],
         )
     for m in RANGE_RE.finditer(text):
         low, high = parse_number(m.group(1)), parse_number(m.group(3))
