@@ -247,6 +247,8 @@ def render_review_page() -> None:
         )
         return
     seminar_id = st.selectbox(pick("下書き", "Draft", lang), drafts, key=f"{_K}draft")
+    if st.button(pick("下書きを読み込み直す", "Reload the draft from disk", lang), key=f"{_K}reload"):
+        st.session_state.pop(f"{_K}state_{seminar_id}", None)  # e.g. after `draft --force` made it anew
     state = _state(data_dir, seminar_id)
     left, right = st.columns([3, 2], gap="large")
     with left:
