@@ -62,29 +62,31 @@ class StaffIdentity:
 # -- configuration ---------------------------------------------------------------------------------
 
 
-def _secret(name: str) -> str | None:
+@st.cache_resource(ttl=60, show_spinner=False)
+def _secrets_snapshot() -> tuple[bool, str | None, str | None]:
+    """([auth] present, admin_password_hash, admin_password) from secrets.toml, re-read every minute.
+
+    Cached because st.secrets looks for its files on every access while none exists, and the
+    inbox's warm reruns must not touch the disk (tests/test_performance.py).
+    """
     try:
-        value = st.secrets.get(name)
+        auth = bool(st.secrets.get("auth"))
+        pw_hash, plain = st.secrets.get("admin_password_hash"), st.secrets.get("admin_password")
     except Exception:  # noqa: BLE001 - no or unreadable secrets.toml means "not configured"
-        return None
-    return str(value) if value else None
+        return False, None, None
+    return auth, str(pw_hash) if pw_hash else None, str(plain) if plain else None
 
 
 def oidc_configured() -> bool:
     """True when secrets.toml has an `[auth]` section (st.login needs it)."""
-    try:
-        return bool(st.secrets.get("auth"))
-    except Exception:  # noqa: BLE001
-        return False
+    return _secrets_snapshot()[0]
 
 
 def current_password_rule() -> PasswordRule:
     """Env first, then secrets (admin_password_hash / admin_password)."""
     settings = load_settings()
-    return password_rule(
-        settings.admin_password_hash or _secret("admin_password_hash"),
-        settings.admin_password or _secret("admin_password"),
-    )
+    _auth, secret_hash, secret_plain = _secrets_snapshot()
+    return password_rule(settings.admin_password_hash or secret_hash, settings.admin_password or secret_plain)
 
 
 def _fingerprint(encoded: str) -> str:
@@ -342,7 +344,8 @@ def sign_out_button(identity: StaffIdentity, lang: str) -> None:
         audit(identity, "sign_out")
         _end_session()
         if identity.method == "oidc":
-            st.logout()
+            st.logout()  # clears st.user now and sends the browser to the provider's sign-out
+            st.stop()  # (a rerun here would drop that redirect); nothing below this button is drawn
         st.rerun()
 
 
