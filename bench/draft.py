@@ -74,10 +74,17 @@ def compare(
         and not any(overlaps(text, p["quote"], f["quote"]) for f in figures)
     ]
     total = len(proposed) + len(proposed_findings)
+    pairs = [(f, next(p for p in proposed if figure_match(p, f))) for f in reported if f not in misses]
+    other_unit = [(f["id"], f["unit"], p["unit"]) for f, p in pairs if f["unit"] != p["unit"]]
+    other_qualifier = [
+        (f["id"], f["qualifier"], p["qualifier"]) for f, p in pairs if f["qualifier"] != p["qualifier"]
+    ]
     return {
         "reported": len(reported),
         "found": len(reported) - len(misses),
         "misses": misses,
+        "other_unit": other_unit,
+        "other_qualifier": other_qualifier,
         "proposals": total,
         "matched": total - len(unmatched),
         "unmatched": unmatched,
@@ -95,6 +102,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", type=Path, default=REPORT)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--catalogue", type=Path, default=DAY1, help="the hand-made seminar folder to compare with"
+    )
     args = parser.parse_args()
     text = args.report.read_text(encoding="utf-8")
     times = []
@@ -102,7 +112,7 @@ def main() -> int:
         started = time.perf_counter()
         draft = draft_report(text, "bench-draft")
         times.append(time.perf_counter() - started)
-    figures, findings = read(DAY1 / "figures.csv"), read(DAY1 / "findings.csv")
+    figures, findings = read(args.catalogue / "figures.csv"), read(args.catalogue / "findings.csv")
     result = compare(text, figures, findings, draft.figures, draft.findings)
     median = statistics.median(times)
     print(
@@ -115,6 +125,12 @@ def main() -> int:
         f"| time (median of {args.rounds}) | {median:.3f} s "
         f"(min {min(times):.3f}, max {max(times):.3f}) | < 2 s |"
     )
+    found = result["found"]
+    print(f"| same unit, of the found | {found - len(result['other_unit'])}/{found} | (editor fixes) |")
+    same_qualifier = found - len(result["other_qualifier"])
+    print(f"| same qualifier, of the found | {same_qualifier}/{found} | (editor fixes) |")
+    print("\nfound with another unit (catalogue, draft):", result["other_unit"])
+    print("found with another qualifier (catalogue, draft):", result["other_qualifier"])
     print("\nmisses (catalogue figures not proposed with the same value and an overlapping quote):")
     for f in result["misses"]:
         print(f"  - {f['id']}: {f['value']} {f['unit']} 「{f['quote']}」")
