@@ -80,6 +80,10 @@ def test_made_until_vs_made_by_is_flagged():
     by = parse_quantity("2019年比で約99%削減することができました")
     assert any("まで削減" in n for n in until.notes)
     assert not any("まで削減" in n for n in by.notes)
+    # a level in minutes is not ambiguous: 「15分まで短縮」 says where it ended up
+    to_15 = [q for q in find_quantities("約45分から15分まで短縮") if q.text == "15分"]
+    assert len(to_15) == 1 and to_15[0].notes == ()
+    assert any("まで削減" in n for n in parse_quantity("紙を30%に削減").notes)
 
 
 @pytest.mark.parametrize(

@@ -229,7 +229,7 @@ def _figure_row(draft: Draft, q: Quantity, dates: list[Quantity], fid: str) -> d
                 as_of = d.iso
     ambiguous = False
     for note in q.notes:
-        if note.startswith(("「まで削減」", "範囲", "「十数", "「数")) or "幅のある数" in note:
+        if "（まで削減）" in note or note.startswith("範囲") or "幅のある数" in note:
             ambiguous = True
             review.append(note)
     if not q.unit:

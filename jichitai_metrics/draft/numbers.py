@@ -377,10 +377,11 @@ def _with_qualifiers(text: str, start: int, end: int, notes: list[str]) -> tuple
     return new_start, new_end, qualifier
 
 
-def _reduction_note(text: str, end: int) -> list[str]:
-    tail = text[end : end + 8]
-    if re.match(r"(?:まで|までに|に)(?:削減|減少|減ら|低下|下が|減っ|短縮)", tail):
-        return ["「まで削減」: 到達した水準か削減幅か、本文から判断できない"]
+def _reduction_note(text: str, end: int, unit: str) -> list[str]:
+    """「55%まで削減」 can be the level reached or the size of the cut; 「15分まで短縮」 cannot (a level)."""
+    m = re.match(r"(?:まで|までに|に)(?:削減|減少|減ら|低下|下が|減っ|短縮)", text[end : end + 8])
+    if m and unit in ("%", "ratio"):
+        return [f"「{m.group(0)}」（まで削減）: 到達した水準か削減幅か、本文から判断できない"]
     return []
 
 
@@ -413,7 +414,7 @@ def find_quantities(text: str) -> list[Quantity]:
         notes = list(notes or [])
         q_start, q_end, qualifier = _with_qualifiers(text, start, end, notes)
         qualifier = qualifier or implied
-        notes += _reduction_note(text, q_end)
+        notes += _reduction_note(text, q_end, unit)
         if not _claim(taken, q_start, end):  # the suffix may hold an aside: 70%(約2万プロセス)ほど
             return
         out.append(
