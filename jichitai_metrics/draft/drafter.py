@@ -13,7 +13,13 @@ import re
 from dataclasses import dataclass, field
 
 from jichitai_metrics.catalog import QUALIFIERS
-from jichitai_metrics.draft.numbers import Quantity, find_dates, find_quantities, hearsay_in
+from jichitai_metrics.draft.numbers import (
+    REDUCTION_AMBIGUITY,
+    Quantity,
+    find_dates,
+    find_quantities,
+    hearsay_in,
+)
 from jichitai_metrics.draft.outline import BOUNDARY, Outline, read_outline
 
 MAX_QUOTE = 40
@@ -229,7 +235,7 @@ def _figure_row(draft: Draft, q: Quantity, dates: list[Quantity], fid: str) -> d
                 as_of = d.iso
     ambiguous = False
     for note in q.notes:
-        if "（まで削減）" in note or note.startswith("範囲") or "幅のある数" in note:
+        if REDUCTION_AMBIGUITY in note or note.startswith("範囲") or "幅のある数" in note:
             ambiguous = True
             review.append(note)
     if not q.unit:

@@ -377,11 +377,14 @@ def _with_qualifiers(text: str, start: int, end: int, notes: list[str]) -> tuple
     return new_start, new_end, qualifier
 
 
+REDUCTION_AMBIGUITY = "到達した水準か削減幅か、本文から判断できない（まで削減）"
+
+
 def _reduction_note(text: str, end: int, unit: str) -> list[str]:
     """「55%まで削減」 can be the level reached or the size of the cut; 「15分まで短縮」 cannot (a level)."""
     m = re.match(r"(?:まで|までに|に)(?:削減|減少|減ら|低下|下が|減っ|短縮)", text[end : end + 8])
-    if m and unit in ("%", "ratio"):
-        return [f"「{m.group(0)}」（まで削減）: 到達した水準か削減幅か、本文から判断できない"]
+    if m and unit == "%":  # 「1/30に短縮」 is a level too: a fraction of before, not a share cut
+        return [f"「{m.group(0)}」: {REDUCTION_AMBIGUITY}"]
     return []
 
 
