@@ -289,3 +289,26 @@ def test_the_largest_accepted_report_drafts_in_bounded_time(seed_report_text):
     assert draft.figures and all("引用が本文に" in r["needs_review"] for r in draft.figures)
     with pytest.raises(ReportTooLarge):
         draft_report(pasted[: MAX_CHARS + 1], "too-big")
+
+
+def test_publishing_never_overwrites_a_hand_made_seminar(tmp_path, seed_report_text):
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    write_draft(draft_report(seed_report_text, "r5-budget-dx-day1"), data / "drafts" / "r5-budget-dx-day1")
+    state = rv.load_draft(data, "r5-budget-dx-day1")
+    before = (data / "seminars" / "r5-budget-dx-day1" / "figures.csv").read_bytes()
+    problems = rv.publish_state(data, state)
+    assert problems and "already exists" in problems[0].problem
+    assert (data / "seminars" / "r5-budget-dx-day1" / "figures.csv").read_bytes() == before
+
+
+def test_a_reviewed_seminar_can_be_published_again(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    state = _review_demo(data)
+    assert rv.publish_state(data, state) == []
+    rv.decide(state.figures, state.figures[0]["id"], "rejected")
+    assert rv.publish_state(data, state) == []
+    published = (data / "seminars" / "demo-draft-day2" / "figures.csv").read_text(encoding="utf-8")
+    assert "１２８人" not in published and "約45分" in published
+    assert not [p for p in (data / "seminars").iterdir() if p.name.startswith(".demo-draft-day2")]

@@ -31,6 +31,7 @@ FINDING_FIELDS = tuple(c.name for c in catalog.FINDING_COLUMNS)
 CHART_FIELDS = tuple(c.name for c in catalog.CHART_COLUMNS)
 REVIEW_STATES = ("", "accepted", "rejected", "derived")  # "" = proposed, not yet decided
 PUBLISHED_STATES = ("accepted", "derived")
+PUBLISHED_MARK = ".published-from-draft"  # lets a reviewed seminar be republished, never a hand-made one
 
 
 def draft_dir(data_dir: str | Path, seminar_id: str) -> Path:
@@ -245,6 +246,18 @@ def publish(
     replaced by a rename, so a reader never sees half-written files. Returns the problems (empty = done).
     """
     root = Path(data_dir)
+    live_folder = root / catalog.SEMINARS_DIR / seminar_id
+    if live_folder.exists() and not (live_folder / PUBLISHED_MARK).exists():
+        # Never overwrite a hand-made catalogue (re-drafting Day 1 under its own id, say).
+        return [
+            Problem(
+                f"{catalog.SEMINARS_DIR}/{seminar_id}",
+                None,
+                None,
+                "a seminar with this id already exists and was not published from a draft; "
+                "use another id / この ID のセミナーは既にあり、下書きから公開したものではありません",
+            )
+        ]
     fig_rows = published_rows(figures, FIGURE_FIELDS)
     find_rows = published_rows(findings, FINDING_FIELDS)
     problems = quote_problems(fig_rows, report, "figures.csv") + quote_problems(
@@ -285,6 +298,7 @@ def publish(
     staging = Path(tempfile.mkdtemp(prefix=f".{seminar_id}-", dir=live))  # dot folders are not loaded
     for name, content in files.items():
         (staging / name).write_text(content, encoding="utf-8")
+    (staging / PUBLISHED_MARK).write_text(f"published from {DRAFTS_DIR}/{seminar_id}/\n", encoding="utf-8")
     os.chmod(staging, 0o755)
     target = live / seminar_id
     old = live / f".{seminar_id}-old"
