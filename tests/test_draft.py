@@ -312,3 +312,32 @@ def test_a_reviewed_seminar_can_be_published_again(tmp_path):
     published = (data / "seminars" / "demo-draft-day2" / "figures.csv").read_text(encoding="utf-8")
     assert "１２８人" not in published and "約45分" in published
     assert not [p for p in (data / "seminars").iterdir() if p.name.startswith(".demo-draft-day2")]
+
+
+def test_a_derived_row_is_added_and_cannot_go_live_without_its_derivation(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    state = _review_demo(data)
+    base = next(r["id"] for r in state.figures if r["quote"] == "約45分")
+    new_id = rv.add_derived(state.figures, base)
+    assert new_id == f"{base}-d1" and rv.add_derived(state.figures, base) == f"{base}-d2"
+    state.figures = [r for r in state.figures if r["id"] != f"{base}-d2"]
+    rv.edit(
+        state.figures,
+        new_id,
+        {
+            "value": "30",
+            "unit": "分",
+            "label_ja": "待ち時間の短縮（算出値）",
+            "label_en": "Waiting time saved (derived)",
+            "topic": "窓口",
+        },
+    )
+    rv.decide(state.figures, new_id, "derived")
+    problems = rv.publish_state(data, state)
+    assert problems and problems[0].column == "derivation"
+    rv.edit(state.figures, new_id, {"derivation": "約45分 − 15分 = 約30分"})
+    assert rv.publish_state(data, state) == []
+    con = catalog.build_catalog(data)
+    derived = queries.figures(con, seminar_id="demo-draft-day2", kind="derived")
+    assert list(derived["value"]) == [30] and list(derived["quote"]) == ["約45分"]

@@ -128,6 +128,28 @@ def edit(rows: list[dict], row_id: str, changes: dict[str, str]) -> None:
     raise KeyError(row_id)
 
 
+def add_derived(rows: list[dict], row_id: str) -> str:
+    """A new derived row after row_id, quoting the same words (a derived value quotes the figures it is
+    derived from); value and derivation are left empty for the editor, so it cannot pass unfilled."""
+    index = next(i for i, r in enumerate(rows) if r["id"] == row_id)
+    n = 1
+    while any(r["id"] == f"{row_id}-d{n}" for r in rows):
+        n += 1
+    new = {
+        **rows[index],
+        "id": f"{row_id}-d{n}",
+        "kind": "derived",
+        "value": "",
+        "derivation": "",
+        "label_ja": "",
+        "label_en": "",
+        "review": "",
+        "needs_review": "算出値: 値と算出方法を書く",
+    }
+    rows.insert(index + 1, new)
+    return str(new["id"])
+
+
 def default_charts(seminar_id: str, figures: list[dict]) -> list[dict]:
     """One key-figures chart per programme from the published figures, so slides and programme pages
     have something to draw until the editor writes charts.csv by hand."""

@@ -89,6 +89,12 @@ def _on_decide(state: rv.DraftState, kind: str, row_id: str, decision: str, fiel
     log.info("review: %s %s -> %s", kind, row_id, decision or "proposed")
 
 
+def _on_add_derived(state: rv.DraftState, row_id: str) -> None:
+    new_id = rv.add_derived(state.figures, row_id)
+    rv.save_draft(state)
+    st.session_state[f"{_K}figures_pick"] = new_id
+
+
 def _row_editor(state: rv.DraftState, kind: str, lang: str) -> None:
     rows = state.figures if kind == "figures" else state.findings
     if not rows:
@@ -130,6 +136,12 @@ def _row_editor(state: rv.DraftState, kind: str, lang: str) -> None:
                 on_click=_on_decide,
                 args=(state, kind, row_id, decision, fields),
                 type="primary" if decision == "accepted" else "secondary",
+            )
+        if kind == "figures":
+            st.form_submit_button(
+                pick("この行をもとに算出値の行を追加", "Add a derived row based on this one", lang),
+                on_click=_on_add_derived,
+                args=(state, row_id),
             )
 
 
