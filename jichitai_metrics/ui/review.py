@@ -128,7 +128,7 @@ def _row_editor(state: rv.DraftState, kind: str, lang: str) -> None:
         buttons = st.columns(4)
         choices = [("accepted", "採用", "Accept"), ("rejected", "不採用", "Reject")]
         if kind == "figures":
-            choices.append(("derived", "算出値として採用", "Accept as derived"))
+            choices.append(("derived", "算出値", "Derived"))  # accepted as a derived value
         choices.append(("", "未確認に戻す", "Undo"))
         for col, (decision, ja, en) in zip(buttons, choices, strict=False):
             col.form_submit_button(
