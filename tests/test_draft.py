@@ -164,6 +164,28 @@ def test_cli_draft_writes_the_folder_and_validate_names_file_line_column(tmp_pat
     assert ok.returncode == 0, ok.stdout + ok.stderr
 
 
+def test_cli_never_drafts_into_the_live_seminars_folder(tmp_path):
+    out = tmp_path / "data" / "seminars" / "demo-draft-day2"
+    result = run_cli("draft", str(DEMO), "--seminar", "demo-draft-day2", "--out", str(out))
+    assert result.returncode == 2 and "data/drafts" in result.stderr and not out.exists()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_are_read_as_a_report_or_refused_with_a_message(tmp_path_factory, data):
+    from jichitai_metrics.draft.cli import read_report
+
+    path = tmp_path_factory.mktemp("bytes") / "report.txt"
+    path.write_bytes(data)
+    try:
+        text = read_report(path)
+    except ValueError as exc:
+        assert "エラー" in str(exc) and "error" in str(exc)
+    else:
+        assert text.strip() and "\x00" not in text
+        draft_report(text, "bytes")
+
+
 def test_cli_validate_reports_each_broken_folder(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(REPO_ROOT / "data", data)

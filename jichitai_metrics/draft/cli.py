@@ -68,6 +68,14 @@ def run_draft(args: argparse.Namespace) -> int:
             f"エラー: 出力フォルダ名（{out.name}）はセミナーID（{args.seminar}）と同じにしてください。 / "
             "error: the output folder must be named after the seminar id"
         )
+    if out.resolve().parent.name == catalog.SEMINARS_DIR:
+        # A draft is not yet checked: written among the live seminars it would stop the whole catalogue.
+        return _err(
+            f"エラー: 下書きを {out.parent}/ に直接は書けません"
+            "（未確認の下書きでカタログ全体が読めなくなるため）。"
+            f"既定の data/drafts/{args.seminar}/ に書き、レビュー画面で公開してください。 / "
+            "error: drafts go to data/drafts/ID; the review page publishes to data/seminars/ after the check"
+        )
     if (out / "figures.csv").exists() and not args.force:
         return _err(
             f"エラー: {out} には既に下書きがあります（上書きは --force）。 / "
