@@ -74,6 +74,28 @@ TABLE_COLUMNS = (
     "note",
 )
 
+#: Headers (ja, en) of a chart's table as the screen, the CSV and the handout show it: chart_table's
+#: columns plus the chart id, the status in words and the source line.
+DISPLAY_HEADERS: dict[str, tuple[str, str]] = {
+    "chart_id": ("図表ID", "chart_id"),
+    "figure_id": ("数値ID", "figure_id"),
+    "item": ("項目", "item"),
+    "series": ("区分", "series"),
+    "value": ("値", "value"),
+    "unit": ("単位", "unit"),
+    "qualifier": ("修飾語", "qualifier"),
+    "value_text": ("表示", "as_shown"),
+    "status_text": ("種別", "kind"),
+    "baseline": ("比較基準", "baseline"),
+    "as_of": ("時点", "as_of"),
+    "fiscal_year": ("年度", "fiscal_year"),
+    "ambiguous": ("解釈注意", "ambiguous"),
+    "derivation": ("算出方法", "derivation"),
+    "quote": ("引用", "quote"),
+    "note": ("注記", "note"),
+    "source": ("出典", "source"),
+}
+
 STATUS_TEXT = {
     "reported": ("報告値", "reported"),
     "target": ("目標", "target"),

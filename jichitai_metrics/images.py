@@ -122,6 +122,21 @@ def render_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
     )
 
 
+def _convert(spec: dict[str, Any], fmt: str, scale: float, vl_version: str | None = None) -> bytes:
+    """One vl-convert render: PNG at `scale`, or a vector PDF (text as text, the font embedded)."""
+    vl = vl_version or _vl_version()
+    if fmt == "pdf":
+        return vlc.vegalite_to_pdf(spec, vl_version=vl, allowed_base_urls=[])
+    return vlc.vegalite_to_png(spec, vl_version=vl, scale=scale, allowed_base_urls=[])
+
+
+def render_pdf(chart: alt.TopLevelMixin | dict[str, Any]) -> bytes:
+    """A one-page vector PDF of a chart (the handout places it on its A4 pages as vectors)."""
+    ensure_font()
+    spec = chart_spec(chart)
+    return _cached((spec_hash(spec), "pdf", 1.0), lambda: _convert(spec, "pdf", 1.0))
+
+
 def png_size(png: bytes) -> tuple[int, int]:
     """Width and height in pixels read from the PNG header (no imaging library needed)."""
     if png[:8] != b"\x89PNG\r\n\x1a\n":
@@ -171,9 +186,7 @@ def _serve() -> None:
         req = json.loads(_read_exact(src, size))
         try:
             reply, status = (
-                vlc.vegalite_to_png(
-                    req["spec"], vl_version=req["vl"], scale=req["scale"], allowed_base_urls=[]
-                ),
+                _convert(req["spec"], req.get("fmt", "png"), req["scale"], req["vl"]),
                 b"P",
             )
         except Exception as exc:  # noqa: BLE001 - sent back and raised in the parent
@@ -217,10 +230,10 @@ class _RenderProcess:
         self.writer.start()
         self.reader.start()
 
-    def submit(self, spec: dict[str, Any], scale: float) -> Future:
+    def submit(self, spec: dict[str, Any], scale: float, fmt: str = "png") -> Future:
         future: Future = Future()
         payload = json.dumps(
-            {"spec": spec, "vl": _vl_version(), "scale": scale}, ensure_ascii=False, default=str
+            {"spec": spec, "vl": _vl_version(), "scale": scale, "fmt": fmt}, ensure_ascii=False, default=str
         ).encode("utf-8")
         with self.lock:
             if self.dead:
@@ -354,12 +367,7 @@ class PendingPNG:
         self.value: bytes | None = None
 
     def _here(self) -> bytes:
-        self.value = _cached(
-            self.key,
-            lambda: vlc.vegalite_to_png(
-                self.spec, vl_version=_vl_version(), scale=self.scale, allowed_base_urls=[]
-            ),
-        )
+        self.value = _cached(self.key, lambda: _convert(self.spec, self.key[1], self.scale))
         return self.value
 
     def help(self) -> bool:
@@ -385,15 +393,19 @@ class PendingPNG:
         return self.value
 
 
-def render_png_later(chart: alt.TopLevelMixin | dict[str, Any], scale: float = PNG_SCALE) -> PendingPNG:
+def render_png_later(
+    chart: alt.TopLevelMixin | dict[str, Any], scale: float = PNG_SCALE, fmt: str = "png"
+) -> PendingPNG:
     """Queue a chart's PNG for the render process and return at once; call the result for the bytes.
 
     The same bytes as :func:`render_png` (same spec, font and scale, the same cache). Where the
     render process is unavailable, crashed or stuck, the PNG is rendered in this process instead.
+    ``fmt="pdf"`` queues the chart's vector PDF instead (the bytes of :func:`render_pdf`).
     """
     ensure_font()
     spec = chart_spec(chart)
-    key = (spec_hash(spec), "png", float(scale))
+    scale = 1.0 if fmt == "pdf" else scale
+    key = (spec_hash(spec), fmt, float(scale))
     with _cache_lock:
         hit = _cache.get(key)
     if hit is not None:
@@ -401,5 +413,5 @@ def render_png_later(chart: alt.TopLevelMixin | dict[str, Any], scale: float = P
         pending.value = hit
         return pending
     proc = _render_process()
-    future = proc.submit(spec, float(scale)) if proc is not None else None
+    future = proc.submit(spec, float(scale), fmt) if proc is not None else None
     return PendingPNG(key, spec, float(scale), future)

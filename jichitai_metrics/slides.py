@@ -317,6 +317,11 @@ def dashboard_link(
     return f"{base_url.rstrip('/')}/{path}?{urlencode(params, safe=',')}"
 
 
+def report_source_line(seminar_row: dict, lang: str = "ja") -> str:
+    """出典：<publisher「report」>: the title-page source line of a deck or a handout."""
+    return pick("出典：", "Source: ", lang) + str(seminar_row.get("source_note") or seminar_row["report_title"])
+
+
 # --- from the catalogue ------------------------------------------------------------------------
 
 
@@ -615,8 +620,7 @@ def catalog_deck(
             "Budget meeting material (figures from the seminar report)",
             lang,
         ),
-        source_line=pick("出典：", "Source: ", lang)
-        + str(seminar_row.get("source_note") or seminar_row["report_title"]),
+        source_line=report_source_line(seminar_row, lang),
     )
     with timer.phase("pptx layout + save"):
         return build_deck(meta, items())

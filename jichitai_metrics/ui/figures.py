@@ -13,26 +13,8 @@ from jichitai_metrics.ui.inquiry import inquiry_params
 
 ENCODING_KEY = "csv_encoding"
 
-# Table headers for charts.chart_table columns (the CSV carries the same headers as the table view).
-_CHART_COLUMNS: dict[str, tuple[str, str]] = {
-    "chart_id": ("図表ID", "chart_id"),
-    "figure_id": ("数値ID", "figure_id"),
-    "item": ("項目", "item"),
-    "series": ("区分", "series"),
-    "value": ("値", "value"),
-    "unit": ("単位", "unit"),
-    "qualifier": ("修飾語", "qualifier"),
-    "value_text": ("表示", "as_shown"),
-    "status_text": ("種別", "kind"),
-    "baseline": ("比較基準", "baseline"),
-    "as_of": ("時点", "as_of"),
-    "fiscal_year": ("年度", "fiscal_year"),
-    "ambiguous": ("解釈注意", "ambiguous"),
-    "derivation": ("算出方法", "derivation"),
-    "quote": ("引用", "quote"),
-    "note": ("注記", "note"),
-    "source": ("出典", "source"),
-}
+# Table headers for charts.chart_table columns: one home (charts.py), shared with the handout.
+_CHART_COLUMNS = charts.DISPLAY_HEADERS
 
 
 def encoding_choice() -> str:
