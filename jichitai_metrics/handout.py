@@ -56,7 +56,14 @@ RULE = (184, 188, 198)
 FILL = (240, 242, 246)
 CHARTS_PER_PAGE = 2
 # Table columns (chart_table names) and their relative widths; optional ones only when filled in.
-TABLE_FIELDS = {"item": 3.0, "series": 1.6, "value_text": 1.7, "status_text": 1.1, "baseline": 1.8, "as_of": 1.1}
+TABLE_FIELDS = {
+    "item": 3.0,
+    "series": 1.6,
+    "value_text": 1.7,
+    "status_text": 1.1,
+    "baseline": 1.8,
+    "as_of": 1.1,
+}
 ALWAYS = ("item", "value_text", "status_text")
 WHATIF_LABEL = ("例示（予測ではありません）", "Illustration (not a forecast)")
 
@@ -245,7 +252,8 @@ class _Writer:
         self._write(
             [
                 pick("開催日：", "Held on: ", lang) + date_text(m.held_on, lang),
-                pick("資料作成日（出力時点）：", "Exported on (as of): ", lang) + date_text(m.exported_on, lang),
+                pick("資料作成日（出力時点）：", "Exported on (as of): ", lang)
+                + date_text(m.exported_on, lang),
                 m.source_line,
             ],
             9.5,
@@ -271,28 +279,30 @@ class _Writer:
         lines = max(
             len(
                 self.pdf.multi_cell(
-                    w - 2 * self.PAD, self.TABLE_LH, c or " ", dry_run=True, output="LINES", wrapmode=self.wrap
+                    w - 2 * self.PAD,
+                    self.TABLE_LH,
+                    c or " ",
+                    dry_run=True,
+                    output="LINES",
+                    wrapmode=self.wrap,
                 )
             )
             for c, w in zip(cells, widths, strict=True)
         )
         return lines * self.TABLE_LH + 2 * self.PAD
 
-    def _table_h(self, item: HandoutChart) -> float:
+    def _row_heights(self, item: HandoutChart) -> list[float]:
         widths = self._col_widths(item)
-        if not widths:
-            return 0.0
-        return sum(self._row_h(r, widths) for r in (item.headers, *item.rows)) + 2.5
+        return [self._row_h(r, widths) for r in (item.headers, *item.rows)] if widths else []
 
-    def _table(self, item: HandoutChart) -> None:
+    def _table(self, item: HandoutChart, heights: Sequence[float]) -> None:
         widths = self._col_widths(item)
         if not widths:
             return
         pdf = self.pdf
         pdf.set_draw_color(*RULE)
         pdf.set_line_width(0.2)
-        for i, row in enumerate((item.headers, *item.rows)):
-            h = self._row_h(row, widths)
+        for i, (row, h) in enumerate(zip((item.headers, *item.rows), heights, strict=True)):
             y, x = pdf.get_y(), MARGIN
             for cell, w in zip(row, widths, strict=True):
                 pdf.set_fill_color(*FILL)
@@ -318,7 +328,8 @@ class _Writer:
         w, h = self._box(chart_pdf)
         label_h = self._lines_h([item.label], 8.5, 4.6) if item.label else 0.0
         title_h = self._lines_h([item.title], 12.5, 6.2)
-        need = label_h + title_h + 2 + h + 2 + self._table_h(item)
+        heights = self._row_heights(item)
+        need = label_h + title_h + 2 + h + 2 + (sum(heights) + 2.5 if heights else 0.0)
         need += self._lines_h(item.source_lines, self.SOURCE_SIZE, self.SOURCE_LH) + 6
         fits = pdf.get_y() + need <= pdf.page_break_trigger
         if self.on_page >= CHARTS_PER_PAGE or (not fits and pdf.get_y() > MARGIN + 1):
@@ -331,7 +342,7 @@ class _Writer:
         top = pdf.get_y()
         self.placed.append(_Placed(pdf.page - 1, MARGIN, top, w, h, chart_pdf))
         pdf.set_y(top + h + 2)
-        self._table(item)
+        self._table(item, heights)
         self._write(item.source_lines[:1], self.SOURCE_SIZE, self.SOURCE_LH, INK)
         self._write(item.source_lines[1:], self.SOURCE_SIZE, self.SOURCE_LH, MUTED)
         pdf.ln(6)
@@ -346,7 +357,13 @@ class _Writer:
             pdf.add_page()
         self._rule()
         self._write(
-            [pick("数値と出典はダッシュボードで確認できます", "Check the figures and sources on the dashboard", lang)],
+            [
+                pick(
+                    "数値と出典はダッシュボードで確認できます",
+                    "Check the figures and sources on the dashboard",
+                    lang,
+                )
+            ],
             12,
             6,
         )
@@ -357,7 +374,9 @@ class _Writer:
         pdf.set_xy(text_x, top + 2)
         self._style(9.5)
         tw = self.width - self.QR_SIDE - 6
-        pdf.multi_cell(tw, 5, pick("この資料の元になった画面：", "The dashboard view this handout came from:", lang))
+        pdf.multi_cell(
+            tw, 5, pick("この資料の元になった画面：", "The dashboard view this handout came from:", lang)
+        )
         pdf.set_x(text_x)
         self._style(9.5, ACCENT)
         pdf.multi_cell(tw, 5, link, link=link, wrapmode=self.wrap)
@@ -397,7 +416,9 @@ class _Writer:
                 start = c
                 while c < n and row[c] & 1:
                     c += 1
-                pdf.rect(x + (quiet + start) * cell, y + (quiet + r) * cell, (c - start) * cell, cell, style="F")
+                pdf.rect(
+                    x + (quiet + start) * cell, y + (quiet + r) * cell, (c - start) * cell, cell, style="F"
+                )
 
     def finish(self) -> bytes:
         import pikepdf
@@ -420,6 +441,11 @@ class _Writer:
         return out.getvalue()
 
 
+def _ready(pending: Any) -> bool:
+    """The chart's PDF is there (cached, rendered here, or back from the render process)."""
+    return pending.value is not None or (pending.future is not None and pending.future.done())
+
+
 def build_handout(meta: HandoutMeta, items: Iterable[HandoutChart], timer: Any = None) -> bytes:
     """The PDF bytes: cover, one block per item (one or two a page), closing block with the QR code.
 
@@ -437,15 +463,19 @@ def build_handout(meta: HandoutMeta, items: Iterable[HandoutChart], timer: Any =
             queued.append((item, images.render_png_later(item.spec, fmt="pdf")))
     with timer.phase("font load (fpdf2)"):
         writer = _Writer(meta)
-    with timer.phase("chart PDFs taken back from the queue (vl-convert, here)"):
-        for _, pending in reversed(queued):
-            if pending.value is not None:
-                continue
-            if not pending.help():
-                break
+    # Lay out each chart as soon as its PDF is there; while the next one is still in the render
+    # process, render a queued one from the end here instead of waiting (the process works from
+    # the front), so page layout overlaps rendering rather than following it.
+    spare = len(queued) - 1  # the last queued render this process may still take back
     with timer.phase("page layout (fpdf2)"):
         writer.cover()
-        for item, pending in queued:
+        for i, (item, pending) in enumerate(queued):
+            while not _ready(pending) and spare > i:
+                with timer.phase("chart PDFs taken back from the queue (vl-convert, here)"):
+                    taken = queued[spare][1].help()
+                if not taken and not _ready(queued[spare][1]):
+                    spare = i  # started in the render process: so are all before it
+                spare -= 1
             with timer.phase("waiting for chart PDFs (vl-convert)"):
                 data = pending()
             writer.chart(item, pikepdf.open(io.BytesIO(data)))
@@ -540,12 +570,21 @@ def add_subcommand(sub: Any) -> None:
         description="A4の配布資料（PDF）を作ります。グラフはベクター、出典・引用・注記つき、最後のページにQRコード。"
         " An A4 handout: vector charts with their sources, quotes and notes; a QR code on the last page.",
     )
-    cmd.add_argument("--out", required=True, type=Path, metavar="FILE.pdf", help="書き出すファイル / output file")
+    cmd.add_argument(
+        "--out", required=True, type=Path, metavar="FILE.pdf", help="書き出すファイル / output file"
+    )
     cmd.add_argument("--seminar", metavar="ID", help="セミナーID（省略時は最初のセミナー） / seminar id")
     cmd.add_argument(
-        "--program", type=int, action="append", default=[], metavar="N", help="プログラム番号（繰り返し可） / programme"
+        "--program",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="プログラム番号（繰り返し可） / programme",
     )
-    cmd.add_argument("--chart", action="append", default=[], metavar="CHART_ID", help="グラフID（繰り返し可） / chart id")
+    cmd.add_argument(
+        "--chart", action="append", default=[], metavar="CHART_ID", help="グラフID（繰り返し可） / chart id"
+    )
     cmd.add_argument("--landscape", action="store_true", help="A4横 / A4 landscape (default: portrait)")
     cmd.add_argument("--lang", choices=("ja", "en"), default="ja", help="言語 / language (default: ja)")
     cmd.add_argument("--data-dir", type=Path, help="データフォルダ（既定は JICHITAI_DATA_DIR） / data folder")
@@ -562,15 +601,23 @@ def run_cli(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if args.out.suffix.lower() != ".pdf":
-        print(f"エラー: 出力ファイルは .pdf にしてください（{args.out}）。 / error: --out must end in .pdf", file=sys.stderr)
+        print(
+            f"エラー: 出力ファイルは .pdf にしてください（{args.out}）。 / error: --out must end in .pdf",
+            file=sys.stderr,
+        )
         return 2
     if not args.out.parent.exists():
-        print(f"エラー: 出力先のフォルダがありません: {args.out.parent} / error: no such folder", file=sys.stderr)
+        print(
+            f"エラー: 出力先のフォルダがありません: {args.out.parent} / error: no such folder",
+            file=sys.stderr,
+        )
         return 2
     try:
         con = catalog.build_catalog(args.data_dir or settings.data_dir)
     except CatalogError as exc:
-        print(f"エラー: データファイルを読めません / error: cannot load the data files\n{exc}", file=sys.stderr)
+        print(
+            f"エラー: データファイルを読めません / error: cannot load the data files\n{exc}", file=sys.stderr
+        )
         return 3
     seminar_id = args.seminar or str(queries.seminars(con)["id"].iloc[0])
     started = time.perf_counter()
@@ -588,7 +635,8 @@ def run_cli(args: argparse.Namespace) -> int:
     except UnknownSeminar as exc:
         known = ", ".join(queries.seminars(con)["id"])
         print(
-            f"エラー: 見つかりません / error: not found: {exc}\n使えるセミナーID / known seminar ids: {known}",
+            f"エラー: 見つかりません / error: not found: {exc}\n"
+            f"使えるセミナーID / known seminar ids: {known}",
             file=sys.stderr,
         )
         return 2

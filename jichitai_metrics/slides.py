@@ -319,7 +319,8 @@ def dashboard_link(
 
 def report_source_line(seminar_row: dict, lang: str = "ja") -> str:
     """出典：<publisher「report」>: the title-page source line of a deck or a handout."""
-    return pick("出典：", "Source: ", lang) + str(seminar_row.get("source_note") or seminar_row["report_title"])
+    report = seminar_row.get("source_note") or seminar_row["report_title"]
+    return pick("出典：", "Source: ", lang) + str(report)
 
 
 # --- from the catalogue ------------------------------------------------------------------------

@@ -530,7 +530,7 @@ def result_text(row: Mapping[str, Any], lang: str = "ja") -> str:
 
 
 def source_line(row: Mapping[str, Any]) -> str:
-    """Where a result's factor comes from: source ―「quote」（figure id）, as the page and the handout show it."""
+    """Where a result's factor comes from: source ―「quote」（figure id）; the page and the handout show it."""
     return f"{row['source']} ―「{row['quote']}」（{row['figure_id']}）"
 
 
