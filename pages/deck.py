@@ -132,7 +132,9 @@ with handout_column:
         key="handout-download",
         width="stretch",
     )
-    st.toggle(common.pick("配布資料をA4横向きにする", "Handout in A4 landscape", lang), key="handout-landscape")
+    st.toggle(
+        common.pick("配布資料をA4横向きにする", "Handout in A4 landscape", lang), key="handout-landscape"
+    )
 st.caption(
     common.pick(
         "配布資料（A4）：グラフ（拡大しても粗くならない形式）・数値の表・出典と発言の原文・注記を1ページに1〜2件。"
