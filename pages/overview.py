@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from jichitai_metrics.formatting import date_text, fiscal_year_label, source_text, value_text
+from jichitai_metrics import words
+from jichitai_metrics.formatting import date_text, fiscal_year_label, value_text
 from jichitai_metrics.ui import common
 from jichitai_metrics.ui import figures as fig_ui
 
@@ -40,10 +41,12 @@ for start in range(0, len(headlines), 3):
             st.metric(figure["label_en"] if en else figure["label_ja"],
                       value_text(figure["value"], figure["unit"], figure["qualifier"], lang),
                       label_visibility="collapsed")
-            st.caption(common.md_escape(source_text(figure, lang)))
-            if figure["ambiguous"] or figure["kind"] != "reported":
-                note = figure["note_en"] if en else figure["note_ja"]
-                st.caption(common.md_escape(f"⚠️ {note}") if note else "")
+            st.caption(common.md_escape(words.source_line(figure, lang, quote=figure["quote"])))
+            # The same caveats as on the programme page (hearsay, a missing baseline, ambiguity).
+            note = words.text(figure, "note", lang)
+            if note:
+                mark = "⚠️ " if figure["ambiguous"] or figure["kind"] != "reported" else ""
+                st.caption(common.md_escape(f"{mark}{note}"))
 
 fig_ui.seminar_figures_table(seminar_id)
 
