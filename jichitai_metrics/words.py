@@ -32,6 +32,7 @@ __all__ = [
     "pick",
     "source_line",
     "speaker",
+    "speaker_line",
     "text",
     "value_text",
 ]
@@ -188,12 +189,27 @@ def value_text(fig: Mapping[str, Any], lang: str) -> str:
 # --- where a figure comes from --------------------------------------------------------------------
 
 
+#: Said after an English name: the report writes names in Japanese only.
+ROMANISED = "our romanisation; the report gives {ja}"
+
+
 def speaker(row: Mapping[str, Any], lang: str) -> str:
-    """The speaker as the report names them (宮坂 学 氏); English: our romanisation, which says so."""
-    name = text(row, "speaker", lang)
-    if name and lang != "en" and not name.endswith(("氏", "様", "さん")):
-        name += " 氏"
-    return name
+    """The speaker as the report names them (宮坂 学 氏); in English our romanisation, which says so."""
+    ja = clean(row.get("speaker_ja")) or clean(row.get("speaker"))
+    if lang == "en" and clean(row.get("speaker_en")):
+        who = clean(row.get("speaker_en"))
+        return f"{who} ({ROMANISED.format(ja=ja)})" if ja else who
+    if ja and not ja.endswith(("氏", "様", "さん")):
+        ja += " 氏"
+    return ja
+
+
+def speaker_line(program: Mapping[str, Any], lang: str) -> str:
+    """東京都 副知事 宮坂 学 氏 / Manabu Miyasaka (…) — Vice Governor, Tokyo Metropolitan Government."""
+    org, role = text(program, "organisation", lang), text(program, "role", lang)
+    if lang == "en":
+        return f"{speaker(program, lang)} — " + ", ".join(x for x in (role, org) if x)
+    return " ".join(x for x in (org, role, speaker(program, lang)) if x)
 
 
 def report_name(seminar: Mapping[str, Any], lang: str) -> str:

@@ -28,6 +28,9 @@ for column, (label, text) in zip(st.columns([3, 3, 2, 2]), facts, strict=True):
     with column.container(border=True):
         st.caption(label)
         st.markdown(f"### {common.md_escape(text)}")
+held_on_note = words.text(seminar, "held_on_note", lang)
+if held_on_note:
+    st.caption(common.md_escape(common.pick(f"※開催日：{held_on_note}", f"Date: {held_on_note}", lang)))
 st.caption(common.md_escape(
     common.pick(f"対象：{seminar['audience_ja']}　形式：{seminar.get('format_ja', '')}",
                 f"Audience: {seminar.get('audience_en', '')} · Format: {seminar.get('format_en', '')}", lang)))
@@ -54,8 +57,7 @@ st.header(common.pick("プログラム", "Programmes", lang))
 for prog in common.programs(seminar_id).to_dict("records"):
     with st.container(border=True):
         title = prog["title_en"] if en else prog["title_ja"]
-        speaker = (f"{prog['speaker_en']} — {prog['role_en']}, {prog['organisation_en']}" if en
-                   else f"{prog['organisation_ja']} {prog['role_ja']} {prog['speaker_ja']}")
+        speaker = words.speaker_line(prog, lang)
         st.markdown(f"**Program{prog['number']}　{common.md_escape(title)}**")
         st.caption(common.md_escape(speaker))
         st.page_link("pages/program.py", label=common.pick("詳しく見る", "Open programme", lang), icon="➡️",

@@ -434,7 +434,10 @@ def test_figure_extract_in_english():
     assert first["Qualifier"] == "about"
     assert first["Kind"] == "reported"
     # The publisher has no English name in the row: its Japanese name is kept, not dropped.
-    assert first["Source"] == "ジチタイワークス, FY2023 budget × DX / Day 1 Programme 1, Manabu Miyasaka"
+    assert first["Source"] == (
+        "ジチタイワークス, FY2023 budget × DX / Day 1 Programme 1, "
+        "Manabu Miyasaka (our romanisation; the report gives 宮坂 学)"
+    )
     # No English label: fall back to Japanese rather than a blank.
     assert out.iloc[1]["Item"] == "未着手の自治体"
 

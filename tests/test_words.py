@@ -17,7 +17,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "jichitai_metrics"
 def test_source_line_names_programme_speaker_and_quote():
     fig = {"program": 4, "speaker_ja": "赤石 輝生 氏", "speaker_en": "Teruo Akaishi", "quote": "問い合わせを25%削減"}
     assert words.source_line(fig, "ja", quote=fig["quote"]) == "出典：Program4 赤石 輝生 氏「問い合わせを25%削減」"
-    assert words.source_line(fig, "en", quote=fig["quote"]) == "Source: Programme 4, Teruo Akaishi, “問い合わせを25%削減”"
+    assert words.source_line(fig, "en", quote=fig["quote"]) == (
+        "Source: Programme 4, Teruo Akaishi (our romanisation; the report gives 赤石 輝生 氏), “問い合わせを25%削減”"
+    )
     seminar_level = {"program": pd.NA, "speaker_ja": float("nan"), "quote": "申込者数:215人"}
     assert words.source_line(seminar_level, "ja", quote="申込者数:215人") == "出典：セミナー全体「申込者数:215人」"
 
