@@ -23,7 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pikepdf  # noqa: E402
 
 from jichitai_metrics import catalog, handout, images, queries, slides  # noqa: E402
+from jichitai_metrics.chart_card import load_cards  # noqa: E402
 from jichitai_metrics.config import load_settings  # noqa: E402
+
+
+def _deck(con, seminar_id: str) -> bytes:
+    # What the deck page and the CLI do on a click: read the cards, then build the slides.
+    seminar_row, cards = load_cards(con, seminar_id)
+    return slides.cards_deck(seminar_row, cards)
 
 
 def main() -> None:
@@ -36,9 +43,9 @@ def main() -> None:
 
     con = catalog.build_catalog(load_settings().data_dir)
     seminar_id = args.seminar or str(queries.seminars(con)["id"].iloc[0])
-    n_charts = len(slides.select_charts(con, seminar_id))
+    n_charts = len(load_cards(con, seminar_id)[1])
     images.warm_render_pool()
-    slides.catalog_deck(con, seminar_id)  # warm-ups: imports, render process, fonts
+    _deck(con, seminar_id)  # warm-ups: imports, render process, fonts
     pdf = handout.catalog_handout(con, seminar_id)
     pages = len(pikepdf.open(io.BytesIO(pdf)).pages)
 
@@ -46,7 +53,7 @@ def main() -> None:
     for _ in range(args.rounds):
         images.clear_cache()
         t0 = time.perf_counter()
-        deck = slides.catalog_deck(con, seminar_id)
+        deck = _deck(con, seminar_id)
         deck_times.append(time.perf_counter() - t0)
 
         images.clear_cache()

@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _deck(args: argparse.Namespace) -> int:
-    from jichitai_metrics import catalog, queries, slides
+    from jichitai_metrics import catalog, chart_card, queries, slides
 
     settings = load_settings()
     data_dir = args.data_dir or settings.data_dir
@@ -95,9 +95,10 @@ def _deck(args: argparse.Namespace) -> int:
     seminar_id = args.seminar or str(queries.seminars(con)["id"].iloc[0])
     started = time.perf_counter()
     try:
-        data = slides.catalog_deck(
-            con,
-            seminar_id,
+        seminar_row, cards = chart_card.load_cards(con, seminar_id, args.program, args.chart, args.lang)
+        data = slides.cards_deck(
+            seminar_row,
+            cards,
             programs=args.program,
             chart_ids=args.chart,
             lang=args.lang,
@@ -112,7 +113,7 @@ def _deck(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     args.out.write_bytes(data)
-    count = len(slides.select_charts(con, seminar_id, args.program, args.chart))
+    count = len(cards)
     print(
         f"{args.out}: {count + 2} slides ({count} charts), {len(data):,} bytes, "
         f"{time.perf_counter() - started:.1f}s"

@@ -129,28 +129,3 @@ def value_text(value: float | None, unit: str, qualifier: str = "", lang: str = 
     if qualifier in PREFIX_QUALIFIERS:
         return f"{qualifier}{number}{unit_text}"
     return f"{number}{unit_text}{qualifier}"
-
-
-def _blank(value: object) -> bool:
-    """None, NaN, pandas NA or empty text: the catalogue's ways of saying "not given"."""
-    if value is None or (isinstance(value, str) and value == ""):
-        return True
-    try:
-        return bool(value != value)  # NaN is not equal to itself
-    except TypeError:
-        return True  # pd.NA refuses bool(): it is missing too
-
-
-def program_name(program: object, lang: str = "ja") -> str:
-    """'Program1' as the report writes it; the seminar as a whole when there is no programme."""
-    if _blank(program):
-        return "セミナー全体" if lang != "en" else "Whole seminar"
-    return f"Program{int(program)}"  # type: ignore[call-overload]
-
-
-def source_text(figure: dict, lang: str = "ja") -> str:
-    """出典 line for one figure: programme, speaker and the verbatim quote (quote stays Japanese)."""
-    speaker = next((s for s in (figure.get(f"speaker_{lang}"), figure.get("speaker_ja")) if not _blank(s)), "")
-    who = program_name(figure.get("program"), lang) + (f" {speaker}" if speaker else "")
-    prefix = "出典" if lang != "en" else "Source"
-    return f"{prefix}：{who}「{figure.get('quote', '')}」" if lang != "en" else f"{prefix}: {who}, “{figure.get('quote', '')}”"

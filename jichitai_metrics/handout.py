@@ -39,10 +39,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jichitai_metrics.formatting import date_text
 from jichitai_metrics.i18n import pick
+
+if TYPE_CHECKING:
+    from jichitai_metrics.chart_card import ChartCard
 
 PT_PER_MM = 72 / 25.4
 CHART_WIDTH = 640  # px = pt in vl-convert's PDF; scaled to the page width (0.75× on A4 portrait)
@@ -57,14 +60,14 @@ FILL = (240, 242, 246)
 CHARTS_PER_PAGE = 2
 # Table columns (chart_table names) and their relative widths; optional ones only when filled in.
 TABLE_FIELDS = {
-    "item": 3.0,
+    "label": 3.0,
     "series": 1.6,
     "value_text": 1.7,
-    "status_text": 1.1,
+    "kind": 1.1,
     "baseline": 1.8,
     "as_of": 1.1,
 }
-ALWAYS = ("item", "value_text", "status_text")
+ALWAYS = ("label", "value_text", "kind")
 WHATIF_LABEL = ("例示（予測ではありません）", "Illustration (not a forecast)")
 
 
@@ -94,46 +97,38 @@ class HandoutMeta:
     lang: str = "ja"
     subtitle: str = ""
     landscape: bool = False
+    held_on_note: str = ""  # how sure the date is (as on the deck's title slide)
 
 
 # --- the adapter: a chart as the handout needs it ----------------------------------------------
 
 
 def _cell(value: object) -> str:
-    if value is None or value != value:  # None, NaN, pd.NA-free here (chart_table's blanks)
-        return ""
-    return str(value)
+    from jichitai_metrics import words
+
+    return words.clean(value)
 
 
-def handout_chart(
-    chart_row: dict[str, Any],
-    figures: Any,
-    program_row: dict[str, Any] | None,
-    seminar_row: dict[str, Any] | None,
-    lang: str = "ja",
-) -> HandoutChart:
-    """One catalogue chart for the handout: title, spec, table rows and the on-screen caption lines.
+def handout_chart(card: ChartCard) -> HandoutChart:
+    """One chart card for the handout: title, spec, table rows and the on-screen caption lines.
 
-    The only place that reads a chart for the handout: the caption lines are
-    ``charts.chart_caption(...).lines()`` (via ``chart_bundle``), exactly what the chart card shows,
-    so switching to a shared chart object changes this function only.
+    The only place that reads a chart for the handout, from the same :class:`ChartCard` the screen,
+    the images and the slides take: the source lines are ``card.caption.lines()``, the lines the
+    chart card shows under the chart; the table is the card's table view (``card.csv_table``).
     """
-    from jichitai_metrics import charts, images
+    from jichitai_metrics import images, words
 
-    bundle = charts.chart_bundle(
-        chart_row, figures, program_row, lang, seminar_row, width=CHART_WIDTH, title=False
-    )
-    table = bundle.table
-    cells = {name: [_cell(v) for v in table[name]] for name in TABLE_FIELDS if name != "status_text"}
-    cells["status_text"] = [pick(*charts.STATUS_TEXT.get(s, (s, s)), lang) for s in table["status"]]
+    names = words.headers(list(TABLE_FIELDS), card.lang)
+    table = card.csv_table
+    cells = {f: [_cell(v) for v in table[names[f]]] for f in TABLE_FIELDS}
     keep = [f for f in TABLE_FIELDS if f in ALWAYS or any(cells[f])]
     return HandoutChart(
-        chart_id=str(chart_row["chart_id"]),
-        title=charts.chart_title(chart_row, lang),
-        spec=images.chart_spec(bundle.chart),
-        headers=tuple(pick(*charts.DISPLAY_HEADERS[f], lang) for f in keep),
+        chart_id=card.chart_id,
+        title=card.title,
+        spec=images.chart_spec(card.chart(CHART_WIDTH, title=False)),  # the heading carries the title
+        headers=tuple(names[f] for f in keep),
         rows=tuple(tuple(cells[f][i] for f in keep) for i in range(len(table))),
-        source_lines=tuple(bundle.caption.lines()),
+        source_lines=tuple(card.caption.lines()),
         widths=tuple(TABLE_FIELDS[f] for f in keep),
     )
 
@@ -251,7 +246,9 @@ class _Writer:
         self.pdf.ln(1.5)
         self._write(
             [
-                pick("開催日：", "Held on: ", lang) + date_text(m.held_on, lang),
+                pick("開催日：", "Held on: ", lang)
+                + date_text(m.held_on, lang)
+                + (pick(f"（{m.held_on_note}）", f" ({m.held_on_note})", lang) if m.held_on_note else ""),
                 pick("資料作成日（出力時点）：", "Exported on (as of): ", lang)
                 + date_text(m.exported_on, lang),
                 m.source_line,
@@ -487,16 +484,9 @@ def build_handout(meta: HandoutMeta, items: Iterable[HandoutChart], timer: Any =
 # --- from the catalogue ------------------------------------------------------------------------
 
 
-def _program_number(chart_row: dict[str, Any]) -> int | None:
-    try:
-        return int(chart_row.get("program"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def catalog_handout(
-    con: Any,
-    seminar_id: str,
+def cards_handout(
+    seminar_row: dict[str, Any],
+    cards: Sequence[ChartCard],
     *,
     programs: Sequence[int] = (),
     chart_ids: Sequence[str] = (),
@@ -507,37 +497,29 @@ def catalog_handout(
     whatif_results: Any = None,
     timer: Any = None,
 ) -> bytes:
-    """A whole handout from the catalogue (CLI and UI share this): the same charts a deck would hold.
-
-    Raises UnknownSeminar for an unknown seminar, programme or chart.
-    """
-    from jichitai_metrics import charts, export, queries, slides
+    """A whole handout from chart cards (the deck's cards_deck, as paper): cover, cards, what-if, QR."""
+    from jichitai_metrics import export, slides, words
 
     timer = timer or slides.PhaseTimer()
-    with timer.phase("catalogue queries"):
-        rows = slides.select_charts(con, seminar_id, programs, chart_ids)
-        seminar_row = queries.seminar(con, seminar_id)
-        progs = {int(p["number"]): p for p in queries.programs(con, seminar_id).to_dict("records")}
-        figures = queries.figures(con, seminar_id=seminar_id)
 
     def items() -> Iterable[HandoutChart]:
-        for row in rows:
-            with timer.phase("chart + caption build (Altair)"):
-                figs = figures[figures["id"].isin(charts.figure_ids(row))].reset_index(drop=True)
-                number = _program_number(row)
-                item = handout_chart(row, figs, progs.get(number) if number else None, seminar_row, lang)
+        for card in cards:
+            with timer.phase("chart build (Altair)"):
+                item = handout_chart(card)
             yield item
         if whatif_results is not None and len(whatif_results):
-            with timer.phase("chart + caption build (Altair)"):
+            with timer.phase("chart build (Altair)"):
                 yield whatif_chart(whatif_results, lang)
 
-    ids = [str(r["chart_id"]) for r in rows] if chart_ids else []
+    ids = [c.chart_id for c in cards] if chart_ids else []
+    held_note = words.text(seminar_row, "held_on_note", lang)
     meta = HandoutMeta(
         seminar_title=pick(seminar_row["title_ja"], seminar_row.get("title_en") or "", lang),
         held_on=seminar_row["held_on"],
+        held_on_note=held_note,
         exported_on=exported_on or export.today_jst(),
-        source_line=slides.report_source_line(seminar_row, lang),
-        link=slides.dashboard_link(base_url, seminar_id, ids, list(programs), lang),
+        source_line=words.source_line(None, lang, seminar=seminar_row),
+        link=slides.dashboard_link(base_url, seminar_row["id"], ids, list(programs), lang),
         lang=lang,
         subtitle=pick(
             "予算説明の配布資料（セミナーの報告数値より）",
@@ -547,6 +529,31 @@ def catalog_handout(
         landscape=landscape,
     )
     return build_handout(meta, items(), timer=timer)
+
+
+def catalog_handout(
+    con: Any,
+    seminar_id: str,
+    *,
+    programs: Sequence[int] = (),
+    chart_ids: Sequence[str] = (),
+    lang: str = "ja",
+    timer: Any = None,
+    **options: Any,
+) -> bytes:
+    """The handout of a selection straight from the catalogue (CLI, tests, bench): cards, then paper.
+
+    Raises UnknownSeminar for an unknown seminar, programme or chart.
+    """
+    from jichitai_metrics import slides
+    from jichitai_metrics.chart_card import load_cards
+
+    timer = timer or slides.PhaseTimer()
+    with timer.phase("catalogue queries + cards"):
+        seminar_row, cards = load_cards(con, seminar_id, programs, chart_ids, lang)
+    return cards_handout(
+        seminar_row, cards, programs=programs, chart_ids=chart_ids, lang=lang, timer=timer, **options
+    )
 
 
 def handout_filename(seminar_id: str, chart_ids: Sequence[str] = (), programs: Sequence[int] = ()) -> str:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from jichitai_metrics import export
+from jichitai_metrics import export, words
 from jichitai_metrics.ui import common
 from jichitai_metrics.ui import figures as fig_ui
 
@@ -34,17 +34,12 @@ if asked is not None:
         ),
         icon=":material/warning:",
     )
-number = int(number) if number is not None else numbers[0]
+number = int(str(number)) if number is not None else numbers[0]
 prog = common.program(seminar_id, number)
 en = lang == "en"
 
 st.title(common.md_escape(f"Program{number}　{titles[number]}"))
-who = (
-    f"{prog['speaker_en']} — {prog['role_en']}, {prog['organisation_en']}"
-    if en
-    else f"{prog['organisation_ja']} {prog['role_ja']}　{prog['speaker_ja']}"
-)
-st.markdown(f"**{common.md_escape(who)}**")
+st.markdown(f"**{common.md_escape(words.speaker_line(prog, lang))}**")
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -48,6 +48,8 @@ def test_every_quote_occurs_verbatim_in_the_report(catalog_con, seed_report_text
 def test_quotes_are_short_phrases_not_paragraphs(catalog_con):
     figures = queries.figures(catalog_con)
     too_long = [(r.id, len(r.quote)) for r in figures.itertuples() if len(r.quote) > 40]
+    findings = queries.findings(catalog_con)
+    too_long += [(r.id, len(r.quote)) for r in findings.itertuples() if len(r.quote) > 40]
     assert too_long == []
 
 
@@ -213,7 +215,7 @@ def test_derived_without_derivation_is_reported(data_copy):
 
 
 def test_bad_iso_date_is_reported(data_copy):
-    replace_in(figures_csv(data_copy), ",2022-09-21,2022,reported,申込者数", ",令和4年9月,2022,reported,申込者数")
+    replace_in(figures_csv(data_copy), ",2022-09-21,true,2022,reported,申込者数", ",令和4年9月,true,2022,reported,申込者数")
     with pytest.raises(CatalogError, match="'as_of'.*not an ISO date"):
         catalog.build_catalog(data_copy)
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from jichitai_metrics import catalog, charts, handout, images, queries, whatif
+from jichitai_metrics import catalog, handout, images, queries, whatif, words
+from jichitai_metrics.chart_card import load_cards
 from jichitai_metrics.errors import UnknownSeminar
 from tests.support import REPO_ROOT
 
@@ -120,15 +121,11 @@ def test_every_quote_is_text_and_verbatim_in_the_report(all_pdf, catalog_con, se
 
 
 def test_source_lines_are_the_words_on_screen(p1_pdf, catalog_con):
-    # The chart card shows charts.chart_caption(...).lines() (ui/figures.py): the same lines here.
+    # The chart card on screen shows card.caption.lines() (ui/figures.py): the same lines here.
     text = _words(_text(p1_pdf))
-    seminar_row = queries.seminar(catalog_con, SEMINAR)
-    program_row = queries.program(catalog_con, SEMINAR, 1)
     lines = 0
-    for row in queries.charts(catalog_con, SEMINAR, 1).to_dict("records"):
-        figs = queries.chart_figures(catalog_con, row["chart_id"])
-        caption = charts.chart_caption(row, figs, program_row, "ja", seminar_row)
-        for line in caption.lines():
+    for card in load_cards(catalog_con, SEMINAR, programs=[1])[1]:
+        for line in card.caption.lines():
             assert _words(line) in text, line
             lines += 1
     assert lines > 20
@@ -137,9 +134,8 @@ def test_source_lines_are_the_words_on_screen(p1_pdf, catalog_con):
 
 def test_tables_hold_the_values_as_shown(p1_pdf, catalog_con):
     text = _text(p1_pdf)
-    for row in queries.charts(catalog_con, SEMINAR, 1).to_dict("records"):
-        table = charts.chart_table(row, queries.chart_figures(catalog_con, row["chart_id"]), "ja")
-        for value in table["value_text"]:
+    for card in load_cards(catalog_con, SEMINAR, programs=[1])[1]:
+        for value in card.table["value_text"]:
             assert value in text
 
 
@@ -247,7 +243,9 @@ def test_a_second_seminar_is_not_day1(tmp_path):
     text = _flat(_text(pdf))
     assert "テスト用セミナー/Day2" in text
     assert "2022年（令和4年）9月22日（木）" in text  # its own date
-    assert "出典：【テスト】架空のセミナーレポート" in text
+    seminar_row = queries.seminar(con, "demo-day2")
+    assert words.source_line(None, "ja", seminar=seminar_row) in text  # its own report
+    assert "架空のセミナーレポート" in text
     for quote in queries.chart_figures(con, "d2-kpi")["quote"]:
         assert f"「{quote}」" in text
     assert "令和5年度予算×DX/Day1" not in text
@@ -255,14 +253,12 @@ def test_a_second_seminar_is_not_day1(tmp_path):
 
 
 def test_chart_pdf_comes_from_the_render_process_like_the_deck_pngs(catalog_con):
-    row = queries.chart(catalog_con, "p4-kodaira")
-    chart = charts.build_chart(row, queries.chart_figures(catalog_con, "p4-kodaira"), "ja", title=False)
+    (card,) = load_cards(catalog_con, SEMINAR, chart_ids=["p4-kodaira"])[1]
+    chart = card.chart(handout.CHART_WIDTH, title=False)
     images.clear_cache()
     here = images.render_pdf(chart)
     images.clear_cache()
-    proc = images._render_process()
-    assert proc is not None
-    theirs = proc.submit(images.chart_spec(chart), 1.0, "pdf").result(timeout=60)
+    theirs = images.render_png_later(chart, fmt="pdf").future.result(timeout=60)  # from the process
     assert here[:5] == theirs[:5] == b"%PDF-"
     # The same drawing: the same words and the same page size.
     assert _text(here) == _text(theirs) and "苦情の比率（小平市）" in _text(here)

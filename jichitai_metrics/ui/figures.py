@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
 
-from jichitai_metrics import charts, export, formatting, queries
+from jichitai_metrics import export, extracts, formatting, queries, words
+from jichitai_metrics.chart_card import ChartCard, build_chart_card
 from jichitai_metrics.ui import common
 from jichitai_metrics.ui.inquiry import inquiry_params
 
 ENCODING_KEY = "csv_encoding"
-
-# Table headers for charts.chart_table columns: one home (charts.py), shared with the handout.
-_CHART_COLUMNS = charts.DISPLAY_HEADERS
-
 
 def encoding_choice() -> str:
     """The CSV encoding for this session's downloads, chosen once in the sidebar (UTF-8 BOM default)."""
@@ -35,50 +33,23 @@ def encoding_choice() -> str:
     )
 
 
-def chart_display_table(
-    chart_row: dict[str, Any],
-    figures: pd.DataFrame,
-    program_row: dict[str, Any] | None,
-    lang: str,
-    seminar_row: dict[str, Any] | None = None,
-) -> pd.DataFrame:
-    """The chart's numbers as the table view and the CSV show them (same rows, headers in `lang`)."""
-    table = charts.chart_table(chart_row, figures, lang).copy()
-    table.insert(0, "chart_id", str(chart_row.get("chart_id", "")))
-    table["status_text"] = table["status"].map(
-        lambda s: common.pick(*charts.STATUS_TEXT.get(s, (s, s)), lang)
+@st.cache_data(show_spinner=False, max_entries=256)
+def card(seminar_id: str, chart_id: str, lang: str) -> ChartCard:
+    """The chart's card (rows, table, caption, CSV table, slide texts), built once per language."""
+    row = queries.chart(common.catalog_cursor(), chart_id)
+    if row["seminar_id"] != seminar_id:
+        raise KeyError(chart_id)
+    number = words.whole(row.get("program"))
+    program_row = None if number is None else common.program(seminar_id, number)
+    return build_chart_card(
+        row, common.chart_figures(chart_id), program_row, common.seminar(seminar_id), lang
     )
-    table["source"] = charts.source_text(program_row, lang, seminar_row)
-    table = table[list(_CHART_COLUMNS)]
-    return table.rename(columns={k: common.pick(ja, en, lang) for k, (ja, en) in _CHART_COLUMNS.items()})
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _chart_bundle(seminar_id: str, chart_id: str, lang: str) -> tuple[dict, pd.DataFrame, list[str], str]:
-    # Spec, table and caption computed once per (chart, language): a warm rerun only sends them.
-    row = _chart_row(seminar_id, chart_id)
-    figs = common.chart_figures(chart_id)
-    program_row = _program_row(seminar_id, row.get("program"))
-    seminar_row = common.seminar(seminar_id)
-    spec = charts.chart_spec(row, figs, lang, width="container", title=False)
-    table = chart_display_table(row, figs, program_row, lang, seminar_row)
-    caption = charts.chart_caption(row, figs, program_row, lang, seminar_row=seminar_row)
-    return spec, table, caption.lines(), charts.chart_title(row, lang)
-
-
-def _chart_row(seminar_id: str, chart_id: str) -> dict:
-    frame = common.charts(seminar_id)
-    match = frame[frame["chart_id"] == chart_id]
-    if match.empty:
-        raise KeyError(chart_id)
-    return match.iloc[0].to_dict()
-
-
-def _program_row(seminar_id: str, number: object) -> dict | None:
-    try:
-        return common.program(seminar_id, int(number))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+def _card_spec(seminar_id: str, chart_id: str, lang: str) -> dict:
+    # The screen's spec (container width, no built-in title) from the same card: a warm rerun only sends it.
+    return card(seminar_id, chart_id, lang).spec("container", title=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -156,7 +127,9 @@ def csv_download(
 def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
     """One chart: heading, chart, 出典 caption, table view and CSV download of the same rows."""
     lang = common.lang()
-    spec, table, caption, title = _chart_bundle(seminar_id, chart_id, lang)
+    item = card(seminar_id, chart_id, lang)
+    spec, table, title = _card_spec(seminar_id, chart_id, lang), item.csv_table, item.title
+    caption = item.caption.lines()
     with st.container(border=True, key=f"card-{chart_id}"):
         st.subheader(common.md_escape(title), anchor=chart_id)
         # theme=None: the chart looks as designed (font sizes for projectors) and as it does on slides.
@@ -207,21 +180,23 @@ def inquiry_link(program: int | None, chart_id: str | None = None) -> None:
 
 
 def _blank_text_for_display(table: pd.DataFrame) -> pd.DataFrame:
-    """Empty text cells read as blank on screen, not as Streamlit's grey "None" (numbers are left as they are)."""
-    text_columns = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
+    """Empty text cells read as blank on screen, not as Streamlit's grey "None" (numbers stay as they are)."""
+    text_columns = [
+        c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])
+    ]
     return table.assign(**{c: table[c].fillna("") for c in text_columns}) if text_columns else table
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.DataFrame:
-    return export.figures_for_export(_figures, lang)
+    return extracts.figures_for_export(_figures, lang)
 
 
 def figure_table(
     figures: pd.DataFrame,
     filename: str,
     key: str,
-    height: int | str = "auto",
+    height: int | Literal["auto", "stretch", "content"] = "auto",
     cache_key: tuple | None = None,
 ) -> None:
     """Figures as a sortable table (value, unit, qualifier, quote, source) with its CSV download.
@@ -230,7 +205,7 @@ def figure_table(
     """
     lang = common.lang()
     if cache_key is None:
-        table = export.figures_for_export(figures, lang)
+        table = extracts.figures_for_export(figures, lang)
     else:
         table = _figure_export(cache_key, lang, figures)
     st.dataframe(
@@ -239,7 +214,7 @@ def figure_table(
         width="stretch",
         height=height,
         column_config=_figure_column_config(table, lang),
-        column_order=[common.pick(*export.FIGURE_COLUMNS[k], lang) for k in _READING_ORDER],
+        column_order=[common.pick(*words.COLUMN_HEADERS[k], lang) for k in _READING_ORDER],
     )
     # The file keeps the export's machine-readable column order; only the on-screen order differs.
     csv_download(table, filename, key=key, cache_key=None if cache_key is None else (*cache_key, lang))
@@ -254,6 +229,7 @@ _READING_ORDER = (
     "quote",
     "baseline",
     "as_of",
+    "as_of_basis",
     "fiscal_year",
     "fiscal_year_wareki",
     "kind",
@@ -264,14 +240,14 @@ _READING_ORDER = (
     "topic",
     "source",
     "seminar",
-    "id",
+    "figure_id",
 )
 
 
 def _figure_column_config(table: pd.DataFrame, lang: str) -> dict:
     # Long quotes and notes get room; the numeric value keeps its full precision (no rounding).
     config: dict[str, Any] = {}
-    wide = {common.pick(*export.FIGURE_COLUMNS[k], lang) for k in ("quote", "source", "note", "label")}
+    wide = {common.pick(*words.COLUMN_HEADERS[k], lang) for k in ("quote", "source", "note", "label")}
     for name in table.columns:
         if name in wide:
             config[name] = st.column_config.TextColumn(name, width="large")
@@ -299,10 +275,8 @@ def figure_units(seminar_id: str | None) -> list[str]:
 def career_when(row: dict[str, Any], lang: str) -> str:
     """When a career step happened, 和暦 and 西暦 together: 平成9年6月（1997年） / 2006年（平成18年）."""
     when = str(row.get("when_ja") or "").strip()
-    year = row.get("year")
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
+    year = words.whole(row.get("year"))
+    if year is None:
         return when if lang != "en" else common.pick(when, "date not given", lang)
     if lang == "en":
         return str(year)
@@ -335,11 +309,11 @@ def url_choice(
     label: str,
     options: list,
     *,
-    format_func=str,
+    format_func: Callable[[Any], str] = str,
     default: object = None,
     kind: str = "selectbox",
     placeholder: str | None = None,
-) -> tuple[object, str | None]:
+) -> tuple[Any, str | None]:
     """A selectbox (or segmented control) whose value is ?name=… ; returns (value, unknown URL value)."""
     raw = st.query_params.get(name)
     by_text = {str(o): o for o in options}
