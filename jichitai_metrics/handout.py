@@ -223,10 +223,11 @@ class _Writer:
     def _lines_h(self, lines: Sequence[str], size: float, lh: float, width: float | None = None) -> float:
         self.pdf.set_font(FONT, size=size)
         w = self.width if width is None else width
-        return sum(
-            self.pdf.multi_cell(w, lh, line or " ", dry_run=True, output="HEIGHT", wrapmode=self.wrap)
-            for line in lines
-        )
+        return sum(self._measure(w, lh, line, "HEIGHT") for line in lines)
+
+    def _measure(self, w: float, lh: float, text: str, output: str) -> Any:
+        """multi_cell without drawing: the height (mm) or the wrapped lines of a text."""
+        return self.pdf.multi_cell(w, lh, text or " ", dry_run=True, output=output, wrapmode=self.wrap)
 
     def _write(self, lines: Sequence[str], size: float, lh: float, color=INK, link: str = "") -> None:
         self._style(size, color)
@@ -274,16 +275,7 @@ class _Writer:
     def _row_h(self, cells: Sequence[str], widths: Sequence[float]) -> float:
         self.pdf.set_font(FONT, size=self.TABLE_SIZE)
         lines = max(
-            len(
-                self.pdf.multi_cell(
-                    w - 2 * self.PAD,
-                    self.TABLE_LH,
-                    c or " ",
-                    dry_run=True,
-                    output="LINES",
-                    wrapmode=self.wrap,
-                )
-            )
+            len(self._measure(w - 2 * self.PAD, self.TABLE_LH, c, "LINES"))
             for c, w in zip(cells, widths, strict=True)
         )
         return lines * self.TABLE_LH + 2 * self.PAD
