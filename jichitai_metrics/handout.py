@@ -311,19 +311,29 @@ class _Writer:
 
     SOURCE_SIZE, SOURCE_LH = 7.5, 3.6
 
+    MIN_SHRINK = 0.7  # a chart is drawn at least this large rather than moved to the next page
+    MIN_CHART = 0.45  # ... and at least this large when its text alone nearly fills a page
+
     def chart(self, item: HandoutChart, chart_pdf: Any) -> None:
-        """Title, chart, table, source lines: moved whole to the next page when it does not fit."""
+        """Title, chart, table, source lines on one page: the chart shrinks a little to stay on this
+        page, or the block moves whole to the next one (where the chart shrinks if it must)."""
         pdf = self.pdf
         w, h = self._box(chart_pdf)
         label_h = self._lines_h([item.label], 8.5, 4.6) if item.label else 0.0
         title_h = self._lines_h([item.title], 12.5, 6.2)
         heights = self._row_heights(item)
-        need = label_h + title_h + 2 + h + 2 + (sum(heights) + 2.5 if heights else 0.0)
-        need += self._lines_h(item.source_lines, self.SOURCE_SIZE, self.SOURCE_LH) + 6
-        fits = pdf.get_y() + need <= pdf.page_break_trigger
-        if self.on_page >= CHARTS_PER_PAGE or (not fits and pdf.get_y() > MARGIN + 1):
-            pdf.add_page()
-            self.on_page = 0
+        text_h = label_h + title_h + 4 + (sum(heights) + 2.5 if heights else 0.0)
+        text_h += self._lines_h(item.source_lines, self.SOURCE_SIZE, self.SOURCE_LH) + 6
+        room = pdf.page_break_trigger - pdf.get_y()  # on this page
+        full = pdf.page_break_trigger - MARGIN  # on a fresh page
+        if self.on_page < CHARTS_PER_PAGE and text_h + h * self.MIN_SHRINK <= room:
+            scale = min(1.0, (room - text_h) / h)
+        else:
+            if pdf.get_y() > MARGIN + 1:
+                pdf.add_page()
+                self.on_page = 0
+            scale = max(self.MIN_CHART, min(1.0, (full - text_h) / h))
+        w, h = w * scale, h * scale
         if item.label:
             self._write([item.label], 8.5, 4.6, (213, 94, 0))  # vermillion: stands out, prints in grey too
         self._write([item.title], 12.5, 6.2)

@@ -56,7 +56,8 @@ def _text(pdf: bytes, page: int | None = None) -> str:
 
 
 def test_programme_page_prints_clean_a4(app_url, page, catalog_con):
-    from jichitai_metrics import charts, queries
+    from jichitai_metrics import queries
+    from jichitai_metrics.chart_card import load_cards
 
     pdf = _print(page, f"{app_url}/program?program=1")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -75,19 +76,17 @@ def test_programme_page_prints_clean_a4(app_url, page, catalog_con):
     # on the sheet that carries the chart's heading, never on the next one.
     pages = [_text(pdf, i) for i in range(1, len(reader.pages) + 1)]
     checked = 0
-    for row in queries.charts(catalog_con, "r5-budget-dx-day1", 1).to_dict("records"):
-        figs = queries.chart_figures(catalog_con, row["chart_id"])
-        spec = charts.chart_spec(row, figs, "ja", width="container", title=False)
-        words = {t for t in _titles(spec) if sum(t in p for p in pages) == 1}
+    for card in load_cards(catalog_con, "r5-budget-dx-day1", programs=[1])[1]:
+        words = {t for t in _titles(card.spec("container", title=False)) if sum(t in p for p in pages) == 1}
         # The card's sheet: its heading and its first quote (the summary may name the topic too).
-        first_quote = f"「{figs['quote'].iloc[0]}」"
+        first_quote = f"「{card.figures[0]['quote']}」"
         (home,) = [
             i
             for i, p in enumerate(pages)
-            if row["title_ja"] in p.replace("\n", "") and first_quote in p.replace("\n", "")
+            if card.title in p.replace("\n", "") and first_quote in p.replace("\n", "")
         ]
         for word in words:
-            assert word in pages[home], (row["chart_id"], word)
+            assert word in pages[home], (card.chart_id, word)
             checked += 1
     assert checked >= 3
 
