@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
     )
     handout.add_subcommand(sub)
+    from jichitai_metrics import hashcli
+
+    hashcli.register(sub)
     return parser
 
 
@@ -128,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _deck(args)
     if args.command == "handout":
         return handout.run_cli(args)
+    if args.command == "hash-password":
+        from jichitai_metrics import hashcli
+
+        return hashcli.run(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first
 
 
