@@ -96,6 +96,18 @@ _MSG_UNWRITABLE = ("お問い合わせの保存先（データベース）に書
                    "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
 
 
+def private_files() -> None:
+    """Make every file this process creates from now on private (owner only): 0600 files, 0700 folders.
+
+    DuckDB creates the WAL (and the rewrite's new file) itself, at any time, with the process
+    umask, so a chmod after the fact would leave windows where the inquiries are world-readable.
+    The process that holds personal data therefore masks group/other bits for good; systemd's
+    UMask=0077 (deploy/systemd) does the same before Python starts.
+    """
+    current = os.umask(0o077)
+    os.umask(current | 0o077)
+
+
 def _naive_utc(value: datetime) -> datetime:
     # DuckDB TIMESTAMP has no zone: we always store UTC wall time.
     return as_utc(value).replace(tzinfo=None)
@@ -160,10 +172,16 @@ class DuckDBInquiryStore:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return duckdb.connect(str(self.path))
+            private_files()
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            con = duckdb.connect(str(self.path))
         except (duckdb.Error, OSError) as exc:
             raise _unavailable(exc) from exc
+        for f in (self.path, Path(str(self.path) + ".wal")):
+            with contextlib.suppress(OSError):
+                if f.exists() and f.stat().st_mode & 0o077:
+                    f.chmod(0o600)  # a file made before this rule (or copied in) becomes private too
+        return con
 
     @contextlib.contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:

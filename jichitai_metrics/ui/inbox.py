@@ -18,7 +18,7 @@ from jichitai_metrics.config import load_settings
 from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.i18n import pick
 from jichitai_metrics.inquiries import SORT_COLUMNS, STATUS_LABELS, STATUSES, InboxQuery
-from jichitai_metrics.inquiries.model import JST, email_key
+from jichitai_metrics.inquiries.model import JST, TEXT_FIELDS, email_key, visible_controls
 from jichitai_metrics.ui.inquiry import get_store
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,9 @@ def display_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     for column in ("received_at", "updated_at"):
         out[column] = out[column].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M")
     out["status"] = out["status"].map(lambda s: status_label(s, lang))
+    for column in (*TEXT_FIELDS, "memo"):
+        if column in out:  # stored before the form refused them: shown as <U+202E>, never applied
+            out[column] = out[column].map(visible_controls)
     return out.rename(columns={c: pick(*COLUMN_LABELS[c], lang) for c in out.columns})
 
 
@@ -223,7 +226,7 @@ def _detail(store, rows: pd.DataFrame, lang: str) -> None:
     with left:
         for field in ("article_title", "municipality", "department", "name", "phone", "email", "message"):
             st.caption(pick(*COLUMN_LABELS[field], lang))
-            st.text(getattr(inquiry, field))  # typed by the public: plain text only
+            st.text(visible_controls(getattr(inquiry, field)))  # plain text, controls made visible
         st.caption(pick("同意日時（日本時間）・表示版", "Consent (JST) and notice version", lang))
         st.text(f"{inquiry.consent_at.astimezone(JST):%Y-%m-%d %H:%M}  {inquiry.privacy_notice_version}")
     with right, st.form(f"edit_{inquiry.id}"):
@@ -258,7 +261,8 @@ def _export(store, query: InboxQuery, lang: str) -> None:
     if result is None:
         return
     if not result.ok:
-        chars = "、".join(f"{p['char']}（{p['codepoint']}）" for p in export.summarise_problems(result.unencodable))
+        chars = "、".join(f"{visible_controls(p['char'])}（{p['codepoint']}）"
+                         for p in export.summarise_problems(result.unencodable))
         st.warning(pick(f"Shift_JIS で表せない文字があるため作成できませんでした：{chars}。UTF-8 をお使いください。",
                         f"Some characters cannot be written in Shift_JIS: {chars}. Please use UTF-8.", lang))
         return
