@@ -37,3 +37,7 @@ class StoreUnavailable(JichitaiError):
 
 class UnknownSeminar(JichitaiError):
     """A seminar id or programme number that the catalogue does not hold."""
+
+
+class ErasureIncomplete(StoreUnavailable):
+    """An erasure (or purge) could not finish; nothing was half-done and the request is kept pending."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pandas as pd
@@ -27,7 +27,36 @@ from jichitai_metrics.inquiries.model import (
 if TYPE_CHECKING:
     from jichitai_metrics.config import Settings
 
-SCHEMA_VERSION = 1
+# 1: inquiries + outbox. 2 (issue 10): erasure_requests, maintenance_runs, limit_events, drafts.
+# (Issue 9 adds its own step; whichever merges second renumbers.)
+SCHEMA_VERSION = 2
+
+# Below this much free space on the DuckDB file's disk the form says up front it cannot accept inquiries.
+MIN_FREE_BYTES = 1024 * 1024
+# A confirmed draft kept server-side lives this long (then the rewrite/purge drops it).
+DRAFT_TTL = timedelta(hours=1)
+# Limit counters are needed for the longest window (ack mails: 24 h) and no longer.
+LIMIT_EVENT_TTL = timedelta(hours=25)
+
+
+@dataclass(frozen=True)
+class MaintenanceRun:
+    """One purge or erasure run, as recorded in maintenance_runs (no personal data)."""
+
+    kind: str  # "purge" | "erasure"
+    trigger: str  # "daily" | "cli" | "staff"
+    started_at: datetime
+    finished_at: datetime
+    rows: int
+    error: str | None = None
+
+
+def erasure_failed_message(cause: str) -> str:
+    """What staff read when an erasure could not finish (both backends say the same)."""
+    return ("消去を最後まで完了できませんでした。データベースを作り直す途中で失敗したため、"
+            "データは消去前のまま残っています。この請求は「未完了」として記録しました。"
+            "原因を取り除いてから「もう一度消去する」を押してください。"
+            f"（原因：{cause}）")
 
 # How often a backend retries a write after a transaction conflict before giving up.
 MAX_RETRIES = 20
