@@ -40,13 +40,17 @@ from jichitai_metrics.inquiries.model import (
     utc_now,
 )
 from jichitai_metrics.inquiries.store import (
+    DIGEST_INTERVAL,
     DRAFT_TTL,
     LIMIT_EVENT_TTL,
     MAX_RETRIES,
     MIN_FREE_BYTES,
     SCHEMA_VERSION,
     MaintenanceRun,
+    RateLimited,
+    SubmitLimits,
     erasure_failed_message,
+    limit_key,
     prepare_row,
 )
 
@@ -331,12 +335,17 @@ class DuckDBInquiryStore:
     # -- writes ------------------------------------------------------------------------------
 
     def submit(self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
-               notify_kinds: tuple[str, ...] = ()) -> SubmitResult:
-        """Store exactly once per submission_id, with its outbox rows, in one transaction."""
+               notify_kinds: tuple[str, ...] = (), client: str | None = None,
+               limits: SubmitLimits | None = None) -> SubmitResult:
+        """Store exactly once per submission_id, with its outbox rows, in one transaction.
+
+        Limits are checked inside the same (in-process serialised) write, so concurrent sessions
+        cannot slip past them. RateLimited: nothing was stored.
+        """
         for _ in range(5):  # a fresh receipt number if the random one collides (very rare)
             row = prepare_row(inquiry, submission_id, now, notify_kinds)
             try:
-                return self._write(lambda cur, row=row: self._insert(cur, row, notify_kinds))
+                return self._write(lambda cur, row=row: self._insert(cur, row, notify_kinds, client, limits))
             except duckdb.ConstraintException as exc:
                 if "receipt_no" not in str(exc):
                     raise _unavailable(exc) from exc
@@ -345,9 +354,15 @@ class DuckDBInquiryStore:
         raise StoreUnavailable(_MSG_UNWRITABLE)
 
     @staticmethod
-    def _insert(cur, row, notify_kinds) -> SubmitResult:
+    def _insert(cur, row, notify_kinds, client=None, limits=None) -> SubmitResult:
         i = row.inquiry
         at = _naive_utc(row.received_at)
+        if limits is not None:
+            existing = cur.execute("SELECT id, receipt_no FROM inquiries WHERE submission_id = ?",
+                                   [row.submission_id]).fetchone()
+            if existing is not None:  # a resend after a lost receipt: the original, never refused
+                return SubmitResult(inquiry_id=int(existing[0]), receipt_no=existing[1], created=False)
+            notify_kinds = DuckDBInquiryStore._apply_limits(cur, row, notify_kinds, client, limits, at)
         inserted = cur.execute(
             """INSERT INTO inquiries (receipt_no, submission_id, received_at, article_title,
                    municipality, department, name, phone, email, message, consent_at,
@@ -371,6 +386,54 @@ class DuckDBInquiryStore:
                 [inquiry_id, receipt, kind, normalise(i.email).strip() if kind == "ack" else None, at, at],
             )
         return SubmitResult(inquiry_id=inquiry_id, receipt_no=receipt, created=True)
+
+    @staticmethod
+    def _apply_limits(cur, row, notify_kinds, client, limits: SubmitLimits, at: datetime) -> tuple[str, ...]:
+        """Refuse (RateLimited) or trim notify_kinds, and count this submission; same txn as the insert."""
+        def recent(kind: str, key: str, window: timedelta) -> int:
+            return int(cur.execute(
+                "SELECT count(*) FROM limit_events WHERE kind = ? AND key = ? AND happened_at > ?",
+                [kind, key, at - window]).fetchone()[0])
+
+        def count(kind: str, key: str) -> None:
+            cur.execute("INSERT INTO limit_events VALUES (?, ?, ?)", [kind, key, at])
+
+        client_key = limit_key(client or "unknown")
+        if recent("submit", client_key, timedelta(hours=1)) >= limits.per_client_hour:
+            raise RateLimited("per-client hourly limit reached")
+        count("submit", client_key)
+        kinds = list(notify_kinds)
+        if "ack" in kinds:
+            ack_key = limit_key(row.email_key)
+            if recent("ack", ack_key, timedelta(hours=24)) >= limits.ack_per_recipient_day:
+                kinds.remove("ack")
+            else:
+                count("ack", ack_key)
+        if "staff_notice" in kinds:
+            if recent("notice", "*", timedelta(hours=1)) >= limits.notice_ceiling_hour:
+                kinds.remove("staff_notice")
+                count("notice_held", "*")
+            else:
+                count("notice", "*")
+        return tuple(kinds)
+
+    def take_held_notices(self, *, now: datetime | None = None,
+                          min_interval: timedelta = DIGEST_INTERVAL) -> int:
+        """Claim the notices held above the ceiling (their count), at most once per min_interval."""
+        at = _naive_utc(now or utc_now())
+
+        def work(cur) -> int:
+            if cur.execute("SELECT count(*) FROM limit_events WHERE kind = 'digest' AND happened_at > ?",
+                           [at - min_interval]).fetchone()[0]:
+                return 0
+            held = int(cur.execute("SELECT count(*) FROM limit_events WHERE kind = 'notice_held'")
+                       .fetchone()[0])
+            if held:
+                cur.execute("DELETE FROM limit_events WHERE kind = 'notice_held'")
+                cur.execute("INSERT INTO limit_events VALUES ('digest', '*', ?)", [at])
+            return held
+
+        return self._write(work)
 
     def update(self, inquiry_id: int, *, status: str | None = None, memo: str | None = None) -> None:
         """Set status and/or memo; ValueError for an unknown status or an over-long memo."""
