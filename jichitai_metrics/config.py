@@ -41,6 +41,9 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # Proxies whose X-Forwarded-For / X-Real-IP we believe (JICHITAI_TRUSTED_PROXIES, IPs/CIDRs).
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # Store-backed limits of the public form (issue 10): per client address, and the notice ceiling.
+    inquiry_limit_per_hour: int = 5
+    notice_ceiling_per_hour: int = 60
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -90,6 +93,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         retention_days=retention_days,
         smtp=smtp,
         trusted_proxies=_trusted_proxies(env.get("JICHITAI_TRUSTED_PROXIES")),
+        inquiry_limit_per_hour=int(_value(env, "JICHITAI_INQUIRY_LIMIT_PER_HOUR") or 5),
+        notice_ceiling_per_hour=int(_value(env, "JICHITAI_NOTICE_CEILING_PER_HOUR") or 60),
     )
 
 

@@ -398,7 +398,7 @@ class DuckDBInquiryStore:
         def count(kind: str, key: str) -> None:
             cur.execute("INSERT INTO limit_events VALUES (?, ?, ?)", [kind, key, at])
 
-        client_key = limit_key(client or "unknown")
+        client_key = limit_key(str(client or "unknown"))
         if recent("submit", client_key, timedelta(hours=1)) >= limits.per_client_hour:
             raise RateLimited("per-client hourly limit reached")
         count("submit", client_key)
@@ -512,7 +512,11 @@ class DuckDBInquiryStore:
             "inquiries": (match, [cutoff]),
             "outbox": (f"inquiry_id IN (SELECT id FROM inquiries WHERE {match})", [cutoff]),
         }
-        return self._rewrite_without(drop, counted=("inquiries", match, [cutoff]), force=False)
+        # Expired drafts hold what people typed: their bytes leave the file with the same rewrite.
+        with self._cursor() as cur:
+            stale = cur.execute("SELECT count(*) FROM drafts WHERE created_at < ?",
+                                [_naive_utc(utc_now()) - DRAFT_TTL]).fetchone()[0]
+        return self._rewrite_without(drop, counted=("inquiries", match, [cutoff]), force=bool(stale))
 
     def _rewrite_without(self, drop: dict[str, tuple[str, list]], *, counted: tuple[str, str, list],
                          force: bool) -> int:
@@ -595,6 +599,38 @@ class DuckDBInquiryStore:
             finally:
                 os.close(dir_fd)
         self._con = self._connect()
+
+    # -- drafts (restart-safe sending) --------------------------------------------------------
+
+    def save_draft(self, token: str, submission_id: str, payload: str, email: str, *,
+                   now: datetime | None = None) -> None:
+        """Keep the confirmed form under `token` (replacing an older version of the same token)."""
+        at = _naive_utc(now or utc_now())
+        self._write(lambda cur: cur.execute(
+            """INSERT INTO drafts VALUES (?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET
+                   submission_id = excluded.submission_id, payload = excluded.payload,
+                   email_key = excluded.email_key, created_at = excluded.created_at""",
+            [token, submission_id, payload, email_key(email), at]))
+
+    def load_draft(self, token: str, *, now: datetime | None = None) -> tuple[str, str] | None:
+        """(submission_id, payload) of a draft younger than DRAFT_TTL; payload "" once it was sent."""
+        at = _naive_utc(now or utc_now())
+        with self._cursor() as cur:
+            row = cur.execute("SELECT submission_id, payload FROM drafts WHERE token = ? AND created_at > ?",
+                              [token, at - DRAFT_TTL]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def finish_draft(self, token: str) -> None:
+        """After sending: drop what was typed, keep token -> submission id so a reload finds the receipt."""
+        self._write(lambda cur: cur.execute(
+            "UPDATE drafts SET payload = '', email_key = '' WHERE token = ?", [token]))
+
+    def receipt_for(self, submission_id: str) -> str | None:
+        """The receipt number stored for this submission id, if any."""
+        with self._cursor() as cur:
+            row = cur.execute("SELECT receipt_no FROM inquiries WHERE submission_id = ?",
+                              [submission_id]).fetchone()
+        return row[0] if row else None
 
     # -- health and housekeeping -------------------------------------------------------------
 
