@@ -22,16 +22,20 @@ from jichitai_metrics.errors import ErasureIncomplete, StoreUnavailable
 from jichitai_metrics.inquiries import InboxQuery, NewInquiry
 from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
 
-BASE = NewInquiry("記事", "架空市", "企画課", "試験 太郎", "03-1234-5678", "someone@example.jp",
-                  "質問です。" * 40, True)
+BASE = NewInquiry(
+    "記事", "架空市", "企画課", "試験 太郎", "03-1234-5678", "someone@example.jp", "質問です。" * 40, True
+)
 VICTIM = "victim-erase@example.jp"
 
 
 @contextlib.contextmanager
 def small_fs(where: Path, size: str = "6m") -> Iterator[Path]:
     where.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a size-limited tmpfs here (needs root): {done.stderr.strip()}")
     try:
@@ -76,7 +80,9 @@ def test_erasure_on_a_full_disk_says_so_keeps_the_old_file_and_finishes_later(tm
         # Old file untouched (the DELETE never ran on it), no half-written file left behind.
         assert path.read_bytes() == before
         assert sorted(p.name for p in path.parent.iterdir()) in (
-            ["inquiries.duckdb"], ["inquiries.duckdb", "inquiries.duckdb.wal"])
+            ["inquiries.duckdb"],
+            ["inquiries.duckdb", "inquiries.duckdb.wal"],
+        )
         # The person's rows still match (so staff see them), and the request is pending.
         assert len(store.export_frame(InboxQuery(search=VICTIM))) == 1
         pending = store.pending_erasures()
@@ -159,7 +165,12 @@ def test_files_are_private_whatever_the_umask(tmp_path):
         wal = Path(str(path) + ".wal")
         assert wal.exists()
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (path.parent.parent, path.parent, path, wal)}
-        assert modes == {"new-state": 0o700, "sub": 0o700, "inquiries.duckdb": 0o600, "inquiries.duckdb.wal": 0o600}
+        assert modes == {
+            "new-state": 0o700,
+            "sub": 0o700,
+            "inquiries.duckdb": 0o600,
+            "inquiries.duckdb.wal": 0o600,
+        }
         store.erase_person(BASE.email)  # the rewritten file is private too
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         store.close()
