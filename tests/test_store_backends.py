@@ -171,10 +171,10 @@ def test_schema_init_twice_is_harmless_and_keeps_data(backend):
 def test_schema_version_is_recorded_once(backend):
     backend.store.init_schema()
     if backend.name == "postgres":
-        assert backend.store.schema_versions() == [1]
+        assert backend.store.schema_versions() == [1, 2]
     else:
         con = backend.store._con  # DuckDB: read the table through the store's own connection
-        assert con.cursor().execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert con.cursor().execute("SELECT version FROM schema_version ORDER BY 1").fetchall() == [(1,), (2,)]
 
 
 # -- exactly once -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import secrets
+import time
 import uuid
 from urllib.parse import urlencode
 
@@ -176,6 +177,8 @@ def _limits() -> SubmitLimits:
 def _save_draft() -> None:
     ss = _state()
     token = ss.get(_K + "token") or secrets.token_urlsafe(18)
+    if _store_ok() is not None:
+        return  # the store is down (the page says so): the session keeps the draft meanwhile
     try:
         get_store().save_draft(token, ss[_K + "submission_id"], json.dumps(ss[_K + "draft"]),
                                ss[_K + "draft"]["email"])
@@ -328,19 +331,40 @@ def _field_error(field: str, lang: str) -> None:
         st.error(pick(problem.ja, problem.en, lang), icon="⚠️")
 
 
-def _store_status(lang: str) -> bool:
-    """Warn up front when the database cannot be opened; the form stays usable and keeps input."""
+# A store health result is reused for this long within a session, so a hung database costs the
+# person one wait (the ping's deadline), not one per rerun.
+_PING_REUSE_S = 10.0
+
+
+def _store_ok() -> StoreUnavailable | None:
+    """None if the store can accept an inquiry now, else the reason (cached briefly per session)."""
+    ss = _state()
+    cached = ss.get(_K + "store_check")
+    if cached is not None and time.monotonic() - cached[0] < _PING_REUSE_S:
+        return cached[1]
     try:
         get_store().ping()  # connection alive, database answering, disk not full
-        return True
+        problem = None
     except StoreUnavailable as exc:
-        st.warning(
-            pick(f"現在、お問い合わせを保存できません。{exc}\n\n入力した内容は、この画面を開いている間は保持されます。",
-                 "Inquiries cannot be saved right now (the database is unavailable). "
-                 "What you typed is kept while this page stays open.", lang),
-            icon="⏳",
-        )
-        return False
+        problem = exc
+    ss[_K + "store_check"] = (time.monotonic(), problem)
+    return problem
+
+
+def _store_status(lang: str) -> bool:
+    """Warn up front when the store cannot accept inquiries; the form stays usable and keeps input."""
+    if isinstance(_state().get(_K + "notice"), tuple):
+        return False  # the failed send already says why
+    exc = _store_ok()
+    if exc is None:
+        return True
+    st.warning(
+        pick(f"現在、お問い合わせを保存できません。{exc}\n\n入力した内容は、この画面を開いている間は保持されます。",
+             "Inquiries cannot be saved right now (the database is unavailable). "
+             "What you typed is kept while this page stays open.", lang),
+        icon="⏳",
+    )
+    return False
 
 
 def _render_form(lang: str) -> None:
