@@ -273,7 +273,36 @@ def _export(store, query: InboxQuery, lang: str) -> None:
     )
 
 
+def _pending_erasures(store, lang: str) -> None:
+    """Unfinished erasures (a rewrite failed): say so and offer 「もう一度消去する」, even with 0 rows left."""
+    pending = store.pending_erasures()
+    if pending.empty:
+        return
+    st.error(pick(f"完了していない消去の請求が{len(pending)}件あります（データベースの作り直しに失敗しました）。"
+                  "原因（空き容量不足など）を取り除いてから「もう一度消去する」を押してください。",
+                  f"{len(pending)} erasure request(s) did not finish (the database rewrite failed). "
+                  "Fix the cause (e.g. free disk space), then press Erase again.", lang), icon="⚠️")
+    shown = pending.assign(requested_at=pending["requested_at"].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M"))
+    st.dataframe(shown.rename(columns={"requested_at": pick("請求日時（日本時間）", "Requested (JST)", lang),
+                                       "attempts": pick("失敗回数", "Failed attempts", lang),
+                                       "last_error": pick("最後のエラー", "Last error", lang)}), hide_index=True)
+    if st.button(pick("もう一度消去する", "Erase again", lang), type="primary", key=_K + "erase_retry"):
+        try:
+            erased = store.retry_erasures()
+        except StoreUnavailable as exc:
+            st.session_state[_K + "erase_failed"] = str(exc)
+        else:
+            log.info("inbox: pending erasures finished (%d more rows)", erased)
+            st.session_state[_K + "erased"] = erased
+            st.session_state.pop(_K + "csv", None)
+        st.rerun()
+
+
 def _erasure(store, lang: str) -> None:
+    _pending_erasures(store, lang)
+    failed = st.session_state.pop(_K + "erase_failed", None)
+    if failed:
+        st.error(failed, icon="⚠️")
     with st.expander(pick("ご本人の請求による削除（完全消去）", "Erase one person's inquiries (on request)", lang)):
         st.caption(pick("メールアドレスが一致する問い合わせをすべて削除し、データベースファイルを作り直して"
                         "データを完全に消去します。元に戻せません。",
@@ -285,33 +314,56 @@ def _erasure(store, lang: str) -> None:
             matches = store.export_frame(InboxQuery(search=email))
             n = int((matches["email"].map(email_key) == key).sum()) if len(matches) else 0
             st.text(pick(f"該当：{n}件", f"Matching: {n}", lang))
+            if not n:
+                st.caption(pick("該当が0件でも、ファイルに残った消去済みデータを消すために実行できます。",
+                                "With 0 matches it still rewrites the file, removing any leftover bytes.", lang))
             sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
                                key=_K + "erase_sure")
             if st.button(pick("完全に削除する", "Erase permanently", lang), type="primary",
-                         disabled=not (sure and n), key=_K + "erase_go"):
-                erased = store.erase_person(email)
-                log.info("inbox: erased %d inquiries on request", erased)
-                st.session_state[_K + "erased"] = erased
-                st.session_state.pop(_K + "csv", None)
-                for k in ("erase_email", "erase_sure"):
-                    st.session_state.pop(_K + k, None)
+                         disabled=not sure, key=_K + "erase_go"):
+                try:
+                    erased = store.erase_person(email)
+                except StoreUnavailable as exc:
+                    log.warning("inbox: erasure on request did not finish")
+                    st.session_state[_K + "erase_failed"] = str(exc)
+                else:
+                    log.info("inbox: erased %d inquiries on request", erased)
+                    st.session_state[_K + "erased"] = erased
+                    st.session_state.pop(_K + "csv", None)
+                    for k in ("erase_email", "erase_sure"):
+                        st.session_state.pop(_K + k, None)
                 st.rerun()
         if _K + "erased" in st.session_state:
             erased_n = st.session_state.pop(_K + "erased")
-            st.success(pick(f"{erased_n}件を削除しました。", f"Erased {erased_n} inquiries.", lang))
+            st.success(pick(f"{erased_n}件を削除し、データベースファイルを作り直しました。",
+                            f"Erased {erased_n} inquiries and rewrote the database file.", lang))
 
     days = load_settings().retention_days
     with st.expander(pick(f"保存期間（{days}日）を過ぎた問い合わせの削除", f"Purge inquiries older than {days} days", lang)):
         cutoff = (pd.Timestamp.now(tz=JST) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
-        st.caption(pick(f"{cutoff}（日本時間）より前に受け付けた問い合わせを完全に消去します。",
-                        f"Erases inquiries received before {cutoff} JST.", lang))
+        st.caption(pick(f"{cutoff}（日本時間）より前に受け付けた問い合わせを完全に消去します。"
+                        "この削除は毎日自動でも行われます（下の記録）。",
+                        f"Erases inquiries received before {cutoff} JST. This also runs by itself daily "
+                        "(see the record below).", lang))
         sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
                            key=_K + "purge_sure")
         if st.button(pick("保存期間を過ぎたものを削除する", "Purge now", lang), disabled=not sure, key=_K + "purge_go"):
-            purged = store.purge_older_than(days)
-            log.info("inbox: retention purge removed %d inquiries", purged)
+            from jichitai_metrics.inquiries.retention import run_purge
+
+            outcome = run_purge(store, days, trigger="staff")
             st.session_state.pop(_K + "csv", None)
-            st.success(pick(f"{purged}件を削除しました。", f"Purged {purged} inquiries.", lang))
+            if outcome.error:
+                st.error(outcome.error, icon="⚠️")
+            else:
+                st.success(pick(f"{outcome.erased}件を削除しました。", f"Purged {outcome.erased} inquiries.", lang))
+        runs = store.runs(limit=10)
+        if len(runs):
+            st.caption(pick("削除の実行記録（新しい順）", "Purge and erasure runs (newest first)", lang))
+            shown = runs.assign(started_at=runs["started_at"].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M"))
+            st.dataframe(shown[["started_at", "kind", "trigger", "rows", "error"]].rename(columns={
+                "started_at": pick("開始（日本時間）", "Started (JST)", lang), "kind": pick("種類", "Kind", lang),
+                "trigger": pick("実行のきっかけ", "Trigger", lang), "rows": pick("件数", "Rows", lang),
+                "error": pick("エラー", "Error", lang)}), hide_index=True)
 
 
 def render_inbox_page() -> None:
