@@ -105,7 +105,7 @@ DEFAULT_RETENTION_DAYS = 365
 # (a longer period is a typo, and a date that far back is outside what Python can represent).
 RETENTION_RANGE = (1, 3650)
 # Store-backed limits on the public form (JICHITAI_INQUIRY_LIMIT_PER_HOUR etc.), see inquiries/limits.py.
-INQUIRY_LIMIT_RANGE = (1, 100)
+INQUIRY_LIMIT_RANGE = (1, 10000)
 NOTICE_CEILING_RANGE = (1, 10000)
 
 

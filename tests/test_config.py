@@ -30,7 +30,7 @@ from tests.support import REPO_ROOT
         ("JICHITAI_TRUSTED_PROXIES", "10.0.0.1, nginx", "CIDR"),
         ("JICHITAI_STAFF_EMAILS", "a@city.example.jp, bob", "@domain"),
         ("JICHITAI_ADMIN_PASSWORD_HASH", "plain text", "hash-password"),
-        ("JICHITAI_INQUIRY_LIMIT_PER_HOUR", "0", "1–100"),
+        ("JICHITAI_INQUIRY_LIMIT_PER_HOUR", "0", "1–10000"),
     ],
 )
 def test_bad_value_stops_with_one_message_naming_it(name, value, allowed):
