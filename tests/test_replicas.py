@@ -270,7 +270,9 @@ def test_health_metrics_and_stickiness_through_nginx(cluster):
         req = urllib.request.Request(f"{cluster.nginx.url}/")
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert "jichitai_replica=" in (resp.headers.get("Set-Cookie") or "")
-    fresh = cluster.nginx.access()[before:]
+    # Only the 24 page requests: a 404 answered by nginx itself just before (upstream "-") can
+    # reach the access log after `before` was read.
+    fresh = [r for r in cluster.nginx.access()[before:] if r["uri"] == "/"]
     expected = {f"127.0.0.1:{p}" for p in cluster.ports}
     assert {r["upstream"] for r in fresh} == expected
     # ... and a returning browser always lands on the same replica.
@@ -543,6 +545,6 @@ def test_a_burst_of_new_websocket_sessions_from_one_address_is_cut_off(cluster):
         statuses = list(pool.map(handshake, range(120)))
     took = time.monotonic() - started
     refused, passed = statuses.count(429), len(statuses) - statuses.count(429)
-    # 120 at once: one passes now, 60 wait in the queue (let through at 2/s), the rest are refused.
+    # 120 at once: the bucket of 60 (+1) passes without delay, the rest are refused at once.
     assert refused >= 50 and passed <= 70, statuses
-    assert took >= 20  # the queued ones were slowed to the zone's rate (60 at 2/s = 30 s)
+    assert took < 30
