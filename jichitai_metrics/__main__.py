@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
     )
     maintenance.add_commands(sub)  # check-config, purge (issue 10)
+    from jichitai_metrics import hashcli
+
+    hashcli.register(sub)
     return parser
 
 
@@ -132,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(exc, file=sys.stderr)
             return EXIT_USAGE
+    if args.command == "hash-password":
+        from jichitai_metrics import hashcli
+
+        return hashcli.run(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first
 
 

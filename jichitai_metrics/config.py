@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jichitai_metrics.errors import ConfigError
 from jichitai_metrics.netaddr import IPNetwork, parse_trusted_proxies
+from jichitai_metrics.staffauth import parse_allow_list
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -41,6 +42,10 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     # Proxies whose X-Forwarded-For / X-Real-IP we believe (JICHITAI_TRUSTED_PROXIES, IPs/CIDRs).
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # scrypt hash of the shared inbox password (JICHITAI_ADMIN_PASSWORD_HASH); wins over the plain one.
+    admin_password_hash: str | None = None
+    # OIDC sign-in allow list (JICHITAI_STAFF_EMAILS): exact addresses and "@domain" entries.
+    staff_emails: tuple[str, ...] = ()
     # Store-backed limits of the public form (issue 10): per client address, and the notice ceiling.
     inquiry_limit_per_hour: int = 5
     notice_ceiling_per_hour: int = 60
@@ -95,6 +100,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         trusted_proxies=_trusted_proxies(env.get("JICHITAI_TRUSTED_PROXIES")),
         inquiry_limit_per_hour=int(_value(env, "JICHITAI_INQUIRY_LIMIT_PER_HOUR") or 5),
         notice_ceiling_per_hour=int(_value(env, "JICHITAI_NOTICE_CEILING_PER_HOUR") or 60),
+        admin_password_hash=env.get("JICHITAI_ADMIN_PASSWORD_HASH") or None,
+        staff_emails=parse_allow_list(env.get("JICHITAI_STAFF_EMAILS")),
     )
 
 

@@ -107,6 +107,7 @@ class BotSession:
         self.finish_reasons: list[int] = []
         self.all_exceptions: list[str] = []  # every exception element seen in this session
         self.page_not_found = False
+        self.session_id = ""  # the server's id for this session (from new_session)
         if connect_now:
             self.open()
 
@@ -173,6 +174,7 @@ class BotSession:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             self.nodes = {}  # a run re-sends every element it draws
+            self.session_id = msg.new_session.initialize.session_id or self.session_id
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             el: Element = msg.delta.new_element
             ekind = el.WhichOneof("type") or ""
@@ -233,9 +235,19 @@ class BotSession:
         """Exception boxes on screen now (a user would see a traceback or error box)."""
         return [n.text for n in self.elements("exception")]
 
-    def widget(self, label: str, kind: str | None = None) -> Node:
-        """The widget whose label is `label` (exact; else the only one containing it)."""
-        widgets = [n for n in self.elements() if n.kind in _VALUE_FIELD and (kind is None or n.kind == kind)]
+    def widget(self, label: str, kind: str | None = None, key: str | None = None) -> Node:
+        """The widget whose label is `label` (exact; else the only one containing it).
+
+        Two widgets with one label (e.g. two confirmation boxes) are told apart by their `key=`,
+        which Streamlit puts at the end of the element id.
+        """
+        widgets = [
+            n
+            for n in self.elements()
+            if n.kind in _VALUE_FIELD
+            and (kind is None or n.kind == kind)
+            and (key is None or n.proto.id.endswith("-" + key))
+        ]
         exact = [n for n in widgets if n.label == label]
         found = exact or [n for n in widgets if label in n.label]
         if len(found) != 1:
@@ -251,9 +263,9 @@ class BotSession:
         return True
 
     # -- acting -------------------------------------------------------------------------------------
-    def set(self, label: str, value: Any, kind: str | None = None) -> BotSession:
+    def set(self, label: str, value: Any, kind: str | None = None, key: str | None = None) -> BotSession:
         """Set a widget's value for the next rerun (no rerun now, as typing into a form)."""
-        node = self.widget(label, kind)
+        node = self.widget(label, kind, key)
         ws = WidgetState(id=node.proto.id)
         field = _VALUE_FIELD[node.kind]
         if field == "string_array_value":
@@ -265,9 +277,9 @@ class BotSession:
         self._widgets[node.proto.id] = ws
         return self
 
-    def click(self, label: str) -> BotSession:
+    def click(self, label: str, key: str | None = None) -> BotSession:
         """Click a button or form-submit button: a one-shot trigger, then wait for the run."""
-        node = self.widget(label, "button")
+        node = self.widget(label, "button", key)
         self._widgets[node.proto.id] = WidgetState(id=node.proto.id, trigger_value=True)
         return self.rerun()
 
@@ -278,6 +290,7 @@ class BotSession:
             return str(node.proto.url)  # static data: the URL is already in the element
         req = BackMsg()
         req.backend_operation_request.request_id = uuid.uuid4().hex
+        req.backend_operation_request.session_id = self.session_id  # the server checks it is ours
         req.backend_operation_request.deferred_file.file_id = node.proto.deferred_file_id
         self._send(req)
         deadline = time.time() + self.timeout

@@ -32,6 +32,8 @@ from psycopg.rows import tuple_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from jichitai_metrics.errors import ErasureIncomplete, StoreUnavailable
+from jichitai_metrics.inquiries.audit import AUDIT_COLUMNS, AuditEntry, SignInFailures
+from jichitai_metrics.inquiries.audit import AUDIT_SELECT as _AUDIT_SELECT
 from jichitai_metrics.inquiries.model import (
     LIST_COLUMNS,
     STATUSES,
@@ -54,12 +56,14 @@ from jichitai_metrics.inquiries.model import (
 from jichitai_metrics.inquiries.store import (
     DIGEST_INTERVAL,
     DRAFT_TTL,
+    FAILURE_KEEP,
     LIMIT_EVENT_TTL,
     MAX_RETRIES,
     SCHEMA_VERSION,
     MaintenanceRun,
     RateLimited,
     SubmitLimits,
+    audit_receipts,
     erasure_failed_message,
     limit_key,
     prepare_row,
@@ -137,7 +141,29 @@ _MIGRATIONS: dict[int, list[str]] = {
         *[f"ALTER TABLE inquiries ALTER COLUMN {c} SET STATISTICS 0" for c in _PERSONAL_COLUMNS],
         "ALTER TABLE outbox ALTER COLUMN recipient SET STATISTICS 0",
     ],
+    # Staff access (issue 9): the audit log and the shared sign-in throttle. No inquirer's personal
+    # field goes in here. The rules make the log append-only for anything that speaks SQL as the app.
     2: [
+        """CREATE TABLE IF NOT EXISTS audit_log (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            occurred_at TIMESTAMPTZ NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            address TEXT NOT NULL,
+            receipts TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE OR REPLACE RULE audit_log_no_update AS ON UPDATE TO audit_log DO INSTEAD NOTHING",
+        "CREATE OR REPLACE RULE audit_log_no_delete AS ON DELETE TO audit_log DO INSTEAD NOTHING",
+        """CREATE TABLE IF NOT EXISTS sign_in_failures (
+            address TEXT NOT NULL,
+            occurred_at TIMESTAMPTZ NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS sign_in_failures_address ON sign_in_failures (address, occurred_at)",
+        "CREATE INDEX IF NOT EXISTS sign_in_failures_at ON sign_in_failures (occurred_at)",
+    ],
+    # Issue 10: erasure requests, maintenance runs, store-backed limits, server-side drafts.
+    3: [
         """CREATE TABLE IF NOT EXISTS erasure_requests (
             email_key TEXT PRIMARY KEY,
             requested_at TIMESTAMPTZ NOT NULL,
@@ -722,6 +748,59 @@ class PostgresInquiryStore:
         frame = pd.DataFrame.from_records(
             rows, columns=["id", "receipt_no", "kind", "attempts", "last_error", "next_attempt_at"])
         frame["next_attempt_at"] = pd.to_datetime(frame["next_attempt_at"], utc=True)
+        return frame
+
+    # -- staff access --------------------------------------------------------------------------
+
+    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
+                               keep: timedelta = FAILURE_KEEP) -> None:
+        """Count one wrong password from `address`; failures older than `keep` are dropped."""
+        at = as_utc(now) if now is not None else utc_now()
+
+        def work(conn: psycopg.Connection) -> None:
+            conn.execute("DELETE FROM sign_in_failures WHERE occurred_at < %s", (at - keep,))
+            conn.execute("INSERT INTO sign_in_failures (address, occurred_at) VALUES (%s, %s)", (address, at))
+        self._run(work)
+
+    def clear_sign_in_failures(self, address: str) -> None:
+        """Forget an address's failures (after it signed in with the right password)."""
+        self._run(lambda c: c.execute("DELETE FROM sign_in_failures WHERE address = %s", (address,)))
+
+    def sign_in_failures(
+        self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
+        global_window: timedelta = timedelta(hours=1),
+    ) -> SignInFailures:
+        """Recent failures of this address and of everyone."""
+        at = as_utc(now) if now is not None else utc_now()
+
+        def work(conn: psycopg.Connection) -> tuple:
+            mine = conn.execute(
+                """SELECT count(*), max(occurred_at) FROM sign_in_failures
+                   WHERE address = %s AND occurred_at >= %s""",
+                (address, at - window)).fetchone()
+            every = conn.execute(
+                "SELECT count(*), min(occurred_at) FROM sign_in_failures WHERE occurred_at >= %s",
+                (at - global_window,)).fetchone()
+            return (*mine, *every)
+        n, last, g, oldest = self._run(work)
+        return SignInFailures(int(n), as_utc(last) if last else None,
+                              int(g), as_utc(oldest) if oldest else None)
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Add one audit row (the table's rules refuse UPDATE and DELETE)."""
+        at = as_utc(entry.at) if entry.at is not None else utc_now()
+        self._run(lambda c: c.execute(
+            """INSERT INTO audit_log (occurred_at, actor, action, address, receipts, detail)
+               VALUES (%s, %s, %s, %s, %s, %s)""",
+            (at, entry.actor.replace("\x00", ""), entry.action, entry.address.replace("\x00", ""),
+             audit_receipts(entry), entry.detail.replace("\x00", ""))))
+
+    def audit_frame(self, limit: int | None = 1000) -> pd.DataFrame:
+        """Audit rows, newest first; `at` tz-aware UTC."""
+        sql = f"SELECT {_AUDIT_SELECT} FROM audit_log ORDER BY id DESC LIMIT %s"
+        rows = self._run(lambda c: c.execute(sql, (limit,)).fetchall())
+        frame = pd.DataFrame.from_records(rows, columns=list(AUDIT_COLUMNS))
+        frame["at"] = pd.to_datetime(frame["at"], utc=True)
         return frame
 
     def close(self) -> None:

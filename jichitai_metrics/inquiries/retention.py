@@ -1,8 +1,9 @@
 """The retention purge: runs by itself (daily, in the app) and from `python -m jichitai_metrics purge`.
 
 Every run, successful or not, is recorded in the store's maintenance_runs table (kind, trigger,
-start, end, rows erased, error; no personal data). Issue 9's audit log can take these records as
-they are (one row per run); until that is merged this table is the purge's audit trail.
+start, end, rows erased, error; no personal data), which the daily schedule reads, and in the
+audit log (issue 9) as a "purge" row: runs started by staff are audited by the inbox under the
+person's name; the daily and CLI runs here under SYSTEM_ACTORS.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from jichitai_metrics.errors import StoreUnavailable
+from jichitai_metrics.inquiries.audit import AuditEntry
 from jichitai_metrics.inquiries.model import utc_now
 from jichitai_metrics.inquiries.store import InquiryStore, MaintenanceRun
 
@@ -21,6 +23,8 @@ log = logging.getLogger(__name__)
 # The in-app purge looks this often whether a day has passed since the last successful purge.
 CHECK_INTERVAL_S = 3600.0
 PURGE_EVERY = timedelta(hours=24)
+# Who the audit log names for runs nobody clicked.
+SYSTEM_ACTORS = {"daily": "自動（毎日の保存期間削除）", "cli": "コマンド（python -m jichitai_metrics purge）"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ def run_purge(store: InquiryStore, days: int, *, trigger: str) -> PurgeOutcome:
         erased, error = 0, str(exc)[:300]
     try:
         store.record_run(MaintenanceRun("purge", trigger, started, utc_now(), erased, error))
+        if trigger in SYSTEM_ACTORS:
+            detail = f"rows={erased} older_than_days={days}" + (" failed" if error else "")
+            store.append_audit(AuditEntry(actor=SYSTEM_ACTORS[trigger], action="purge", address="-",
+                                          detail=detail))
     except StoreUnavailable:
         log.warning("retention purge ran but could not be recorded (store unavailable)")
     log.info("retention purge (%s): %d erased%s", trigger, erased, f", failed: {error}" if error else "")

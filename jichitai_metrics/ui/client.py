@@ -18,7 +18,9 @@ def client_address() -> str:
     """
     try:
         peer = st.context.ip_address
-        headers = dict(st.context.headers)
-    except Exception:  # noqa: BLE001 - outside a script run (AppTest, bare mode): treat as loopback
+        headers = {str(k): str(v) for k, v in st.context.headers.items()}
+    except Exception:  # noqa: BLE001 - outside a script run (bare mode): treat as loopback
         peer, headers = None, {}
+    if not isinstance(peer, str):  # None (loopback) or a test double (AppTest)
+        peer = None
     return resolve_client(peer, headers, load_settings().trusted_proxies)
