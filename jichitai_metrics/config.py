@@ -196,10 +196,14 @@ def _proxies_rule(raw: str) -> str | None:
 
 
 def _password_hash_rule(raw: str) -> str | None:
-    # Issue 9's hash-password command writes "scrypt$…" (or an argon2 "$argon2…" string).
-    if any(ch.isspace() for ch in raw) or "$" not in raw or len(raw) < 20:
-        return ("パスワードのハッシュではありません / not a password hash "
-                "(allowed: the output of python -m jichitai_metrics hash-password)")
+    # The same parser the sign-in uses (issue 9's staffauth), so "valid here" means "usable there".
+    from jichitai_metrics.staffauth import _parse_hash
+
+    try:
+        _parse_hash(raw)
+    except (ValueError, TypeError):
+        return ("パスワードのハッシュではありません / not a usable password hash "
+                "(allowed: scrypt$… as printed by python -m jichitai_metrics hash-password)")
     return None
 
 
