@@ -159,7 +159,7 @@ _MSG_LOCKED = ("お問い合わせの保存先（データベース）が、別�
                "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
 _MSG_UNWRITABLE = ("お問い合わせの保存先（データベース）に書き込めません。"
                    "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
-_MSG_FULL = ("お問い合わせの保存先（ディスク）の空き容量が足りないため、いまはお問い合わせを保存できません。"
+_MSG_FULL = ("お問い合わせの保存先（ディスク）の空き容量が足りません。"
              "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
 # A failed open is retried at most this often, so a broken disk is not hammered by every rerun.
 _REOPEN_INTERVAL_S = 1.0
