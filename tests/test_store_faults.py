@@ -186,3 +186,21 @@ def test_systemd_unit_sets_a_private_umask(repo_root):
     unit = (repo_root / "deploy" / "systemd" / "jichitai@.service").read_text()
     assert "UMask=0077" in unit
     assert "check-config" in unit  # a bad setting stops the unit before it serves anything
+
+
+def test_duckdb_limit_counts_per_address_and_never_refuses_a_resend(tmp_path):
+    from jichitai_metrics.inquiries.store import RateLimited, SubmitLimits
+
+    store = DuckDBInquiryStore(tmp_path / "limits.duckdb")
+    store.init_schema()
+    limits = SubmitLimits(per_client_hour=3)
+    sids = [uuid.uuid4().hex for _ in range(3)]
+    first = [store.submit(replace(BASE, email=f"l{i}@example.jp"), s, client="203.0.113.1", limits=limits)
+             for i, s in enumerate(sids)]
+    with pytest.raises(RateLimited):
+        store.submit(BASE, uuid.uuid4().hex, client="203.0.113.1", limits=limits)
+    assert store.count() == 3  # the refused one was rolled back
+    again = store.submit(replace(BASE, email="l0@example.jp"), sids[0], client="203.0.113.1", limits=limits)
+    assert (again.receipt_no, again.created) == (first[0].receipt_no, False)
+    assert store.submit(BASE, uuid.uuid4().hex, client="203.0.113.2", limits=limits).created
+    store.close()

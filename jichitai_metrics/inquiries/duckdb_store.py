@@ -376,12 +376,6 @@ class DuckDBInquiryStore:
     def _insert(cur, row, notify_kinds, client=None, limits=None) -> SubmitResult:
         i = row.inquiry
         at = _naive_utc(row.received_at)
-        if limits is not None:
-            existing = cur.execute("SELECT id, receipt_no FROM inquiries WHERE submission_id = ?",
-                                   [row.submission_id]).fetchone()
-            if existing is not None:  # a resend after a lost receipt: the original, never refused
-                return SubmitResult(inquiry_id=int(existing[0]), receipt_no=existing[1], created=False)
-            notify_kinds = DuckDBInquiryStore._apply_limits(cur, row, notify_kinds, client, limits, at)
         inserted = cur.execute(
             """INSERT INTO inquiries (receipt_no, submission_id, received_at, article_title,
                    municipality, department, name, phone, email, message, consent_at,
@@ -398,6 +392,10 @@ class DuckDBInquiryStore:
                                    [row.submission_id]).fetchone()
             return SubmitResult(inquiry_id=int(existing[0]), receipt_no=existing[1], created=False)
         inquiry_id, receipt = int(inserted[0][0]), inserted[0][1]
+        if limits is not None:
+            # Checked after the insert, so a resend of a stored submission (above) is never refused;
+            # RateLimited rolls the whole transaction back, the insert included.
+            notify_kinds = DuckDBInquiryStore._apply_limits(cur, row, notify_kinds, client, limits, at)
         for kind in notify_kinds:
             cur.execute(
                 """INSERT INTO outbox (inquiry_id, receipt_no, kind, recipient, next_attempt_at,
