@@ -66,8 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     maintenance.add_commands(sub)  # check-config, purge (issue 10)
     from jichitai_metrics import hashcli
+    from jichitai_metrics.draft import cli as draft_cli
 
     hashcli.register(sub)
+    draft_cli.register(sub)
     return parser
 
 
@@ -139,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from jichitai_metrics import hashcli
 
         return hashcli.run(args)
+    if hasattr(args, "run"):  # subcommands registered by their own modules (draft, validate)
+        return int(args.run(args))
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first
 
 

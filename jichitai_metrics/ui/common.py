@@ -225,3 +225,7 @@ def stop_on_bad_settings() -> None:
                  "The app cannot run because of invalid settings:", icon="⚙️")
         st.code("\n".join(exc.problems), language=None)
         st.stop()
+def reload_catalog() -> None:
+    """Rebuild the catalogue from data/ on next use (after the review page publishes a seminar)."""
+    _catalog_connection.clear()
+    st.cache_data.clear()

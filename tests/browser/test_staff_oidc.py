@@ -120,7 +120,7 @@ def test_staff_sign_in_export_sign_out_and_back(oidc_app, page, tmp_path) -> Non
     page.screenshot(path=str(tmp_path / "after-back.png"), full_page=True)
 
 
-def test_other_accounts_are_politely_refused(oidc_app, page) -> None:
+def test_other_accounts_are_politely_refused(oidc_app, page, tmp_path) -> None:
     url, issuer, _db = oidc_app
     sign_in(page, url, issuer, OUTSIDER)
     page.get_by_text("受付箱を見る権限がありません").wait_for()
@@ -128,6 +128,7 @@ def test_other_accounts_are_politely_refused(oidc_app, page) -> None:
     assert page.get_by_text("hanako@example.jp").count() == 0
     assert page.get_by_role("button", name="CSVを作成する").count() == 0
     assert visible_problems(page) == []
+    page.screenshot(path=str(tmp_path / "refused.png"))
 
 
 def test_domain_entry_lets_a_colleague_in(oidc_app, page) -> None:
