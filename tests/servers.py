@@ -166,7 +166,8 @@ def render_site_conf(listen_port: int, replica_ports: list[int], source: Path = 
     if (n_listen, n_tls, n_redirect, n_cert, n_key, len(servers)) != (1, 1, 1, 1, 1, 2):
         raise AssertionError(f"{source}: expected one 'listen 80;', one 'listen 443 ssl;', one https "
                              f"redirect, one ssl_certificate(_key) each and two 'server 127.0.0.1:85xx' "
-                             f"lines, found {n_listen}, {n_tls}, {n_redirect}, {n_cert}, {n_key}, {len(servers)}")
+                             f"lines, found {n_listen}, {n_tls}, {n_redirect}, {n_cert}, {n_key}, "
+                             f"{len(servers)}")
     lines = "\n".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in replica_ports)
     text = text.replace(servers[0], "\n" + lines, 1).replace(servers[1], "", 1)
     return text
@@ -249,7 +250,8 @@ http {{
                              "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"https://127.0.0.1:{tls_port}"
-    server = NginxServer(url=url, port=tls_port, prefix=prefix, http_url=f"http://127.0.0.1:{port}", cert=cert)
+    server = NginxServer(url=url, port=tls_port, prefix=prefix, http_url=f"http://127.0.0.1:{port}",
+                         cert=cert)
     try:
         deadline = time.time() + 20
         while True:
