@@ -39,7 +39,9 @@ def _import_without_streamlit(modules: list[str], path: str | None = None) -> su
 def test_every_core_module_is_checked():
     # Nested modules count too: notify, both stores and validation live in jichitai_metrics.inquiries.
     files = {
-        ".".join(("jichitai_metrics", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        ".".join(("jichitai_metrics", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
         for p in PACKAGE.rglob("*.py")
         if "ui" not in p.relative_to(PACKAGE).parts
     }
@@ -62,6 +64,9 @@ def test_the_check_catches_a_streamlit_import(tmp_path):
 
 
 def test_pages_hold_no_sql():
-    offenders = [p.name for p in (REPO_ROOT / "pages").glob("*.py")
-                 if any(word in p.read_text(encoding="utf-8") for word in ("duckdb", "SELECT ", "INSERT ", "read_csv"))]
+    offenders = [
+        p.name
+        for p in (REPO_ROOT / "pages").glob("*.py")
+        if any(word in p.read_text(encoding="utf-8") for word in ("duckdb", "SELECT ", "INSERT ", "read_csv"))
+    ]
     assert offenders == []
