@@ -4,14 +4,14 @@ import streamlit as st
 
 from jichitai_metrics import words
 from jichitai_metrics.formatting import date_text, fiscal_year_label, value_text
-from jichitai_metrics.ui import common
+from jichitai_metrics.ui import common, downloads
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 seminar = common.seminar(seminar_id)
 en = lang == "en"
 

@@ -3,19 +3,20 @@
 import streamlit as st
 
 from jichitai_metrics import export, words
-from jichitai_metrics.ui import common
+from jichitai_metrics.formatting import career_when
+from jichitai_metrics.ui import common, downloads, filters
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 programs = common.programs(seminar_id)
 numbers = [int(n) for n in programs["number"]]
 titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
 
-number, asked = fig_ui.url_choice(
+number, asked = filters.url_choice(
     "program",
     common.pick("プログラム", "Programme", lang),
     numbers,
@@ -55,7 +56,7 @@ with right:
         st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
     for row in career.to_dict("records"):
         st.markdown(
-            f"- **{common.md_escape(fig_ui.career_when(row, lang))}**　"
+            f"- **{common.md_escape(career_when(row, lang))}**　"
             f"{common.md_escape(row['event_en'] if en and row.get('event_en') else row['event_ja'])}"
         )
 
