@@ -207,14 +207,7 @@ def _footer(caption: ChartCaption, figs: Sequence[dict[str, Any]], lang: str) ->
     sep = "、" if lang != "en" else "; "
     lines = [caption.source]
     bases = list(dict.fromkeys(b for b in (words.baseline_text(f, lang) for f in figs) if b))
-    # period_text may start with its own 「時点」 label; the footer adds one label for all.
-    periods = list(
-        dict.fromkeys(
-            p.removeprefix("時点").removeprefix("as of").strip(" ：:")
-            for p in (words.period_text(f, lang) for f in figs)
-            if p
-        )
-    )
+    periods = list(dict.fromkeys(p for p in (words.period_text(f, lang) for f in figs) if p))
     context = []
     if bases:
         context.append(pick("比較基準：", "Baseline: ", lang) + sep.join(bases))

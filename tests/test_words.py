@@ -60,7 +60,7 @@ def test_not_blank_values(value):
 def test_assumed_as_of_says_so_everywhere_it_is_written():
     fig = {"as_of": "2022-09-21", "as_of_assumed": True, "fiscal_year": 2022}
     assert words.as_of_text("2022-09-21", "ja", True) == "2022年（令和4年）9月21日（セミナー開催日・推定）"
-    assert words.period_text(fig, "ja").startswith("時点 2022年（令和4年）9月21日（セミナー開催日・推定）")
+    assert words.period_text(fig, "ja").startswith("2022年（令和4年）9月21日（セミナー開催日・推定）")
     assert "(seminar day, assumed)" in words.period_text(fig, "en")
     assert words.as_of_basis(fig, "ja") == "セミナー開催日・推定"
     assert words.as_of_basis({**fig, "as_of_assumed": False}, "ja") == ""
