@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url",
         help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
     )
+    from jichitai_metrics import hashcli
+
+    hashcli.register(sub)
     return parser
 
 
@@ -124,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "deck":
         return _deck(args)
+    if args.command == "hash-password":
+        from jichitai_metrics import hashcli
+
+        return hashcli.run(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first
 
 
