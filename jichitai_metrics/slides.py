@@ -285,7 +285,7 @@ def _closing_slide(prs, meta: DeckMeta) -> None:
 def build_deck(meta: DeckMeta, items: Iterable[SlideChart]) -> bytes:
     """The .pptx bytes: title slide, one slide per item, closing slide with QR code.
 
-    `items` may be a generator: each slide is laid out as soon as its item arrives (catalog_deck
+    `items` may be a generator: each slide is laid out as soon as its item arrives (cards_deck
     lays out slide i while the render process draws the PNG of slide i+1).
     """
     prs = Presentation()
