@@ -122,6 +122,17 @@ def _base_row(fig: dict[str, Any], lang: str, **overrides: Any) -> dict[str, Any
     return row
 
 
+def _reference_row(
+    fig: dict[str, Any], lang: str, item: str, series: str, value: float, **overrides: Any
+) -> dict[str, Any]:
+    """The bar a figure is compared with (its baseline = 100, the usual = 1): not a reported number."""
+    blank = {"qualifier": "", "kind": "", "derivation": "", "note": "", "quote": ""}
+    return _base_row(
+        fig, lang, item=item, series=series, value=value, value_text=f"{value:g}", status="baseline",
+        **{**blank, **overrides},
+    )  # fmt: skip
+
+
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     df["ambiguous"] = df["ambiguous"].fillna(False).astype(bool)
@@ -236,23 +247,7 @@ def _table_baseline_change(figs: list[dict[str, Any]], lang: str) -> pd.DataFram
         )
         value = None if _blank(f.get("value")) else float(f["value"])
         q = _s(f.get("qualifier"))
-        rows.append(
-            _base_row(
-                f,
-                lang,
-                item=item,
-                series=f"{base} = 100",
-                value=100.0,
-                unit=index_unit,
-                qualifier="",
-                value_text="100",
-                status="baseline",
-                kind="",
-                derivation="",
-                note="",
-                quote="",
-            )
-        )
+        rows.append(_reference_row(f, lang, item, f"{base} = 100", 100.0, unit=index_unit))
         if value is None:
             rows.append(_base_row(f, lang, item=item))
             continue
@@ -342,22 +337,9 @@ def _table_ratio(figs: list[dict[str, Any]], lang: str) -> pd.DataFrame:
     rows = []
     for f in figs:
         item = _txt(f, "label", lang)
-        rows.append(
-            _base_row(
-                f,
-                lang,
-                item=item,
-                # The reference is what the report compares with (一般的な動画, 従来の動画作成), not "before".
-                series=pick(f"{_s(f.get('baseline')) or '比較対象'} = 1", "reference = 1", lang),
-                value=1.0,
-                qualifier="",
-                value_text="1",
-                status="baseline",
-                kind="",
-                derivation="",
-                note="",
-            )
-        )
+        # The reference is what the report compares with (一般的な動画, 従来の動画作成), not "before".
+        reference = pick(f"{_s(f.get('baseline')) or '比較対象'} = 1", "reference = 1", lang)
+        rows.append(_reference_row(f, lang, item, reference, 1.0))
         rows.append(_base_row(f, lang, item=item, series=pick("報告された比", "reported ratio", lang)))
     return _frame(rows)
 
