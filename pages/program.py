@@ -45,7 +45,7 @@ st.markdown(f"**{common.md_escape(words.speaker_line(prog, lang))}**")
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.header(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
-    st.markdown(common.md_escape((prog["summary_en"] if en else prog["summary_ja"]).strip()))
+    st.markdown(common.md_escape(words.text(prog, "summary", lang)))
     st.subheader(common.pick("ポイント", "Key points", lang))
     for point in prog["key_points_en"] if en else prog["key_points_ja"]:
         st.markdown(f"- {common.md_escape(point)}")
@@ -57,7 +57,7 @@ with right:
     for row in career.to_dict("records"):
         st.markdown(
             f"- **{common.md_escape(career_when(row, lang))}**　"
-            f"{common.md_escape(row['event_en'] if en and row.get('event_en') else row['event_ja'])}"
+            f"{common.md_escape(words.text(row, 'event', lang))}"
         )
 
 st.header(common.pick("数値とグラフ", "Figures and charts", lang))
@@ -88,7 +88,7 @@ findings = common.findings(seminar_id, number)
 if not findings.empty:
     st.header(common.pick("数値以外の発見", "Findings without a number", lang))
     for row in findings.to_dict("records"):
-        statement = row["statement_en"] if en and row.get("statement_en") else row["statement_ja"]
+        statement = words.text(row, "statement", lang)
         st.markdown(f"- {common.md_escape(statement)}")
         st.caption(
             common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
