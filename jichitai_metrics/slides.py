@@ -458,7 +458,7 @@ def cards_deck(
     # keeps the QR code coarse enough to scan from a projected slide.
     ids = [c.chart_id for c in cards] if chart_ids else []
     meta = DeckMeta(
-        seminar_title=pick(seminar_row["title_ja"], seminar_row.get("title_en") or "", lang),
+        seminar_title=text(seminar_row, "title", lang),
         held_on=seminar_row["held_on"],
         held_on_note=text(seminar_row, "held_on_note", lang),
         exported_on=exported_on or export.today_jst(),
