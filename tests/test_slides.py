@@ -210,20 +210,19 @@ def test_render_process_gives_the_in_process_bytes(catalog_con):
 
 
 def test_a_queued_png_is_taken_back_not_waited_for(catalog_con):
-    ids = ("p1-paper-fax", "p4-kodaira", "p1-paper-fax")
     # The first chart is made large so the child is surely still drawing it (about a second, not
-    # 100 ms) when the third is taken back: the test must not depend on a scheduling race.
-    charts_ = [_deck_chart(catalog_con, ids[0]).properties(width=2400), _deck_chart(catalog_con, ids[1])]
-    charts_.append(_deck_chart(catalog_con, ids[2]).properties(height=333))  # a third, distinct spec
+    # 100 ms) when the last is taken back: the test must not depend on a scheduling race.
+    charts_ = [_deck_chart(catalog_con, "p1-paper-fax").properties(width=2400)]
+    for i in range(images._Feeder.IN_FLIGHT):  # distinct specs: one more than the pool is handed
+        charts_.append(_deck_chart(catalog_con, "p4-kodaira").properties(height=300 + i))
     images.clear_cache()
     expected = [images.render_png(c) for c in charts_]
     images.clear_cache()
     pool = images._render_pool()
     pool.submit({"mark": "point"}, images._vl_version(), 1.0).result(timeout=60)  # ready and idle
     pending = [images.render_png_later(c) for c in charts_]
-    # The pool holds IN_FLIGHT (2) jobs; the third is still in our queue while it draws the first.
-    assert images._Feeder.IN_FLIGHT == 2
-    assert pending[2].help() is True and pending[2].future.cancelled()
+    # The pool holds IN_FLIGHT jobs; the last is still in our queue while it draws the first.
+    assert pending[-1].help() is True and pending[-1].future.cancelled()
     assert [p() for p in pending] == expected
     assert pending[0].help() is False  # done: nothing to take back
 
