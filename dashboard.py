@@ -33,6 +33,8 @@ PAGES = {
                 url_path="inquiry"),
         st.Page("pages/inbox.py", title=common.pick("受付箱（職員用）", "Inbox (staff)", lang), icon=":material/inbox:",
                 url_path="inbox"),
+        st.Page("pages/review.py", icon=":material/fact_check:", url_path="review",
+                title=common.pick("レポートの取り込み（編集者用）", "Report review (editors)", lang)),
     ],
 }
 

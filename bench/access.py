@@ -143,7 +143,7 @@ def export_url(bot: BotSession) -> str:
     return bot.download("ダウンロード（")
 
 
-def exports(root: Path) -> dict:
+def exports(root: Path, lifetime: float) -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         db = f"{tmp}/e.duckdb"
@@ -157,16 +157,18 @@ def exports(root: Path) -> dict:
                 out["no_cookie_has_personal_data"] = "hanako@example.jp" in body.decode(
                     "utf-8-sig", "replace"
                 )
-                bot.rerun()
-                second = (
-                    export_url(bot) if "ダウンロード（" in " ".join(n.label for n in bot.elements()) else first
-                )
+                # A newer export (other encoding, so other bytes) from the same session.
+                bot.set("文字コード", "Shift_JIS（CP932）", "radio").rerun()
+                second = export_url(bot)
                 out["older_after_newer_export"] = bot.fetch(first)[0] if second != first else "same URL"
+                if lifetime:
+                    time.sleep(lifetime)
+                    out[f"newer_export_after_{lifetime:.0f}s_signed_in"] = bot.fetch(second)[0]
+                    bot.rerun()
+                    second = export_url(bot)
                 bot.click("ログアウト")
                 out["after_sign_out"] = bot.fetch(second)[0]
-            time.sleep(3)
-            with BotSession(url) as other:
-                out["after_one_more_run_elsewhere"] = other.fetch(second)[0]
+                out["after_sign_out_with_cookies"] = bot.fetch(second, with_cookies=True)[0]
     return out
 
 
@@ -174,13 +176,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", type=Path, default=HERE)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument(
+        "--url-wait",
+        type=float,
+        default=0.0,
+        help="also fetch an export URL this many seconds after it was made, still signed in",
+    )
     args = ap.parse_args()
     root = args.root.resolve()
     report: dict = {"root": str(root)}
     with app(root, {"JICHITAI_ADMIN_PASSWORD": RIGHT}) as url:
         report["guesses"] = guess_rate(url, args.seconds)
     report["placeholder"] = placeholder(root)
-    report["export"] = exports(root)
+    report["export"] = exports(root, args.url_wait)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

@@ -64,8 +64,10 @@ def _parser() -> argparse.ArgumentParser:
         help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
     )
     from jichitai_metrics import hashcli
+    from jichitai_metrics.draft import cli as draft_cli
 
     hashcli.register(sub)
+    draft_cli.register(sub)
     return parser
 
 
@@ -131,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from jichitai_metrics import hashcli
 
         return hashcli.run(args)
+    if hasattr(args, "run"):  # subcommands registered by their own modules (draft, validate)
+        return int(args.run(args))
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first
 
 

@@ -58,6 +58,22 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
+def undo_uvicorn_rewrite(peer: str | None, headers: Mapping[str, str] | None) -> str | None:
+    """The direct peer before uvicorn's proxy-headers rewrite, as far as it can be told.
+
+    Streamlit 1.67 serves through uvicorn with proxy headers on; unless FORWARDED_ALLOW_IPS is set,
+    uvicorn trusts X-Forwarded-For from 127.0.0.1/::1 and reports its last hop as the client. A
+    peer that is one of the header's hops was (almost surely) put there by that rewrite, so the
+    real peer was loopback (None). Our own rule then decides whether to believe the header.
+    """
+    forwarded = _header(headers, "x-forwarded-for")
+    if not peer or not forwarded:
+        return peer
+    ip = _ip(peer)
+    hops = {_ip(h) for h in forwarded.split(",")}
+    return None if ip is not None and ip in hops else peer
+
+
 def resolve_client(
     peer: str | None, headers: Mapping[str, str] | None, trusted: tuple[IPNetwork, ...]
 ) -> str:

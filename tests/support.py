@@ -49,7 +49,8 @@ def running_app(
 ) -> Iterator[str]:
     """Serve `entry` with streamlit on a free loopback port; yield its base URL."""
     port = port or free_port()
-    full_env = {**os.environ, **(env or {})}
+    # Like scripts/run.sh: uvicorn reports the real peer; the app's JICHITAI_TRUSTED_PROXIES decides.
+    full_env = {"FORWARDED_ALLOW_IPS": "", **os.environ, **(env or {})}
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),

@@ -64,3 +64,14 @@ def test_ports_brackets_and_mapped_ipv4_are_normalised() -> None:
     assert resolve_client("10.2.3.4", {"X-Forwarded-For": "[2001:db8::5]:443"}, LB) == "2001:db8::5"
     assert resolve_client("::ffff:10.2.3.4", {"X-Real-IP": "203.0.113.7"}, LB) == "203.0.113.7"
     assert resolve_client("::ffff:203.0.113.8", {}, LB) == "203.0.113.8"
+
+
+def test_uvicorns_own_rewrite_is_undone() -> None:
+    from jichitai_metrics.netaddr import undo_uvicorn_rewrite
+
+    # uvicorn (FORWARDED_ALLOW_IPS unset) turned a loopback peer into the header's last hop.
+    assert undo_uvicorn_rewrite("198.51.100.9", {"X-Forwarded-For": "198.51.100.9"}) is None
+    assert undo_uvicorn_rewrite("198.51.100.9", {"X-Forwarded-For": "1.1.1.1, 198.51.100.9"}) is None
+    # A real remote peer with an unrelated header keeps its address; no header, nothing to undo.
+    assert undo_uvicorn_rewrite("203.0.113.5", {"X-Forwarded-For": "198.51.100.9"}) == "203.0.113.5"
+    assert undo_uvicorn_rewrite("203.0.113.5", {}) == "203.0.113.5"

@@ -261,3 +261,22 @@ def test_inquiry_link_helper():
     assert inquiry_link() == "inquiry"
     assert inquiry_link(program=2) == "inquiry?program=2"
     assert inquiry_link(program=3, chart_id="p3-a b") == "inquiry?program=3&chart=p3-a+b"
+
+
+def test_staff_are_told_about_a_password_pause_at_their_next_sign_in(env):
+    from datetime import timedelta
+
+    from jichitai_metrics.inquiries.audit import AuditEntry
+    from jichitai_metrics.inquiries.model import utc_now
+
+    store = open_store(load_settings())
+    store.append_audit(AuditEntry("共有パスワード", "sign_in", "127.0.0.1", at=utc_now() - timedelta(hours=3)))
+    store.append_audit(AuditEntry("共有パスワード", "password_paused", "198.51.100.9",
+                                  detail="50 failures in 1 hour", at=utc_now() - timedelta(hours=2)))
+    store.close()
+    at = login(open_page("pages/inbox.py"), PASSWORD)
+    assert any("一時停止しました" in w.value for w in at.warning)
+    at.run()  # shown once, not on every rerun
+    assert not any("一時停止しました" in w.value for w in at.warning)
+    again = login(open_page("pages/inbox.py"), PASSWORD)  # the sign-in after that one: nothing new
+    assert len(again.dataframe) >= 1 and not any("一時停止しました" in w.value for w in again.warning)

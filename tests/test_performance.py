@@ -39,6 +39,7 @@ PAGES = [
     ("pages/present.py", {"i": "2"}),
     ("pages/inquiry.py", {}),
     ("pages/inbox.py", {}),  # the password gate: a signed-in inbox reads the live inquiry store by design
+    ("pages/review.py", {}),  # the same gate: a signed-in editor reads the draft folders by design
 ]
 
 

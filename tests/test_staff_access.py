@@ -12,7 +12,7 @@ import pytest
 
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.inquiries import NewInquiry, open_store
-from jichitai_metrics.staffauth import FREE_FAILURES, hash_password
+from jichitai_metrics.staffauth import FREE_FAILURES, GLOBAL_LIMIT, hash_password
 from tests.botclient import BotSession
 from tests.support import running_app
 
@@ -112,3 +112,69 @@ def test_export_url_dies_when_the_person_is_erased(app: str) -> None:
         staff.click("完全に削除する")
         assert any("1件を削除しました" in s for s in staff.alerts("success"))
         assert other.fetch(url)[0] == 404  # another session's earlier export is gone too
+
+
+@pytest.mark.parametrize("uvicorn_trusts", ["", "127.0.0.1,::1"], ids=["run.sh", "uvicorn-default"])
+def test_forged_forwarded_for_does_not_reset_the_count(tmp_path: Path, uvicorn_trusts: str) -> None:
+    # No trusted proxy configured: a client that claims a new address per session is still itself,
+    # also when Streamlit's uvicorn was left to believe X-Forwarded-For from loopback (its default).
+    db = tmp_path / "store.duckdb"
+    _seed(db)
+    checked = 0
+    env = {**_env(db), "FORWARDED_ALLOW_IPS": uvicorn_trusts}
+    with running_app(env, log=tmp_path / "server.log") as app:
+        for i in range(8):
+            with BotSession(app, page="inbox", headers={"X-Forwarded-For": f"198.51.100.{i + 1}"}) as bot:
+                sign_in(bot, f"guess-{i}")
+                checked += any(WRONG in a for a in bot.alerts("error"))
+    assert checked == FREE_FAILURES
+
+
+def test_fifty_failures_an_hour_pause_password_sign_in_for_everyone(tmp_path: Path) -> None:
+    # Behind a trusted proxy, many addresses (4 guesses each, under the per-address limit) add up.
+    db = tmp_path / "store.duckdb"
+    _seed(db)
+    env = {**_env(db), "JICHITAI_TRUSTED_PROXIES": "127.0.0.1,::1"}
+    checked = 0
+    with running_app(env, log=tmp_path / "server.log") as app:
+        for i in range(GLOBAL_LIMIT + 2):
+            address = f"198.51.100.{i // 4 + 1}"
+            with BotSession(app, page="inbox", headers={"X-Forwarded-For": address}) as bot:
+                sign_in(bot, f"guess-{i}")
+                checked += any(WRONG in a for a in bot.alerts("error"))
+        with BotSession(app, page="inbox", headers={"X-Forwarded-For": "203.0.113.77"}) as bot:
+            sign_in(bot)  # a new address, the right password: paused all the same
+            assert not bot.has_widget("ログアウト")
+            assert any("一時停止" in w for w in bot.alerts("warning"))
+    assert checked == GLOBAL_LIMIT
+    store = open_store(load_settings({"JICHITAI_DB_PATH": str(db)}))
+    log = store.audit_frame()
+    store.close()
+    assert list(log["action"]).count("password_paused") == 1
+    assert len(set(log.loc[log["action"] == "sign_in_failed", "address"])) == 13  # forwarded, not nginx's
+
+
+def test_twenty_guesses_fired_at_once_are_throttled_too(app: str) -> None:
+    import threading
+
+    bots = [BotSession(app, page="inbox") for _ in range(20)]
+    try:
+        for i, bot in enumerate(bots):
+            bot.set("パスワード", f"burst-{i}")
+        start = threading.Barrier(len(bots))
+        checked = [False] * len(bots)
+
+        def guess(i: int) -> None:
+            start.wait()
+            bots[i].click("ログイン")
+            checked[i] = any(WRONG in a for a in bots[i].alerts("error"))
+
+        threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(bots))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert sum(checked) == FREE_FAILURES
+    finally:
+        for bot in bots:
+            bot.close()

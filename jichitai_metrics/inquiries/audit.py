@@ -22,6 +22,7 @@ AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
     "audit_export": ("操作記録を書き出し", "Exported the audit log"),
     "erase": ("本人の請求で削除", "Erased on request"),
     "purge": ("保存期間切れを削除", "Purged (retention)"),
+    "catalogue_publish": ("レポートを公開（編集者）", "Published a report (editor)"),
 }
 AUDIT_COLUMNS = ("id", "at", "actor", "action", "address", "receipts", "detail")
 # The time column is `occurred_at` in SQL ("at" is a keyword in DuckDB); frames call it "at".

@@ -5,10 +5,15 @@ The rule itself (when a forwarded header is believed) lives in jichitai_metrics.
 
 from __future__ import annotations
 
+import logging
+import os
+
 import streamlit as st
 
 from jichitai_metrics.config import load_settings
-from jichitai_metrics.netaddr import resolve_client
+from jichitai_metrics.netaddr import resolve_client, undo_uvicorn_rewrite
+
+log = logging.getLogger(__name__)
 
 
 def client_address() -> str:
@@ -23,4 +28,8 @@ def client_address() -> str:
         peer, headers = None, {}
     if not isinstance(peer, str):  # None (loopback) or a test double (AppTest)
         peer = None
+    if os.environ.get("FORWARDED_ALLOW_IPS") != "":
+        # Unset (uvicorn's default: loopback) or a list: uvicorn may have believed X-Forwarded-For
+        # before we saw the request (scripts/run.sh and the systemd unit set it empty to stop that).
+        peer = undo_uvicorn_rewrite(peer, headers)
     return resolve_client(peer, headers, load_settings().trusted_proxies)

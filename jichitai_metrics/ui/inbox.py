@@ -1,4 +1,4 @@
-"""The staff inbox: sign-in gate (ui/staff.py), paged list, status and memo, CSV export, erasure, purge, audit log."""
+"""The staff inbox: sign-in (ui/staff.py), paged list, status and memo, CSV export, erasure, purge, audit log."""
 
 from __future__ import annotations
 
@@ -182,7 +182,8 @@ def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
     st.subheader(pick("CSVで書き出す", "Export as CSV", lang))
     st.caption(pick("いまの検索条件・並び順に合う全件を書き出します（ページ分けなし）。ファイルはボタンを押したときに作られ、"
                     "サインアウトすると取り出せなくなります。",
-                    "Exports every inquiry matching the current filters and order (not just this page). The file is "
+                    "Exports every inquiry matching the current filters and order (not just this page). "
+                    "The file is "
                     "made when you click and cannot be fetched after you sign out.", lang))
     c1, c2 = st.columns([2, 3])
     encoding = c1.radio(pick("文字コード", "Encoding", lang), list(export.ENCODINGS), key=_K + "encoding",
@@ -198,7 +199,8 @@ def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
         # Checks what the file will hold (rows, characters Shift_JIS cannot write); the bytes are not
         # kept: the download builds them again when clicked, so no copy waits at a URL.
         result = build()
-        st.session_state[_K + "csv"] = (query, encoding, result.rows, result.ok, result.unencodable, result.mime)
+        prepared = (query, encoding, result.rows, result.ok, result.unencodable, result.mime)
+        st.session_state[_K + "csv"] = prepared
         staff.revoke_downloads()  # a newer export replaces the previous file
     prepared = st.session_state.get(_K + "csv")
     if prepared is None:
@@ -280,7 +282,8 @@ def _audit_section(store, lang: str, who: StaffIdentity) -> None:
     with st.expander(pick("操作記録（監査ログ）", "Audit log", lang)):
         st.caption(pick("だれが・いつ（日本時間）・どこから・何をしたか。問い合わせた方の個人情報は記録しません（受付番号のみ）。"
                         "記録はアプリから変更・削除できません。",
-                        "Who did what, when (JST) and from where. No inquirer's personal data (receipt numbers "
+                        "Who did what, when (JST) and from where. No inquirer's personal data "
+                        "(receipt numbers "
                         "only). The log cannot be changed or deleted from the app.", lang))
         rows = store.audit_frame(limit=500)
         st.dataframe(staff.audit_table(rows, lang), hide_index=True)

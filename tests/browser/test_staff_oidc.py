@@ -22,7 +22,9 @@ pytestmark = pytest.mark.browser
 
 STAFF = "staff@city.example.lg.jp"
 OUTSIDER = "someone@example.com"
-PERSON = NewInquiry("記事", "架空市", "企画課", "試験 花子", "03-1234-5678", "hanako@example.jp", "質問です", True)
+PERSON = NewInquiry(
+    "記事", "架空市", "企画課", "試験 花子", "03-1234-5678", "hanako@example.jp", "質問です", True
+)
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +120,7 @@ def test_staff_sign_in_export_sign_out_and_back(oidc_app, page, tmp_path) -> Non
     page.screenshot(path=str(tmp_path / "after-back.png"), full_page=True)
 
 
-def test_other_accounts_are_politely_refused(oidc_app, page) -> None:
+def test_other_accounts_are_politely_refused(oidc_app, page, tmp_path) -> None:
     url, issuer, _db = oidc_app
     sign_in(page, url, issuer, OUTSIDER)
     page.get_by_text("受付箱を見る権限がありません").wait_for()
@@ -126,6 +128,7 @@ def test_other_accounts_are_politely_refused(oidc_app, page) -> None:
     assert page.get_by_text("hanako@example.jp").count() == 0
     assert page.get_by_role("button", name="CSVを作成する").count() == 0
     assert visible_problems(page) == []
+    page.screenshot(path=str(tmp_path / "refused.png"))
 
 
 def test_domain_entry_lets_a_colleague_in(oidc_app, page) -> None:
