@@ -4,18 +4,17 @@ import streamlit as st
 
 from jichitai_metrics import words
 from jichitai_metrics.formatting import date_text, fiscal_year_label, value_text
-from jichitai_metrics.ui import common
+from jichitai_metrics.ui import common, downloads
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 seminar = common.seminar(seminar_id)
-en = lang == "en"
 
-st.title(seminar["title_en"] if en else seminar["title_ja"])
+st.title(words.text(seminar, "title", lang))
 st.caption(common.md_escape(f"{seminar['organiser']}「{seminar['report_title']}」"))
 
 facts = [
@@ -40,8 +39,9 @@ headlines = common.headline_figures(seminar_id).to_dict("records")
 for start in range(0, len(headlines), 3):
     for column, figure in zip(st.columns(3), headlines[start:start + 3], strict=False):
         with column.container(border=True):
-            st.markdown(f"**{common.md_escape(figure['label_en'] if en else figure['label_ja'])}**")
-            st.metric(figure["label_en"] if en else figure["label_ja"],
+            label = words.text(figure, "label", lang)
+            st.markdown(f"**{common.md_escape(label)}**")
+            st.metric(label,
                       value_text(figure["value"], figure["unit"], figure["qualifier"], lang),
                       label_visibility="collapsed")
             st.caption(common.md_escape(words.source_line(figure, lang, quote=figure["quote"])))
@@ -56,7 +56,7 @@ fig_ui.seminar_figures_table(seminar_id)
 st.header(common.pick("プログラム", "Programmes", lang))
 for prog in common.programs(seminar_id).to_dict("records"):
     with st.container(border=True):
-        title = prog["title_en"] if en else prog["title_ja"]
+        title = words.text(prog, "title", lang)
         speaker = words.speaker_line(prog, lang)
         st.markdown(f"**Program{prog['number']}　{common.md_escape(title)}**")
         st.caption(common.md_escape(speaker))
