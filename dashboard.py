@@ -3,13 +3,15 @@
 import streamlit as st
 
 from jichitai_metrics import gcpolicy
-from jichitai_metrics.ui import busy, common
+from jichitai_metrics.ui import busy, common, printing
 
 common.freeze_long_lived_objects()  # keeps Streamlit's after-run garbage collection cheap (see there)
 gcpolicy.install(before_collect=busy.expire_closed_sessions)  # a full collection per interval, not per run
 # An emoji favicon is drawn from a data: URL; a ":material/…:" one is fetched from fonts.gstatic.com on
 # every page load, an outside request that an intranet (LGWAN) blocks or leaves hanging.
 st.set_page_config(page_title="自治体DXメトリクス", page_icon="📊", layout="wide")
+common.stop_on_bad_settings()
+printing.inject_print_css()  # Ctrl+P gives clean A4 pages on every page (no sidebar, buttons, cut charts)
 
 lang = common.language_switch()
 busy.admit_or_stop(lang)  # past capacity, a new session sees 「混み合っています」 and a retry button

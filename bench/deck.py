@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import vl_convert as vlc  # noqa: E402
 from pptx import Presentation  # noqa: E402
 
-from jichitai_metrics import catalog, charts, images, queries, slides  # noqa: E402
+from jichitai_metrics import catalog, images, queries, slides  # noqa: E402
+from jichitai_metrics.chart_card import load_cards  # noqa: E402
 from jichitai_metrics.config import load_settings  # noqa: E402
 
 
@@ -60,26 +61,24 @@ def main() -> None:
 
     con = catalog.build_catalog(load_settings().data_dir)
     seminar_id = args.seminar or str(queries.seminars(con)["id"].iloc[0])
-    rows = slides.select_charts(con, seminar_id)
-    specs = [
-        images.chart_spec(
-            charts.build_chart(
-                r,
-                queries.chart_figures(con, r["chart_id"]),
-                "ja",
-                width=slides.CHART_IMAGE_WIDTH,
-                title=False,
-            )
-        )
-        for r in rows
-    ]
+    _, cards = load_cards(con, seminar_id)
+    rows = cards
+    specs = [images.chart_spec(c.chart(slides.CHART_IMAGE_WIDTH, title=False)) for c in cards]
+
+    def deck(timer: slides.PhaseTimer | None = None) -> bytes:
+        # What the deck page and the CLI do on a click: read the cards, then build the slides.
+        timer = timer or slides.PhaseTimer()
+        with timer.phase("catalogue queries + chart cards (tables, captions)"):
+            seminar_row, fresh = load_cards(con, seminar_id)
+        return slides.cards_deck(seminar_row, fresh, timer=timer)
+
     images.ensure_font()
 
     # Cold first export: a fresh render process pays Python + vl-convert start-up on the click.
     images.shutdown_render_pool()
     images.clear_cache()
     t0 = time.perf_counter()
-    data = slides.catalog_deck(con, seminar_id)
+    data = deck()
     cold = time.perf_counter() - t0
 
     raw_pngs = _raw_render(specs)  # also the in-process warm-up
@@ -92,7 +91,7 @@ def main() -> None:
         images.clear_cache()
         timer = slides.PhaseTimer()
         t0 = time.perf_counter()
-        data = slides.catalog_deck(con, seminar_id, timer=timer)
+        data = deck(timer)
         deck_times.append(time.perf_counter() - t0)
         phases.append(timer.totals)
 

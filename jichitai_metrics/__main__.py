@@ -12,8 +12,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from jichitai_metrics import handout, maintenance
 from jichitai_metrics.config import load_settings
-from jichitai_metrics.errors import CatalogError, UnknownSeminar
+from jichitai_metrics.errors import CatalogError, ConfigError, UnknownSeminar
 
 EXIT_USAGE = 2
 EXIT_DATA = 3
@@ -63,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url",
         help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
     )
+    handout.add_subcommand(sub)
+    maintenance.add_commands(sub)  # check-config, purge (issue 10)
     from jichitai_metrics import hashcli
     from jichitai_metrics.draft import cli as draft_cli
 
@@ -72,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _deck(args: argparse.Namespace) -> int:
-    from jichitai_metrics import catalog, queries, slides
+    from jichitai_metrics import catalog, chart_card, queries, slides
 
     settings = load_settings()
     data_dir = args.data_dir or settings.data_dir
@@ -98,9 +101,10 @@ def _deck(args: argparse.Namespace) -> int:
     seminar_id = args.seminar or str(queries.seminars(con)["id"].iloc[0])
     started = time.perf_counter()
     try:
-        data = slides.catalog_deck(
-            con,
-            seminar_id,
+        seminar_row, cards = chart_card.load_cards(con, seminar_id, args.program, args.chart, args.lang)
+        data = slides.cards_deck(
+            seminar_row,
+            cards,
             programs=args.program,
             chart_ids=args.chart,
             lang=args.lang,
@@ -115,7 +119,7 @@ def _deck(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     args.out.write_bytes(data)
-    count = len(slides.select_charts(con, seminar_id, args.program, args.chart))
+    count = len(cards)
     print(
         f"{args.out}: {count + 2} slides ({count} charts), {len(data):,} bytes, "
         f"{time.perf_counter() - started:.1f}s"
@@ -126,8 +130,17 @@ def _deck(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 2 bad arguments or unknown id, 3 bad data)."""
     args = _parser().parse_args(argv)
+    ours = maintenance.run(args)
+    if ours is not None:
+        return ours
     if args.command == "deck":
-        return _deck(args)
+        try:
+            return _deck(args)
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_USAGE
+    if args.command == "handout":
+        return handout.run_cli(args)
     if args.command == "hash-password":
         from jichitai_metrics import hashcli
 

@@ -21,7 +21,9 @@ from jichitai_metrics.errors import CatalogError
 SEMINARS_DIR = "seminars"
 QUALIFIERS = ("", "約", "以上", "以下", "未満")
 KINDS = ("reported", "target", "derived")
-CHART_TYPES = ("share_comparison", "baseline_change", "target_progress", "ratio", "value_bars", "kpi")
+# Every chart type charts.py can draw (charts.py reads this tuple: one list, so none is refused here
+# that the builders accept).
+CHART_TYPES = ("share_comparison", "baseline_change", "target_progress", "ratio", "value_bars", "counts", "kpi")
 ISO_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
@@ -38,6 +40,7 @@ class Column:
     type: str = "text"  # text | int | float | bool | date_partial
     required: bool = True
     choices: tuple[str, ...] | None = None
+    optional_header: bool = False  # the column may be left out of the file (all blank then)
 
 
 FIGURE_COLUMNS = (
@@ -47,6 +50,8 @@ FIGURE_COLUMNS = (
     Column("as_of", "date_partial", required=False), Column("fiscal_year", "int", required=False),
     Column("kind", choices=KINDS), Column("quote"), Column("note_ja", required=False),
     Column("note_en", required=False), Column("ambiguous", "bool"), Column("derivation", required=False),
+    # true where the report gives no date and as_of is the seminar day, assumed (said on every caption).
+    Column("as_of_assumed", "bool", required=False, optional_header=True),
 )
 FINDING_COLUMNS = (
     Column("id"), Column("seminar_id"), Column("program", "int", required=False), Column("topic"),
@@ -63,7 +68,9 @@ SEMINAR_KEYS = {
     "fiscal_year": int, "audience_ja": str, "registrants": int, "program_count": int,
 }
 # Optional keys still get a column, so queries can name them even when no seminar sets them.
-OPTIONAL_SEMINAR_KEYS = ("organiser_en", "audience_en", "format_ja", "format_en", "source_note")
+OPTIONAL_SEMINAR_KEYS = (
+    "organiser_en", "audience_en", "format_ja", "format_en", "source_note", "held_on_note_ja", "held_on_note_en",
+)
 OPTIONAL_PROGRAM_KEYS = ("role_en", "organisation_en")
 PROGRAM_KEYS = {
     "number": int, "title_ja": str, "title_en": str, "speaker_ja": str, "speaker_en": str, "role_ja": str,
@@ -79,12 +86,15 @@ def _read_csv(path: Path, columns: tuple[Column, ...], rel: str) -> pd.DataFrame
         raise CatalogError(rel, f"is not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CatalogError(rel, f"cannot be read as CSV: {exc}") from exc
+    for c in columns:
+        if c.optional_header and c.name not in raw.columns:
+            raw[c.name] = ""
     missing = [c.name for c in columns if c.name not in raw.columns]
     if missing:
         raise CatalogError(rel, f"missing column(s): {', '.join(missing)} (line 1 is the header)", row=1)
     out: dict[str, list] = {c.name: [] for c in columns}
     for index, record in raw.iterrows():
-        line = int(index) + 2  # type: ignore[call-overload]
+        line = int(index) + 2
         for c in columns:
             text = str(record[c.name]).strip()
             out[c.name].append(_convert(text, c, rel, line))
@@ -206,7 +216,7 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
             return None
         frame = _read_csv(path, columns, rel)
         for pos, row in frame.iterrows():
-            line = int(pos) + 2  # type: ignore[call-overload]
+            line = int(pos) + 2
             if row["seminar_id"] != sid:
                 raise CatalogError(rel, f"seminar_id '{row['seminar_id']}' does not match folder '{sid}'",
                                    row=line, column="seminar_id")
@@ -219,7 +229,7 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
     assert figures is not None
     rel = f"{rel_dir}/figures.csv"
     for pos, row in figures.iterrows():
-        line = int(pos) + 2  # type: ignore[call-overload]
+        line = int(pos) + 2
         if row["kind"] == "derived" and not row["derivation"]:
             raise CatalogError(rel, "a derived figure must say how it was derived", row=line, column="derivation")
         if row["ambiguous"] and not row["note_ja"]:
@@ -245,7 +255,7 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
         for pos, row in charts.iterrows():
             for fid in row["figure_ids"].split():
                 if fid not in known_ids:
-                    raise CatalogError(rel, f"figure '{fid}' is not in figures.csv", row=int(pos) + 2,  # type: ignore[call-overload]
+                    raise CatalogError(rel, f"figure '{fid}' is not in figures.csv", row=int(pos) + 2,
                                        column="figure_ids")
         tables.charts.append(charts)
 
@@ -299,6 +309,7 @@ def build_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
     for frame in (figures, findings, charts):
         frame["program"] = frame["program"].astype("Int64")
     figures["fiscal_year"] = figures["fiscal_year"].astype("Int64")
+    figures["as_of_assumed"] = figures["as_of_assumed"].astype("boolean").fillna(False)
 
     con = duckdb.connect(":memory:")
     for name, frame in {

@@ -18,11 +18,3 @@ def pick(ja: str, en: str, lang: str) -> str:
     if lang == "en" and en:
         return en
     return ja
-
-
-def col(row: object, stem: str, lang: str) -> str:
-    """Read `<stem>_ja` / `<stem>_en` from a mapping or pandas row, falling back to Japanese."""
-    getter = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)  # type: ignore[attr-defined]
-    ja = getter(f"{stem}_ja", "") or ""
-    en = getter(f"{stem}_en", "") or ""
-    return pick(str(ja), str(en) if en == en else "", lang)  # en == en filters NaN

@@ -12,7 +12,7 @@ from jichitai_metrics.errors import UnknownSeminar
 _FIGURES_SELECT = """
 SELECT f.id, f.seminar_id, f.program, f.topic, f.label_ja, f.label_en, f.value, f.unit,
        coalesce(f.qualifier, '') AS qualifier, f.baseline, f.as_of, f.fiscal_year, f.kind, f.quote,
-       f.note_ja, f.note_en, f.ambiguous, f.derivation,
+       f.note_ja, f.note_en, f.ambiguous, f.derivation, f.as_of_assumed,
        s.title_ja AS seminar_title_ja, s.title_en AS seminar_title_en, s.report_title, s.organiser, s.organiser_en,
        s.held_on AS seminar_held_on,
        p.title_ja AS program_title_ja, p.title_en AS program_title_en,
@@ -67,7 +67,8 @@ def figures(
     ids: list[str] | tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Figures matching every given filter; `text` matches labels, quotes and notes width-insensitively."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     for column, value in (("f.seminar_id", seminar_id), ("f.program", program), ("f.topic", topic),
                           ("f.unit", unit), ("f.kind", kind)):
         if value is not None and value != "":

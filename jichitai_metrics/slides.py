@@ -35,8 +35,10 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from jichitai_metrics import images
+from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard
 from jichitai_metrics.formatting import date_text
-from jichitai_metrics.i18n import col, pick
+from jichitai_metrics.i18n import pick
+from jichitai_metrics.words import source_line, text
 
 TYPEFACE = "Meiryo"
 SLIDE_WIDTH = Inches(13.333)
@@ -73,6 +75,7 @@ class DeckMeta:
     exported_on: date
     link: str
     lang: str = "ja"
+    held_on_note: str = ""  # how sure the date is (the report gives no year: it is inferred)
     subtitle: str = ""
     source_line: str = ""
     extra_title_lines: Sequence[str] = field(default_factory=tuple)
@@ -190,7 +193,9 @@ def _title_slide(prs, meta: DeckMeta) -> None:
         if ph.placeholder_format.idx != 0:
             ph._element.getparent().remove(ph._element)
     lines = [
-        pick("開催日：", "Held on: ", lang) + date_text(meta.held_on, lang),
+        pick("開催日：", "Held on: ", lang)
+        + date_text(meta.held_on, lang)
+        + (pick(f"（{meta.held_on_note}）", f" ({meta.held_on_note})", lang) if meta.held_on_note else ""),
         *meta.extra_title_lines,
     ]
     if meta.subtitle:
@@ -280,7 +285,7 @@ def _closing_slide(prs, meta: DeckMeta) -> None:
 def build_deck(meta: DeckMeta, items: Iterable[SlideChart]) -> bytes:
     """The .pptx bytes: title slide, one slide per item, closing slide with QR code.
 
-    `items` may be a generator: each slide is laid out as soon as its item arrives (catalog_deck
+    `items` may be a generator: each slide is laid out as soon as its item arrives (cards_deck
     lays out slide i while the render process draws the PNG of slide i+1).
     """
     prs = Presentation()
@@ -350,173 +355,19 @@ class PhaseTimer:
             self._stack.pop()
 
 
-CHART_IMAGE_WIDTH = 900  # px before the 2× scale: wide enough for a 16:9 slide's picture area
+CHART_IMAGE_WIDTH = IMAGE_WIDTH  # px before the 2× scale (one width for slides and handouts)
 
 
-def select_charts(
-    con, seminar_id: str, programs: Sequence[int] = (), chart_ids: Sequence[str] = ()
-) -> list[dict]:
-    """Chart rows for a deck: the named charts, else the programmes' charts, else all of the seminar.
-
-    Raises UnknownSeminar (with the id in the message) for an unknown seminar, programme or chart.
-    """
-    from jichitai_metrics import queries
-    from jichitai_metrics.errors import UnknownSeminar
-
-    queries.seminar(con, seminar_id)  # raises for an unknown seminar
-    if chart_ids:
-        rows = []
-        for cid in chart_ids:
-            row = queries.chart(con, cid)
-            if row["seminar_id"] != seminar_id:
-                raise UnknownSeminar(
-                    f"chart '{cid}' belongs to seminar '{row['seminar_id']}', not '{seminar_id}'"
-                )
-            rows.append(row)
-        return rows
-    if programs:
-        rows = []
-        for number in programs:
-            queries.program(con, seminar_id, int(number))  # raises for an unknown programme
-            rows.extend(queries.charts(con, seminar_id, int(number)).to_dict("records"))
-        return rows
-    return queries.charts(con, seminar_id).to_dict("records")
-
-
-def caption_footer(caption, figs: list[dict], lang: str) -> list[str]:
-    """Footer lines of a chart slide: 出典, 比較基準, 時点, the chart note and any ambiguity warning.
-
-    Short on purpose (it must stay readable on a projector): each figure's own notes and the quotes
-    go to the speaker notes, which carry the whole caption.
-    """
-    from jichitai_metrics import charts
-
-    sep = "、" if lang != "en" else "; "
-    lines = [caption.source]
-    bases = list(dict.fromkeys(b for b in (charts.baseline_text(f, lang) for f in figs) if b))
-    # period_text may already start with its own 「時点」 label; the footer adds one label for all.
-    periods = list(
-        dict.fromkeys(
-            p.removeprefix("時点").removeprefix("As of").strip(" ：:")
-            for p in (charts.period_text(f, lang) for f in figs)
-            if p
-        )
+def card_slide(card: ChartCard, png: bytes) -> SlideChart:
+    """A chart card as a slide: its title, picture, footer (出典, 基準, 時点, warnings) and notes."""
+    return SlideChart(
+        title=card.title,
+        png=png,
+        footer=card.footer,
+        notes=card.notes,
+        alt_text=card.alt_text,
+        chart_id=card.chart_id,
     )
-    context = []
-    if bases:
-        context.append(pick("比較基準：", "Baseline: ", lang) + sep.join(bases))
-    if periods:
-        context.append(pick("時点・年度：", "As of / FY: ", lang) + sep.join(periods))
-    if context:
-        lines.append(" ／ ".join(context) if lang != "en" else " / ".join(context))
-    chart_note = [n for n in caption.notes if n.startswith(("注：", "Note: "))]
-    warnings = [n for n in caption.notes if n.startswith("⚠") or "報告なし" in n or "not reported" in n]
-    lines.extend(dict.fromkeys(chart_note + warnings))
-    return lines
-
-
-@dataclass
-class _Context:
-    """Catalogue rows a deck needs, fetched once per deck rather than once per chart."""
-
-    seminar: dict
-    programs: dict[int, dict]
-    figures: Any  # DataFrame of the seminar's figures
-
-    @classmethod
-    def load(cls, con, seminar_id: str) -> _Context:
-        from jichitai_metrics import queries
-
-        progs = queries.programs(con, seminar_id)
-        return cls(
-            seminar=queries.seminar(con, seminar_id),
-            programs={int(p["number"]): p for p in progs.to_dict("records")},
-            figures=queries.figures(con, seminar_id=seminar_id),
-        )
-
-    def chart_figures(self, chart_row: dict):
-        from jichitai_metrics import charts
-
-        # Only the chart's own rows: the chart builders do per-row work on whatever they are given.
-        return self.figures[self.figures["id"].isin(charts.figure_ids(chart_row))].reset_index(drop=True)
-
-
-def chart_slide(
-    con, chart_row: dict, lang: str = "ja", timer: PhaseTimer | None = None, context: _Context | None = None
-) -> SlideChart:
-    """One catalogue chart as a slide: rendered PNG, caption footer, verbatim quotes in the notes."""
-    timer = timer or PhaseTimer()
-    texts, png = _chart_slide_parts(con, chart_row, lang, timer, context, images.render_png)
-    with timer.phase("waiting for PNG renders (vl-convert)"):
-        data = png()
-    return SlideChart(png=data, chart_id=str(chart_row["chart_id"]), **texts)
-
-
-def _chart_slide_parts(con, chart_row: dict, lang: str, timer: PhaseTimer, context, render) -> tuple:
-    """(slide texts, a callable giving the PNG): `render` may start the render and return at once."""
-    from jichitai_metrics import charts
-
-    with timer.phase("catalogue queries"):
-        context = context or _Context.load(con, chart_row["seminar_id"])
-        figs = context.chart_figures(chart_row)
-        seminar_row = context.seminar
-        program_row = None
-        if chart_row.get("program") is not None and str(chart_row.get("program")) not in ("", "nan", "<NA>"):
-            program_row = context.programs.get(int(chart_row["program"]))
-    with timer.phase("chart + caption build (Altair)"):
-        # One pass gives the chart and its caption from the same table (built once, not twice).
-        # The slide title carries the chart's title, so the picture leaves it out (no double title).
-        bundle = charts.chart_bundle(
-            chart_row, figs, program_row, lang, seminar_row, width=CHART_IMAGE_WIDTH, title=False
-        )
-    with timer.phase("spec + start PNG render"):
-        started = render(bundle.chart)  # bytes, or a PendingPNG to call for them
-        png = started if callable(started) else (lambda: started)
-    with timer.phase("slide texts"):
-        texts = _slide_texts(chart_row, bundle.caption, bundle.figures, lang)
-    return texts, png
-
-
-def _chart_texts(chart_row: dict, figs, program_row: dict | None, seminar_row: dict, lang: str) -> dict:
-    from jichitai_metrics import charts
-
-    caption = charts.chart_caption(chart_row, figs, program_row, lang, seminar_row)
-    return _slide_texts(chart_row, caption, charts.figure_records(chart_row, figs), lang)
-
-
-def _slide_texts(chart_row: dict, caption, ordered: list[dict], lang: str) -> dict:
-    from jichitai_metrics import charts
-
-    title = charts.chart_title(chart_row, lang)
-    notes = [
-        pick("発言・記述の原文（セミナーレポートより）：", "Verbatim from the seminar report:", lang),
-        *caption.quotes,
-        "",
-        *[line for line in caption.lines() if line not in caption.quotes],
-    ]
-    alt_text = (
-        title
-        + pick("：", ": ", lang)
-        + pick("、", ", ", lang).join(
-            f"{col(f, 'label', lang)} {charts.fig_value_text(f, lang)}" for f in ordered
-        )
-    )
-    return {
-        "title": title,
-        "footer": caption_footer(caption, ordered, lang),
-        "notes": notes,
-        "alt_text": alt_text,
-    }
-
-
-def chart_texts(con, chart_row: dict, lang: str = "ja") -> SlideChart:
-    """A chart's slide texts (title, footer, notes, alt text) without rendering it (png is empty)."""
-    context = _Context.load(con, chart_row["seminar_id"])
-    program_row = None
-    if chart_row.get("program") is not None and str(chart_row.get("program")) not in ("", "nan", "<NA>"):
-        program_row = context.programs.get(int(chart_row["program"]))
-    texts = _chart_texts(chart_row, context.chart_figures(chart_row), program_row, context.seminar, lang)
-    return SlideChart(png=b"", chart_id=str(chart_row["chart_id"]), **texts)
 
 
 def charts_showing(chart_rows, figure_ids) -> list[str]:
@@ -561,9 +412,9 @@ def whatif_slide(results, lang: str = "ja") -> SlideChart:
     )
 
 
-def catalog_deck(
-    con,
-    seminar_id: str,
+def cards_deck(
+    seminar_row: dict[str, Any],
+    cards: Sequence[ChartCard],
     *,
     programs: Sequence[int] = (),
     chart_ids: Sequence[str] = (),
@@ -573,50 +424,52 @@ def catalog_deck(
     extra: Sequence[SlideChart] = (),
     timer: PhaseTimer | None = None,
 ) -> bytes:
-    """A whole deck from the catalogue (CLI and UI share this): title, chosen charts, extra, closing."""
+    """A whole deck from chart cards (CLI and UI share this): title, the cards, extra, closing slide.
+
+    Takes data, not a connection: ``chart_card.load_cards`` reads the catalogue.
+    """
     from jichitai_metrics import export
 
     timer = timer or PhaseTimer()
-    with timer.phase("catalogue queries"):
-        rows = select_charts(con, seminar_id, programs, chart_ids)
-        context = _Context.load(con, seminar_id)
-        seminar_row = context.seminar
-    # Every chart is built here while its PNG renders in the render process (images.render_png_later):
-    # building chart i+1 overlaps rendering chart i, instead of adding to it. Then, rather than wait,
-    # this process renders the PNGs the render process has not reached, from the last one back.
-    parts = [
-        (row, *_chart_slide_parts(con, row, lang, timer, context, images.render_png_later)) for row in rows
-    ]
+    # Every chart is built here while the previous PNG renders in the render process
+    # (images.render_png_later): building chart i+1 overlaps rendering chart i. Then, rather than
+    # wait, this process renders the PNGs the render process has not reached, from the last one back.
+    pending = []
+    for card in cards:
+        with timer.phase("chart build (Altair)"):
+            chart = card.chart(CHART_IMAGE_WIDTH, title=False)  # the slide title carries the title
+        with timer.phase("spec + start PNG render"):
+            pending.append((card, images.render_png_later(chart)))
     with timer.phase("PNG renders taken back from the queue (vl-convert, here)"):
-        for _, _, png in reversed(parts):
+        for _, png in reversed(pending):
             if png.value is not None:  # already in the image cache
                 continue
             if not png.help():  # the render process has reached it (it works front to back)
                 break
 
-    def items():
-        for row, texts, png in parts:
+    def items() -> Iterable[SlideChart]:
+        for card, png in pending:
             with timer.phase("waiting for PNG renders (vl-convert)"):
                 data = png()
-            yield SlideChart(png=data, chart_id=str(row["chart_id"]), **texts)
+            yield card_slide(card, data)
         yield from extra
 
     # A whole-seminar deck links to presentation mode without a list (= every chart): a short URL
     # keeps the QR code coarse enough to scan from a projected slide.
-    ids = [str(r["chart_id"]) for r in rows] if chart_ids else []
+    ids = [c.chart_id for c in cards] if chart_ids else []
     meta = DeckMeta(
-        seminar_title=pick(seminar_row["title_ja"], seminar_row.get("title_en") or "", lang),
+        seminar_title=text(seminar_row, "title", lang),
         held_on=seminar_row["held_on"],
+        held_on_note=text(seminar_row, "held_on_note", lang),
         exported_on=exported_on or export.today_jst(),
-        link=dashboard_link(base_url, seminar_id, ids, list(programs), lang),
+        link=dashboard_link(base_url, seminar_row["id"], ids, list(programs), lang),
         lang=lang,
         subtitle=pick(
             "予算説明資料（セミナーの報告数値より）",
             "Budget meeting material (figures from the seminar report)",
             lang,
         ),
-        source_line=pick("出典：", "Source: ", lang)
-        + str(seminar_row.get("source_note") or seminar_row["report_title"]),
+        source_line=source_line(None, lang, seminar=seminar_row),
     )
     with timer.phase("pptx layout + save"):
         return build_deck(meta, items())

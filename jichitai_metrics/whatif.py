@@ -20,8 +20,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from jichitai_metrics import formatting
-from jichitai_metrics.i18n import col, pick
+from jichitai_metrics import formatting, words
+from jichitai_metrics.i18n import pick
 
 # --- inputs -------------------------------------------------------------------------------------
 
@@ -221,31 +221,17 @@ class Factor:
         return "まで" in self.quote
 
 
-def _blank(v: Any) -> bool:
-    return (
-        v is None
-        or v is pd.NA
-        or (isinstance(v, float) and math.isnan(v))
-        or (isinstance(v, str) and not v.strip())
-    )
+_blank = words.blank
 
 
 def _source_text(row: Mapping[str, Any], programs: pd.DataFrame | None, lang: str) -> str:
+    """The case's 出典 line: its programme row when known (title, speaker, post), else the figure row."""
     prog = None if _blank(row.get("program")) else int(float(row["program"]))
-    if prog is None:
-        return pick("出典：セミナーレポート", "Source: seminar report", lang)
-    if programs is not None and not programs.empty and "number" in programs.columns:
+    if prog is not None and programs is not None and not programs.empty and "number" in programs.columns:
         match = programs[programs["number"].astype(int) == prog]
         if not match.empty:
-            p = match.iloc[0].to_dict()
-            speaker = col(p, "speaker", lang)
-            org = col(p, "organisation", lang)
-            return pick(
-                f"出典：Program{prog}「{col(p, 'title', lang)}」{speaker}（{org}）",
-                f"Source: Programme {prog} “{col(p, 'title', lang)}”, {speaker} ({org})",
-                lang,
-            )
-    return pick(f"出典：Program{prog}", f"Source: Programme {prog}", lang)
+            return words.source_line(match.iloc[0].to_dict(), lang)
+    return words.source_line(row, lang)
 
 
 def factors_from(
@@ -270,11 +256,11 @@ def factors_from(
             figure_id=fid,
             percent=percent,
             qualifier="" if _blank(row.get("qualifier")) else str(row["qualifier"]),
-            label=col(row, "label", lang),
+            label=words.text(row, "label", lang),
             quote=str(row.get("quote") or ""),
             kind=str(row.get("kind") or ""),
             ambiguous=(str(amb).strip().lower() in ("true", "1")) if not isinstance(amb, bool) else amb,
-            note=col(row, "note", lang) if not _blank(row.get("note_ja")) else "",
+            note=words.text(row, "note", lang) if not _blank(row.get("note_ja")) else "",
             baseline="" if _blank(row.get("baseline")) else str(row["baseline"]),
             program=None if _blank(row.get("program")) else int(float(row["program"])),
             source=_source_text(row, programs, lang),
@@ -529,6 +515,11 @@ def result_text(row: Mapping[str, Any], lang: str = "ja") -> str:
     )
 
 
+def source_line(row: Mapping[str, Any]) -> str:
+    """Where a result's factor comes from: source ―「quote」（figure id）; the page and the handout show it."""
+    return f"{row['source']} ―「{row['quote']}」（{row['figure_id']}）"
+
+
 def csv_frame(results: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """The results as a machine-readable table (header row, plain numbers, units in a column)."""
     names = {
@@ -537,12 +528,12 @@ def csv_frame(results: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
         "before": pick("入力値", "your_value", lang),
         "after": pick("当てはめた値", "illustrated_value", lang),
         "change": pick("増減", "change", lang),
-        "unit": pick("単位", "unit", lang),
+        "unit": pick(*words.COLUMN_HEADERS["unit"], lang),
         "assumption": pick("前提", "assumption", lang),
-        "figure_id": pick("数値ID", "figure_id", lang),
+        "figure_id": pick(*words.COLUMN_HEADERS["figure_id"], lang),
         "figure_value": pick("事例の数値", "case_figure", lang),
-        "quote": pick("引用", "quote", lang),
-        "source": pick("出典", "source", lang),
+        "quote": pick(*words.COLUMN_HEADERS["quote"], lang),
+        "source": pick(*words.COLUMN_HEADERS["source"], lang),
         "caveat": pick("注意", "caveat", lang),
     }
     return results[list(names)].rename(columns=names)

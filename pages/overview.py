@@ -2,19 +2,19 @@
 
 import streamlit as st
 
-from jichitai_metrics.formatting import date_text, fiscal_year_label, source_text, value_text
-from jichitai_metrics.ui import common
+from jichitai_metrics import words
+from jichitai_metrics.formatting import date_text, fiscal_year_label, value_text
+from jichitai_metrics.ui import common, downloads
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 seminar = common.seminar(seminar_id)
-en = lang == "en"
 
-st.title(seminar["title_en"] if en else seminar["title_ja"])
+st.title(words.text(seminar, "title", lang))
 st.caption(common.md_escape(f"{seminar['organiser']}「{seminar['report_title']}」"))
 
 facts = [
@@ -27,6 +27,9 @@ for column, (label, text) in zip(st.columns([3, 3, 2, 2]), facts, strict=True):
     with column.container(border=True):
         st.caption(label)
         st.markdown(f"### {common.md_escape(text)}")
+held_on_note = words.text(seminar, "held_on_note", lang)
+if held_on_note:
+    st.caption(common.md_escape(common.pick(f"※開催日：{held_on_note}", f"Date: {held_on_note}", lang)))
 st.caption(common.md_escape(
     common.pick(f"対象：{seminar['audience_ja']}　形式：{seminar.get('format_ja', '')}",
                 f"Audience: {seminar.get('audience_en', '')} · Format: {seminar.get('format_en', '')}", lang)))
@@ -36,23 +39,25 @@ headlines = common.headline_figures(seminar_id).to_dict("records")
 for start in range(0, len(headlines), 3):
     for column, figure in zip(st.columns(3), headlines[start:start + 3], strict=False):
         with column.container(border=True):
-            st.markdown(f"**{common.md_escape(figure['label_en'] if en else figure['label_ja'])}**")
-            st.metric(figure["label_en"] if en else figure["label_ja"],
+            label = words.text(figure, "label", lang)
+            st.markdown(f"**{common.md_escape(label)}**")
+            st.metric(label,
                       value_text(figure["value"], figure["unit"], figure["qualifier"], lang),
                       label_visibility="collapsed")
-            st.caption(common.md_escape(source_text(figure, lang)))
-            if figure["ambiguous"] or figure["kind"] != "reported":
-                note = figure["note_en"] if en else figure["note_ja"]
-                st.caption(common.md_escape(f"⚠️ {note}") if note else "")
+            st.caption(common.md_escape(words.source_line(figure, lang, quote=figure["quote"])))
+            # The same caveats as on the programme page (hearsay, a missing baseline, ambiguity).
+            note = words.text(figure, "note", lang)
+            if note:
+                mark = "⚠️ " if figure["ambiguous"] or figure["kind"] != "reported" else ""
+                st.caption(common.md_escape(f"{mark}{note}"))
 
 fig_ui.seminar_figures_table(seminar_id)
 
 st.header(common.pick("プログラム", "Programmes", lang))
 for prog in common.programs(seminar_id).to_dict("records"):
     with st.container(border=True):
-        title = prog["title_en"] if en else prog["title_ja"]
-        speaker = (f"{prog['speaker_en']} — {prog['role_en']}, {prog['organisation_en']}" if en
-                   else f"{prog['organisation_ja']} {prog['role_ja']} {prog['speaker_ja']}")
+        title = words.text(prog, "title", lang)
+        speaker = words.speaker_line(prog, lang)
         st.markdown(f"**Program{prog['number']}　{common.md_escape(title)}**")
         st.caption(common.md_escape(speaker))
         st.page_link("pages/program.py", label=common.pick("詳しく見る", "Open programme", lang), icon="➡️",

@@ -2,20 +2,21 @@
 
 import streamlit as st
 
-from jichitai_metrics import export
-from jichitai_metrics.ui import common
+from jichitai_metrics import export, words
+from jichitai_metrics.formatting import career_when
+from jichitai_metrics.ui import common, downloads, filters
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 programs = common.programs(seminar_id)
 numbers = [int(n) for n in programs["number"]]
 titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
 
-number, asked = fig_ui.url_choice(
+number, asked = filters.url_choice(
     "program",
     common.pick("プログラム", "Programme", lang),
     numbers,
@@ -34,22 +35,17 @@ if asked is not None:
         ),
         icon=":material/warning:",
     )
-number = int(number) if number is not None else numbers[0]
+number = int(str(number)) if number is not None else numbers[0]
 prog = common.program(seminar_id, number)
 en = lang == "en"
 
 st.title(common.md_escape(f"Program{number}　{titles[number]}"))
-who = (
-    f"{prog['speaker_en']} — {prog['role_en']}, {prog['organisation_en']}"
-    if en
-    else f"{prog['organisation_ja']} {prog['role_ja']}　{prog['speaker_ja']}"
-)
-st.markdown(f"**{common.md_escape(who)}**")
+st.markdown(f"**{common.md_escape(words.speaker_line(prog, lang))}**")
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.header(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
-    st.markdown(common.md_escape((prog["summary_en"] if en else prog["summary_ja"]).strip()))
+    st.markdown(common.md_escape(words.text(prog, "summary", lang)))
     st.subheader(common.pick("ポイント", "Key points", lang))
     for point in prog["key_points_en"] if en else prog["key_points_ja"]:
         st.markdown(f"- {common.md_escape(point)}")
@@ -60,8 +56,8 @@ with right:
         st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
     for row in career.to_dict("records"):
         st.markdown(
-            f"- **{common.md_escape(fig_ui.career_when(row, lang))}**　"
-            f"{common.md_escape(row['event_en'] if en and row.get('event_en') else row['event_ja'])}"
+            f"- **{common.md_escape(career_when(row, lang))}**　"
+            f"{common.md_escape(words.text(row, 'event', lang))}"
         )
 
 st.header(common.pick("数値とグラフ", "Figures and charts", lang))
@@ -92,7 +88,7 @@ findings = common.findings(seminar_id, number)
 if not findings.empty:
     st.header(common.pick("数値以外の発見", "Findings without a number", lang))
     for row in findings.to_dict("records"):
-        statement = row["statement_en"] if en and row.get("statement_en") else row["statement_ja"]
+        statement = words.text(row, "statement", lang)
         st.markdown(f"- {common.md_escape(statement)}")
         st.caption(
             common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))

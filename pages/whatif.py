@@ -3,14 +3,13 @@
 import streamlit as st
 
 from jichitai_metrics import export, whatif
-from jichitai_metrics.ui import common, kit
-from jichitai_metrics.ui import figures as fig_ui
+from jichitai_metrics.ui import common, downloads, kit
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 
 st.title(common.pick("うちの自治体なら", "What-if for our municipality", lang))
 st.warning(
@@ -81,7 +80,7 @@ for row in results.to_dict("records"):
         st.markdown(f"**{common.md_escape(row['item'])}**　{common.md_escape(row['reading'])}")
         st.markdown(f"### {common.md_escape(whatif.result_text(row, lang))}")
         st.caption(common.md_escape(common.pick("前提：", "Assumption: ", lang) + row["assumption"]))
-        st.caption(common.md_escape(f"{row['source']} ―「{row['quote']}」（{row['figure_id']}）"))
+        st.caption(common.md_escape(whatif.source_line(row)))
 
 # Fixed plot width: a faceted chart cannot size itself to the container (its labels were clipped).
 st.vega_lite_chart(
@@ -92,7 +91,7 @@ st.vega_lite_chart(
 
 left, right = st.columns(2, vertical_alignment="center")
 with left:
-    fig_ui.csv_download(
+    downloads.csv_download(
         whatif.csv_frame(results, lang), export.export_filename("whatif", seminar_id), key="whatif-csv"
     )
 with right:

@@ -2,7 +2,7 @@
 # Set up this checkout on a fresh Debian machine that has only Python 3.11:
 #   scripts/setup.sh          runtime: .venv with requirements.txt
 #   scripts/setup.sh --test   plus test requirements and the Debian packages the tests drive
-#                             (chromium, a CJK font for screenshots, postgresql, nginx).
+#                             (chromium, a CJK font for screenshots, postgresql, nginx, poppler-utils).
 # Idempotent and quick when nothing is missing, so both README commands can call it every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,17 +23,22 @@ if [ ! -x .venv/bin/python ]; then
 fi
 req=requirements.txt
 [ $want_test = 1 ] && req=requirements-test.txt
-stamp=".venv/.installed-$(sha256sum requirements.txt "$req" | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$(sha256sum requirements.txt "$req" pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  # The lock files carry a sha256 for every package (bash scripts/lock.sh writes them from
+  # pyproject.toml): pip refuses any file that does not match.
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$req"
+  # The project itself (the jichitai-metrics command), without dependencies: they came from the lock.
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   touch "$stamp"
 fi
 
 if [ $want_test = 1 ]; then
   # Debian packages: chromium for browser tests, fonts-noto-cjk so Japanese shows in screenshots,
-  # postgresql and nginx for the multi-replica tests (started by the tests, as temp instances).
-  packages=(chromium fonts-noto-cjk postgresql nginx)
+  # postgresql and nginx for the multi-replica tests (started by the tests, as temp instances),
+  # poppler-utils (pdftoppm) to render handout pages for the QR-code test and for looking at them.
+  packages=(chromium fonts-noto-cjk postgresql nginx poppler-utils)
   missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,7 +10,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from jichitai_metrics import charts, queries
+from jichitai_metrics import chart_tables, charts, queries, words
+from jichitai_metrics.chart_card import ChartCaption, build_chart_card
 
 SEMINAR = "r5-budget-dx-day1"
 
@@ -24,6 +25,18 @@ def all_figures(catalog_con) -> pd.DataFrame:
 def chart_rows(catalog_con) -> dict[str, dict]:
     frame = queries.charts(catalog_con, SEMINAR)
     return {r["chart_id"]: r for r in frame.to_dict("records")}
+
+
+def _card(row: dict, figures: pd.DataFrame, lang: str = "ja", program: dict | None = None):
+    return build_chart_card(row, figures, program, None, lang)
+
+
+def _spec(row: dict, figures: pd.DataFrame, lang: str = "ja") -> dict:
+    return _card(row, figures, lang).spec(charts.DEFAULT_WIDTH)
+
+
+def _caption(row: dict, figures: pd.DataFrame, program: dict | None, lang: str = "ja") -> ChartCaption:
+    return _card(row, figures, lang, program).caption
 
 
 def _by_type(chart_rows: dict[str, dict], chart_type: str) -> dict:
@@ -62,7 +75,7 @@ def _axis_titles(spec: dict) -> list[str]:
 
 def test_share_grid_marks_missing_cell_not_reported_never_zero(chart_rows, all_figures):
     row = _by_type(chart_rows, "share_comparison")
-    table = charts.chart_table(row, all_figures, "ja")
+    table = chart_tables.chart_table(row, all_figures, "ja")
     missing = table[table["status"] == "not_reported"]
     assert len(missing) == 1
     cell = missing.iloc[0]
@@ -75,7 +88,7 @@ def test_share_grid_marks_missing_cell_not_reported_never_zero(chart_rows, all_f
 
 def test_share_chart_draws_no_bar_for_not_reported(chart_rows, all_figures):
     row = _by_type(chart_rows, "share_comparison")
-    spec = charts.chart_spec(row, all_figures, "ja")
+    spec = _spec(row, all_figures, "ja")
     data = _data_rows(spec)
     nr = [d for d in data if d["status"] == "not_reported"]
     assert nr and all(d["value"] is None for d in nr)
@@ -86,7 +99,7 @@ def test_share_chart_draws_no_bar_for_not_reported(chart_rows, all_figures):
             "bars must skip 報告なし"
         )
     assert "割合（%）" in _axis_titles(spec)
-    en = charts.chart_spec(row, all_figures, "en")
+    en = _spec(row, all_figures, "en")
     assert any(d["value_text"] == "not reported" for d in _data_rows(en))
     assert "Share (%)" in _axis_titles(en)
 
@@ -94,7 +107,7 @@ def test_share_chart_draws_no_bar_for_not_reported(chart_rows, all_figures):
 def test_share_caption_says_not_reported_is_not_zero(chart_rows, all_figures, catalog_con):
     row = _by_type(chart_rows, "share_comparison")
     program = queries.program(catalog_con, SEMINAR, int(row["program"]))
-    caption = charts.chart_caption(row, all_figures, program, "ja")
+    caption = _caption(row, all_figures, program, "ja")
     text = caption.text()
     assert "0ではありません" in text
     assert (
@@ -109,11 +122,18 @@ def test_share_caption_says_not_reported_is_not_zero(chart_rows, all_figures, ca
 
 def test_baseline_change_shows_both_readings_of_the_ambiguous_paper_cut(chart_rows, all_figures):
     row = _by_type(chart_rows, "baseline_change")
-    table = charts.chart_table(row, all_figures, "ja")
+    table = chart_tables.chart_table(row, all_figures, "ja")
     paper = table[table["figure_id"] == "p1-paper-reduction"]
     assert sorted(paper.loc[paper["status"] != "baseline", "value"]) == [45.0, 55.0]
-    derived = paper[paper["status"] == "derived"].iloc[0]
-    assert "100 − 55 = 45" in derived["derivation"]
+    # Both readings are drawn alike (neither is "the" reported value), and the derivation puts no
+    # words in quote marks that the report does not use (it says 「約55%まで削減」, never 「約55%削減」).
+    readings = paper[paper["status"] != "baseline"]
+    assert set(readings["status"]) == {"reading"}
+    b = readings[readings["value"] == 45.0].iloc[0]
+    assert "100 − 55 = 45" in b["derivation"] and "「約55%削減」" not in b["derivation"]
+    en = chart_tables.chart_table(row, all_figures, "en")
+    en_b = en[(en["figure_id"] == "p1-paper-reduction") & (en["value"] == 45.0)].iloc[0]
+    assert en_b["derivation"].startswith("If reading B"), "English must not state one reading as fact"
     assert set(paper.loc[paper["status"] != "baseline", "series"].str[:4]) == {"読み方A", "読み方B"}
     # Each figure's baseline bar names its own year: never one shared axis of years.
     baselines = table[table["status"] == "baseline"]["series"].tolist()
@@ -124,11 +144,11 @@ def test_baseline_change_shows_both_readings_of_the_ambiguous_paper_cut(chart_ro
 
 def test_baseline_change_caption_flags_ambiguity_and_derivation(chart_rows, all_figures):
     row = _by_type(chart_rows, "baseline_change")
-    caption = charts.chart_caption(row, all_figures, None, "ja")
+    caption = _caption(row, all_figures, None, "ja")
     assert any(n.startswith("⚠ 解釈注意") for n in caption.notes)
     assert any("100 − 99 = 1" in d for d in caption.derived)
     assert any("2016年（平成28年）比" in b for b in caption.baselines)
-    spec = charts.chart_spec(row, all_figures, "ja")
+    spec = _spec(row, all_figures, "ja")
     assert any(
         "⚠解釈注意" in d["value_text"]
         for d in _data_rows(spec)
@@ -142,7 +162,7 @@ def test_baseline_change_caption_flags_ambiguity_and_derivation(chart_rows, all_
 
 def test_target_progress_counts_and_fiscal_year(chart_rows, all_figures):
     row = _by_type(chart_rows, "target_progress")
-    spec = charts.chart_spec(row, all_figures, "ja")
+    spec = _spec(row, all_figures, "ja")
     data = _data_rows(spec)
     assert sorted(d["value"] for d in data) == [20000.0, 28000.0], "only counts are drawn as bars"
     labels = {d["label_text"] for d in data}
@@ -150,7 +170,7 @@ def test_target_progress_counts_and_fiscal_year(chart_rows, all_figures):
     assert "約2万プロセス（全体の約70%）" in labels
     assert "期限：令和5年度（2023年度）末まで" in json.dumps(spec, ensure_ascii=False)
     assert "数（プロセス）" in _axis_titles(spec)
-    en = charts.chart_spec(row, all_figures, "en")
+    en = _spec(row, all_figures, "en")
     assert "FY2023" in json.dumps(en, ensure_ascii=False)
 
 
@@ -159,13 +179,16 @@ def test_target_progress_counts_and_fiscal_year(chart_rows, all_figures):
 
 def test_ratio_chart_compares_with_one_and_keeps_qualifiers(chart_rows, all_figures):
     row = _by_type(chart_rows, "ratio")
-    table = charts.chart_table(row, all_figures, "ja")
+    table = chart_tables.chart_table(row, all_figures, "ja")
     reported = table[table["status"] == "reported"].set_index("figure_id")
     assert reported.loc["p2-lixil-publish-time", "value_text"] == "1/30以下"
     assert reported.loc["p2-html-video-size", "value_text"] == "約1/10"
     assert (table.loc[table["status"] == "baseline", "value"] == 1.0).all()
-    spec = charts.chart_spec(row, all_figures, "ja")
-    assert "相対値（従来 = 1）" in _axis_titles(spec)
+    spec = _spec(row, all_figures, "ja")
+    assert "相対値（比較対象 = 1）" in _axis_titles(spec)
+    # The file-size bar compares with 「一般的な動画」, not with "before".
+    refs = table[table["status"] == "baseline"].set_index("figure_id")["series"]
+    assert refs["p2-html-video-size"] == "一般的な動画 = 1"
 
 
 # --- value bars and tiles ---------------------------------------------------------------------
@@ -173,11 +196,11 @@ def test_ratio_chart_compares_with_one_and_keeps_qualifiers(chart_rows, all_figu
 
 def test_value_bars_use_one_unit_and_fall_back_to_tiles_for_mixed_units(chart_rows, all_figures):
     row = _by_type(chart_rows, "value_bars")
-    spec = charts.chart_spec(row, all_figures, "ja")
-    unit = charts.chart_table(row, all_figures, "ja")["unit"].iloc[0]
+    spec = _spec(row, all_figures, "ja")
+    unit = chart_tables.chart_table(row, all_figures, "ja")["unit"].iloc[0]
     assert any(t.endswith(f"（{unit}）") for t in _axis_titles(spec))
     mixed = {**row, "figure_ids": "p1-core-projects p5-population"}
-    mixed_spec = charts.chart_spec(mixed, all_figures, "ja")
+    mixed_spec = _spec(mixed, all_figures, "ja")
     assert not _axis_titles(mixed_spec), "different units must not share an axis"
     marks = [(lay.get("mark") or {}).get("type") for lay in mixed_spec["layer"]]
     assert marks == ["rect", "text", "text"]
@@ -187,10 +210,10 @@ def test_value_bars_use_one_unit_and_fall_back_to_tiles_for_mixed_units(chart_ro
 
 def test_unknown_type_and_missing_figure_are_named(chart_rows, all_figures):
     row = _by_type(chart_rows, "kpi")
-    with pytest.raises(charts.ChartDataError, match="unknown chart_type 'pie'"):
-        charts.chart_table({**row, "chart_type": "pie"}, all_figures)
-    with pytest.raises(charts.ChartDataError, match="no-such-figure"):
-        charts.chart_table({**row, "figure_ids": "no-such-figure"}, all_figures)
+    with pytest.raises(chart_tables.ChartDataError, match="unknown chart_type 'pie'"):
+        chart_tables.chart_table({**row, "chart_type": "pie"}, all_figures)
+    with pytest.raises(chart_tables.ChartDataError, match="no-such-figure"):
+        chart_tables.chart_table({**row, "figure_ids": "no-such-figure"}, all_figures)
 
 
 # --- every chart of the catalogue ---------------------------------------------------------------
@@ -200,7 +223,7 @@ def test_unknown_type_and_missing_figure_are_named(chart_rows, all_figures):
 def test_every_catalogue_chart_builds_with_tooltips_palette_and_sources(chart_rows, all_figures, lang):
     allowed = {c.upper() for c in (*charts.PALETTE, charts.GREY, charts.TEXT, "#F0F2F6", "#B8BCC6")}
     for chart_id, row in chart_rows.items():
-        spec = charts.chart_spec(row, all_figures, lang)
+        spec = _spec(row, all_figures, lang)
         text = json.dumps(spec, ensure_ascii=False)
         assert spec["usermeta"]["chart_id"] == chart_id
         assert '"tooltip"' in text, chart_id
@@ -212,14 +235,14 @@ def test_every_catalogue_chart_builds_with_tooltips_palette_and_sources(chart_ro
         assert colours <= allowed, f"{chart_id} uses colours outside the palette: {colours - allowed}"
         # Japanese title in Japanese, English title in English.
         assert charts.chart_title(row, lang) in text
-        table = charts.chart_table(row, all_figures, lang)
+        table = chart_tables.chart_table(row, all_figures, lang)
         shown = {d["figure_id"] for d in _data_rows(spec) if d.get("figure_id")}
-        expected = set(charts.figure_ids(row))
+        expected = set(chart_tables.figure_ids(row))
         if row["chart_type"] == "share_comparison":
             expected = {i for i in expected if "derived" not in i}
         assert expected <= shown | set(table["figure_id"]), chart_id
-        caption = charts.chart_caption(row, all_figures, None, lang)
-        for fid in charts.figure_ids(row):
+        caption = _caption(row, all_figures, None, lang)
+        for fid in chart_tables.figure_ids(row):
             quote = all_figures.loc[all_figures["id"] == fid, "quote"].iloc[0]
             assert quote in caption.text(), f"{chart_id}: quote of {fid} missing from caption"
 
@@ -227,8 +250,8 @@ def test_every_catalogue_chart_builds_with_tooltips_palette_and_sources(chart_ro
 def test_numbers_read_the_japanese_way(chart_rows, all_figures):
     texts = set()
     for row in chart_rows.values():
-        texts |= set(charts.chart_table(row, all_figures, "ja")["value_text"])
-    assert {"約2万8,000プロセス", "10万本以上", "約1,300社", "約3万1,000人", "1/30以下"} <= texts
+        texts |= set(chart_tables.chart_table(row, all_figures, "ja")["value_text"])
+    assert {"約2万8,000プロセス", "約10万本", "約1,300社", "約3万1,000人", "1/30以下"} <= texts
 
 
 def test_wrap_label_keeps_closing_brackets_off_line_starts():
@@ -237,33 +260,25 @@ def test_wrap_label_keeps_closing_brackets_off_line_starts():
     assert "".join(lines) == "問い合わせの削減率（小平市）"
 
 
-def test_period_and_baseline_texts_carry_both_calendars():
-    assert charts.as_of_text("2022-09-21", "ja") == "2022年（令和4年）9月21日"
-    assert charts.as_of_text("2021", "ja") == "2021年（令和3年）"
-    assert charts.baseline_text({"baseline": "2016年"}, "ja") == "2016年（平成28年）比"
-    assert charts.period_text({"as_of": "2024-03-31", "fiscal_year": 2023}, "ja") == (
-        "時点 2024年（令和6年）3月31日、令和5年度（2023年度）"
-    )
-
-
-# --- chart_bundle: the deck's one-pass path gives what the separate builders give ---------------
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_chart_bundle_equals_the_separate_builders(catalog_con, all_figures, chart_rows, lang):
+def test_one_card_feeds_screen_csv_and_slide(catalog_con, all_figures, chart_rows, lang):
+    # The card is built once; its CSV rows are its table rows, its footer starts with its caption's
+    # source, and building it from the chart's own rows or the whole seminar's gives the same card.
     programs = {int(p["number"]): p for p in queries.programs(catalog_con, SEMINAR).to_dict("records")}
     seminar = queries.seminar(catalog_con, SEMINAR)
     for chart_id, row in chart_rows.items():
         program = programs.get(int(row["program"]))
-        for figures in (all_figures, queries.chart_figures(catalog_con, chart_id)):
-            bundle = charts.chart_bundle(row, figures, program, lang, seminar, width=900, title=False)
-            alone = charts.build_chart(row, figures, lang, width=900, title=False)
-            assert bundle.chart.to_dict() == alone.to_dict(), chart_id
-            assert bundle.caption == charts.chart_caption(row, figures, program, lang, seminar), chart_id
-            pd.testing.assert_frame_equal(bundle.table, charts.chart_table(row, figures, lang))
-            pd.testing.assert_frame_equal(
-                pd.DataFrame(bundle.figures), charts.ordered_figures(row, figures), check_dtype=False
-            )
+        card = build_chart_card(row, all_figures, program, seminar, lang)
+        alone = build_chart_card(row, queries.chart_figures(catalog_con, chart_id), program, seminar, lang)
+        pd.testing.assert_frame_equal(card.table, alone.table)
+        assert card.caption == alone.caption and card.footer == alone.footer, chart_id
+        assert len(card.csv_table) == len(card.table), chart_id
+        assert list(card.csv_table.iloc[:, 1]) == list(card.table["figure_id"]), chart_id
+        assert card.footer[0] == card.caption.source and card.caption.source in set(card.csv_table.iloc[:, -1])
+        assert all(q in card.notes for q in card.caption.quotes), chart_id
+        assert card.spec(900, title=False) == charts.chart_from_table(row, card.table, lang, 900, False).to_dict(
+            validate=False
+        )
 
 
 def test_figure_records_equal_the_dataframe_round_trip(all_figures, chart_rows):
@@ -271,16 +286,16 @@ def test_figure_records_equal_the_dataframe_round_trip(all_figures, chart_rows):
     # pd.DataFrame([rows by id]).to_dict("records"); figure_records skips that round trip.
     by_id = {str(r["id"]): r for r in all_figures.to_dict("records")}
     for row in chart_rows.values():
-        ids = charts.figure_ids(row)
+        ids = chart_tables.figure_ids(row)
         old = pd.DataFrame([by_id[i] for i in ids]).to_dict("records")
-        new = charts.figure_records(row, all_figures)
+        new = chart_tables.figure_records(row, all_figures)
         assert [list(r) for r in new] == [list(r) for r in old]
         for n, o in zip(new, old, strict=True):
             for key in o:
                 # The round trip turned a nullable integer column holding a gap into floats
                 # (2022 -> 2022.0, <NA> -> nan); the builders read both alike (_blank/_to_int).
-                if charts._blank(o[key]):
-                    assert charts._blank(n[key]), (row["chart_id"], key)
+                if words.blank(o[key]):
+                    assert words.blank(n[key]), (row["chart_id"], key)
                 else:
                     assert n[key] == o[key] and type(n[key]) in (type(o[key]), int), (row["chart_id"], key)
 

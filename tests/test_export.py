@@ -21,9 +21,10 @@ from jichitai_metrics.export import (
     NEUTRALISE_PREFIX,
     csv_bytes,
     export_filename,
-    figures_for_export,
     neutralise_cell,
 )
+from jichitai_metrics.extracts import figures_for_export
+from jichitai_metrics.words import COLUMN_HEADERS, FIGURE_CSV_COLUMNS
 
 DANGEROUS_ASCII = "=+-@"
 DANGEROUS_CONTROLS = "\t\r\n\x00"
@@ -400,14 +401,14 @@ FIGURE_ROWS = [
 def test_figure_extract_has_japanese_headers_in_order():
     out = figures_for_export(pd.DataFrame(FIGURE_ROWS), "ja")
     assert list(out.columns) == [
-        "項目ID", "セミナー", "プログラム", "テーマ", "項目名", "値", "単位", "修飾", "比較基準", "時点",
-        "年度(西暦)", "年度(和暦)", "種別", "出典引用", "出典", "注記", "解釈に注意", "算出方法",
+        "数値ID", "セミナー", "プログラム", "テーマ", "項目", "値", "単位", "修飾語", "比較基準", "時点",
+        "時点の扱い", "年度(西暦)", "年度(和暦)", "種別", "引用", "出典", "注記", "解釈注意", "算出方法",
     ]  # fmt: skip
     first = out.iloc[0]
-    assert first["値"] == 32.0 and first["単位"] == "%" and first["修飾"] == "約"
+    assert first["値"] == 32.0 and first["単位"] == "%" and first["修飾語"] == "約"
     assert first["年度(西暦)"] == 2023 and first["年度(和暦)"] == "令和5年度"
     assert first["種別"] == "報告値"
-    assert first["出典"] == "ジチタイワークス 【セミナーレポート】令和5年度予算×DX/Day1 Program1 宮坂 学 氏"
+    assert first["出典"] == "ジチタイワークス「【セミナーレポート】令和5年度予算×DX/Day1」 Program1 宮坂 学 氏"
 
 
 def test_figure_extract_csv_is_machine_readable():
@@ -420,20 +421,23 @@ def test_figure_extract_csv_is_machine_readable():
     assert first["比較基準"] == ""  # blank stays blank
     assert second["値"] == "0"  # a real zero stays zero
     assert second["プログラム"] == "" and second["年度(西暦)"] == "" and second["年度(和暦)"] == ""
-    assert second["出典引用"] == "'=cmd"
-    assert second["解釈に注意"] == "TRUE" and first["解釈に注意"] == "FALSE"
+    assert second["引用"] == "'=cmd"
+    assert second["解釈注意"] == "TRUE" and first["解釈注意"] == "FALSE"
     assert second["種別"] == "目標値"
 
 
 def test_figure_extract_in_english():
     out = figures_for_export(pd.DataFrame(FIGURE_ROWS), "en")
-    assert list(out.columns)[:6] == ["ID", "Seminar", "Programme", "Topic", "Item", "Value"]
+    assert list(out.columns)[:6] == ["Figure ID", "Seminar", "Programme", "Topic", "Item", "Value"]
     first = out.iloc[0]
     assert first["Item"] == "Staff dissatisfied"
     assert first["Qualifier"] == "about"
     assert first["Kind"] == "reported"
     # The publisher has no English name in the row: its Japanese name is kept, not dropped.
-    assert first["Source"] == "ジチタイワークス, FY2023 budget × DX / Day 1, Program 1, Manabu Miyasaka"
+    assert first["Source"] == (
+        "ジチタイワークス, FY2023 budget × DX / Day 1 Programme 1, "
+        "Manabu Miyasaka (our romanisation; the report gives 宮坂 学)"
+    )
     # No English label: fall back to Japanese rather than a blank.
     assert out.iloc[1]["Item"] == "未着手の自治体"
 
@@ -444,7 +448,7 @@ def test_figure_extract_in_english():
 def test_figure_extract_degrades_to_blanks(frame):
     out = figures_for_export(frame, "ja")
     assert len(out) == len(frame)
-    assert len(out.columns) == len(export.FIGURE_COLUMNS)
+    assert len(out.columns) == len(FIGURE_CSV_COLUMNS)
     result = csv_bytes(out)
     assert result.ok and result.rows == len(frame)
 
@@ -460,7 +464,7 @@ def test_every_catalogue_figure_exports_with_number_unit_and_source(catalog_con,
     assert len(figures) > 0
     out = figures_for_export(figures, lang)
     value_col, unit_col, source_col, id_col = (
-        pick_header(key, lang) for key in ("value", "unit", "source", "id")
+        pick_header(key, lang) for key in ("value", "unit", "source", "figure_id")
     )
     for encoding in ENCODINGS:
         result = csv_bytes(out, encoding)
@@ -490,7 +494,7 @@ def test_every_catalogue_figure_exports_with_number_unit_and_source(catalog_con,
 
 
 def pick_header(key: str, lang: str) -> str:
-    ja, en = export.FIGURE_COLUMNS[key]
+    ja, en = COLUMN_HEADERS[key]
     return en if lang == "en" else ja
 
 

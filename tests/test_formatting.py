@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from jichitai_metrics import formatting as fmt
@@ -51,11 +50,3 @@ def test_fiscal_years():
     assert fmt.fiscal_year_label(2023, "en") == "FY2023 (Apr 2023–Mar 2024)"
     assert fmt.fiscal_year_of(date(2024, 3, 31)) == 2023
     assert fmt.fiscal_year_of(date(2023, 4, 1)) == 2023
-
-
-def test_source_text_names_programme_speaker_and_quote():
-    fig = {"program": 4, "speaker_ja": "赤石 輝生 氏", "speaker_en": "Teruo Akaishi", "quote": "問い合わせを25%削減"}
-    assert fmt.source_text(fig) == "出典：Program4 赤石 輝生 氏「問い合わせを25%削減」"
-    assert fmt.source_text(fig, "en") == "Source: Program4 Teruo Akaishi, “問い合わせを25%削減”"
-    seminar_level = {"program": pd.NA, "speaker_ja": float("nan"), "quote": "申込者数:215人"}
-    assert fmt.source_text(seminar_level) == "出典：セミナー全体「申込者数:215人」"

@@ -10,7 +10,7 @@ from jichitai_metrics.inquiries import NewInquiry
 from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
 from jichitai_metrics.inquiries.model import TEXT_FIELDS, search_key
 from jichitai_metrics.inquiries.store import InvalidInquiry
-from jichitai_metrics.inquiries.validation import MAX_LENGTHS, Problem, email_ok, phone_ok, validate
+from jichitai_metrics.inquiries.validation import LABELS, MAX_LENGTHS, Problem, email_ok, phone_ok, validate
 
 GOOD = dict(article_title="【セミナーレポート】令和5年度予算×DX/Day1", municipality="小平市",
             department="情報政策課 主査", name="自治 花子", phone="042-341-1211",
@@ -83,8 +83,10 @@ def test_search_key_folds_width_dashes_and_case():
 
 PAYLOADS = ["=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-2+3", "@IMPORTXML(x)", "<script>alert(1)</script>",
             "<img src=x onerror=alert(1)>", "[click](https://evil.example/)", "![x](https://evil.example/p.png)",
-            "**太字** :red[赤] $x^2$ :material/home:", "'; DROP TABLE inquiries; --", "🍣👨‍👩‍👧 ｶﾀｶﾅ 𠮷野家",
-            "\u202eRTL override", "\ufeffBOM"]
+            "**太字** :red[赤] $x^2$ :material/home:", "'; DROP TABLE inquiries; --", "🍣👨‍👩‍👧 ｶﾀｶﾅ 𠮷野家"]
+# Refused since issue 10: they change how the text reads (bidi) or hide characters.
+HIDDEN_CONTROLS = ["RTX05 \u202egnp.exe", "\ufeffBOM", "a\u200bb", "\u2066isolate\u2069", "x\u200ey",
+                   "line\u2028sep"]
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +103,23 @@ def test_hostile_payloads_are_stored_verbatim(module_store, payload):
     assert validate(typed) == {}
     got = module_store.get(module_store.submit(typed, f"payload-{PAYLOADS.index(payload)}").inquiry_id)
     assert (got.name, got.message, got.municipality) == (typed.name, typed.message, typed.municipality)
+
+
+@pytest.mark.parametrize("payload", HIDDEN_CONTROLS)
+@pytest.mark.parametrize("field", ["name", "municipality", "message"])
+def test_bidi_and_invisible_controls_are_refused_naming_the_field(field, payload):
+    problems = validate(inquiry(**{field: payload}))
+    assert list(problems) == [field]
+    label = LABELS[field][0]
+    assert problems[field].ja.startswith(label) and "U+" in problems[field].ja
+
+
+def test_visible_controls_shows_instead_of_applying():
+    from jichitai_metrics.inquiries.model import visible_controls
+
+    assert visible_controls("RTX05 \u202egnp.exe") == "RTX05 <U+202E>gnp.exe"
+    assert visible_controls("行1\r\n行2\t👨\u200d💻") == "行1\r\n行2\t👨\u200d💻"  # kept as they are
+    assert visible_controls("a\x07b") == "a<U+0007>b"
 
 
 field_text = st.one_of(

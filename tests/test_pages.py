@@ -81,9 +81,9 @@ def test_programme_page_in_english(catalog_con):
     assert any(title_en in t.value.replace("\\", "") for t in at.title)
     specs = charts_on(at)
     assert specs and all("報告値" not in json.dumps(s, ensure_ascii=False) for s in specs)
-    assert any("Share (%)" in json.dumps(s) for s in specs)
+    assert any("\"title\": \"Quote\"" in json.dumps(s) for s in specs)  # English tooltips
     captions = " ".join(c.value.replace("\\", "") for c in at.caption)
-    assert "Source: FY2023 Budget" in captions
+    assert "Source: Jichitai Works, FY2023 Budget" in captions
 
 
 def test_unknown_programme_gets_a_message_not_a_traceback():
@@ -107,7 +107,7 @@ def test_every_figure_of_a_programme_is_on_its_page(catalog_con):
         at = open_tables(at, chart_ids)
         ids = set()
         for frame in frames_on(at):
-            for column in ("数値ID", "項目ID"):
+            for column in ("数値ID",):
                 if column in frame:
                     ids |= set(frame[column].dropna())
         wanted = set(figures.loc[figures["program"] == number, "id"])
@@ -131,7 +131,7 @@ def test_seminar_level_figures_are_on_the_overview(catalog_con):
 
 def _explorer_ids(at: AppTest) -> list[str]:
     frames = frames_on(at)
-    return frames[0]["項目ID"].tolist() if frames else []
+    return frames[0]["数値ID"].tolist() if frames else []
 
 
 def test_explorer_without_filters_lists_every_figure(catalog_con):
@@ -184,11 +184,11 @@ def _download_app():
     import pandas as pd
     import streamlit as st
 
-    from jichitai_metrics.ui import figures
+    from jichitai_metrics.ui import downloads
 
-    figures.encoding_choice()
+    downloads.encoding_choice()
     frame = pd.DataFrame({"name": ["𠮷野家", "=1+1"], "value": [1.5, None]})
-    figures.csv_download(frame, "jichitai-test-20260101.csv", key="dl-test")
+    downloads.csv_download(frame, "jichitai-test-20260101.csv", key="dl-test")
     st.text("end")
 
 

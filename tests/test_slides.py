@@ -10,16 +10,27 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from jichitai_metrics import charts as charts_mod
 from jichitai_metrics import images, queries, slides, whatif
+from jichitai_metrics.chart_card import load_cards
 from jichitai_metrics.errors import UnknownSeminar
 
 SEMINAR = "r5-budget-dx-day1"
 
 
+def _deck(con, seminar_id: str, programs=(), chart_ids=(), lang: str = "ja", **kwargs) -> bytes:
+    """The deck as the CLI and the deck page build it: cards from the catalogue, then slides from data."""
+    seminar_row, cards = load_cards(con, seminar_id, programs, chart_ids, lang)
+    return slides.cards_deck(seminar_row, cards, programs=programs, chart_ids=chart_ids, lang=lang, **kwargs)
+
+
+def _card_chart(con, chart_id: str, lang: str = "ja"):
+    _, (card,) = load_cards(con, SEMINAR, chart_ids=[chart_id], lang=lang)
+    return card.chart(slides.CHART_IMAGE_WIDTH, title=False)
+
+
 @pytest.fixture(scope="module")
 def program1_deck(catalog_con) -> Presentation:
-    data = slides.catalog_deck(
+    data = _deck(
         catalog_con, SEMINAR, programs=[1], base_url="https://dash.example.jp", exported_on=date(2026, 4, 1)
     )
     return Presentation(io.BytesIO(data))
@@ -59,10 +70,7 @@ def test_chart_slides_have_a_picture_footer_and_quotes(program1_deck, catalog_co
         png = pictures[0].image.blob
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         # Rendered at 2×: twice the SVG's (1×) size of the same chart.
-        figs = queries.chart_figures(catalog_con, chart["chart_id"])
-        svg = images.render_svg(
-            charts_mod.build_chart(chart, figs, "ja", width=slides.CHART_IMAGE_WIDTH, title=False)
-        )
+        svg = images.render_svg(_card_chart(catalog_con, chart["chart_id"]))
         width, height = images.png_size(png)
         assert f'width="{width // 2}"' in svg and f'height="{height // 2}"' in svg
         assert pictures[0]._element.nvPicPr.cNvPr.get("descr")  # alt text
@@ -118,10 +126,23 @@ def test_closing_slide_has_qr_and_link(program1_deck):
     assert hyperlinks == [link]
 
 
+def _decode_qr(png: bytes) -> list[str]:
+    import zxingcpp
+    from PIL import Image
+
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
 def test_qr_code_encodes_the_link():
-    # segno can't decode, but the same text must give the same matrix and a different one another.
-    a, b = slides.qr_png("https://a.example/present"), slides.qr_png("https://a.example/present")
-    assert a == b and a != slides.qr_png("https://a.example/program")
+    url = "https://a.example/present?seminar=r5-budget-dx-day1&charts=p1-paper-fax,p4-kodaira&lang=en"
+    assert _decode_qr(slides.qr_png(url)) == [url]
+
+
+def test_closing_slide_qr_decodes_to_its_link(program1_deck):
+    closing = program1_deck.slides[-1]
+    (picture,) = [sh for sh in closing.shapes if sh.shape_type == 13]
+    link = "https://dash.example.jp/program?seminar=r5-budget-dx-day1&program=1"
+    assert _decode_qr(picture.image.blob) == [link]
 
 
 def test_dashboard_link_variants():
@@ -132,7 +153,7 @@ def test_dashboard_link_variants():
 
 def test_chosen_charts_in_order(catalog_con):
     ids = ["p4-kodaira", "p1-paper-fax"]
-    deck = Presentation(io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=ids)))
+    deck = Presentation(io.BytesIO(_deck(catalog_con, SEMINAR, chart_ids=ids)))
     titles = [s.shapes.title.text_frame.text for s in list(deck.slides)[1:-1]]
     assert titles == [queries.chart(catalog_con, i)["title_ja"] for i in ids]
     assert "charts=p4-kodaira,p1-paper-fax" in _texts(deck.slides[-1])
@@ -140,7 +161,7 @@ def test_chosen_charts_in_order(catalog_con):
 
 def test_english_deck(catalog_con):
     deck = Presentation(
-        io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], lang="en"))
+        io.BytesIO(_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], lang="en"))
     )
     assert deck.slides[1].shapes.title.text_frame.text == queries.chart(catalog_con, "p4-kodaira")["title_en"]
     assert "Source:" in _texts(deck.slides[1])
@@ -149,9 +170,9 @@ def test_english_deck(catalog_con):
 @pytest.mark.parametrize("kwargs", [{"chart_ids": ["no-such-chart"]}, {"programs": [99]}])
 def test_unknown_ids_raise(catalog_con, kwargs):
     with pytest.raises(UnknownSeminar):
-        slides.catalog_deck(catalog_con, SEMINAR, **kwargs)
+        _deck(catalog_con, SEMINAR, **kwargs)
     with pytest.raises(UnknownSeminar):
-        slides.catalog_deck(catalog_con, "no-such-seminar")
+        _deck(catalog_con, "no-such-seminar")
 
 
 def test_whatif_slide_carries_caveat_and_assumptions(catalog_con):
@@ -160,7 +181,7 @@ def test_whatif_slide_carries_caveat_and_assumptions(catalog_con):
     results = whatif.compute({"inquiries": 12000.0, "paper_sheets": 1000.0}, factors)
     item = slides.whatif_slide(results)
     deck = Presentation(
-        io.BytesIO(slides.catalog_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], extra=[item]))
+        io.BytesIO(_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], extra=[item]))
     )
     slide = deck.slides[2]
     assert "予測ではありません" in _texts(slide)
@@ -169,41 +190,39 @@ def test_whatif_slide_carries_caveat_and_assumptions(catalog_con):
         assert quote in notes and assumption in notes
 
 
-# --- the render process (catalog_deck overlaps chart building with PNG rendering) ---------------
+# --- the render process (cards_deck overlaps chart building with PNG rendering) ---------------
 
 
 def _deck_chart(catalog_con, chart_id: str = "p1-paper-fax"):
-    row = queries.chart(catalog_con, chart_id)
-    figs = queries.chart_figures(catalog_con, chart_id)
-    return charts_mod.build_chart(row, figs, "ja", width=slides.CHART_IMAGE_WIDTH, title=False)
+    return _card_chart(catalog_con, chart_id)
 
 
 def test_render_process_gives_the_in_process_bytes(catalog_con):
     chart = _deck_chart(catalog_con)
     images.clear_cache()
     here = images.render_png(chart)
-    proc = images._render_process()
-    assert proc is not None
+    pool = images._render_pool()
+    assert pool is not None
     # Straight from the child (no fallback involved): the same bytes as this process renders.
-    assert proc.submit(images.chart_spec(chart), images.PNG_SCALE).result(timeout=60) == here
-    assert proc.alive()
+    job = pool.submit(images.chart_spec(chart), images._vl_version(), images.PNG_SCALE)
+    assert job.result(timeout=60) == here
+    assert not pool.broken
 
 
 def test_a_queued_png_is_taken_back_not_waited_for(catalog_con):
-    ids = ("p1-paper-fax", "p4-kodaira", "p1-paper-fax")
     # The first chart is made large so the child is surely still drawing it (about a second, not
-    # 100 ms) when the third is taken back: the test must not depend on a scheduling race.
-    charts_ = [_deck_chart(catalog_con, ids[0]).properties(width=2400), _deck_chart(catalog_con, ids[1])]
-    charts_.append(_deck_chart(catalog_con, ids[2]).properties(height=333))  # a third, distinct spec
+    # 100 ms) when the last is taken back: the test must not depend on a scheduling race.
+    charts_ = [_deck_chart(catalog_con, "p1-paper-fax").properties(width=2400)]
+    for i in range(images._Feeder.IN_FLIGHT):  # distinct specs: one more than the pool is handed
+        charts_.append(_deck_chart(catalog_con, "p4-kodaira").properties(height=300 + i))
     images.clear_cache()
     expected = [images.render_png(c) for c in charts_]
     images.clear_cache()
-    proc = images._render_process()
-    proc.submit({"mark": "point"}, 1.0).result(timeout=60)  # ready and idle
+    pool = images._render_pool()
+    pool.submit({"mark": "point"}, images._vl_version(), 1.0).result(timeout=60)  # ready and idle
     pending = [images.render_png_later(c) for c in charts_]
-    # The process holds IN_FLIGHT (2) jobs; the third is still queued while it draws the first.
-    assert images._RenderProcess.IN_FLIGHT == 2
-    assert pending[2].help() is True and pending[2].future.cancelled()
+    # The pool holds IN_FLIGHT jobs; the last is still in our queue while it draws the first.
+    assert pending[-1].help() is True and pending[-1].future.cancelled()
     assert [p() for p in pending] == expected
     assert pending[0].help() is False  # done: nothing to take back
 
@@ -213,9 +232,10 @@ def test_deck_survives_a_killed_render_process(catalog_con):
     images.clear_cache()
     expected = images.render_png(chart)
     images.clear_cache()
-    images.render_png_later({"mark": "point"})  # make sure a process is running
-    images._proc.proc.kill()
-    images._proc.proc.wait()
+    images.render_png_later({"mark": "point"})()  # make sure a process is running
+    for proc in list(images._pool.pool._processes.values()):
+        proc.kill()
+        proc.join()
     assert images.render_png_later(chart)() == expected  # a fresh process (or in-process)
     images.clear_cache()
     assert images.render_png_later(chart)() == expected

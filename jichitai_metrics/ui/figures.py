@@ -1,180 +1,46 @@
-"""Chart cards, figure tables and CSV downloads: the pieces every figure on a page is shown with."""
+"""Chart cards and figure tables: the pieces every figure on a page is shown with."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
 
-from jichitai_metrics import charts, export, formatting, queries
+from jichitai_metrics import export, extracts, queries, words
+from jichitai_metrics.chart_card import ChartCard, build_chart_card
 from jichitai_metrics.ui import common
+from jichitai_metrics.ui.downloads import csv_download
 from jichitai_metrics.ui.inquiry import inquiry_params
 
-ENCODING_KEY = "csv_encoding"
 
-# Table headers for charts.chart_table columns (the CSV carries the same headers as the table view).
-_CHART_COLUMNS: dict[str, tuple[str, str]] = {
-    "chart_id": ("図表ID", "chart_id"),
-    "figure_id": ("数値ID", "figure_id"),
-    "item": ("項目", "item"),
-    "series": ("区分", "series"),
-    "value": ("値", "value"),
-    "unit": ("単位", "unit"),
-    "qualifier": ("修飾語", "qualifier"),
-    "value_text": ("表示", "as_shown"),
-    "status_text": ("種別", "kind"),
-    "baseline": ("比較基準", "baseline"),
-    "as_of": ("時点", "as_of"),
-    "fiscal_year": ("年度", "fiscal_year"),
-    "ambiguous": ("解釈注意", "ambiguous"),
-    "derivation": ("算出方法", "derivation"),
-    "quote": ("引用", "quote"),
-    "note": ("注記", "note"),
-    "source": ("出典", "source"),
-}
-
-
-def encoding_choice() -> str:
-    """The CSV encoding for this session's downloads, chosen once in the sidebar (UTF-8 BOM default)."""
-    lang = common.lang()
-    options = list(export.ENCODINGS)
-    return st.sidebar.radio(
-        common.pick("CSVの文字コード", "CSV encoding", lang),
-        options,
-        format_func=lambda e: common.pick(*export.ENCODINGS[e], lang),
-        key=ENCODING_KEY,
-        persist_state="session",
-        help=common.pick(
-            "Excelでそのまま開くならUTF-8（BOM付き）。古いシステムに取り込む場合はShift_JIS（CP932）。",
-            "UTF-8 with BOM opens directly in Excel; choose Shift_JIS (CP932) for older systems.",
-            lang,
-        ),
+# cache_resource, not cache_data: the card is read, never changed, and cache_data would unpickle a
+# copy of its tables on every rerun of every page that shows it.
+@st.cache_resource(show_spinner=False, max_entries=256)
+def card(seminar_id: str, chart_id: str, lang: str) -> ChartCard:
+    """The chart's card (rows, table, caption, CSV table, slide texts), built once per language."""
+    row = queries.chart(common.catalog_cursor(), chart_id)
+    if row["seminar_id"] != seminar_id:
+        raise KeyError(chart_id)
+    number = words.whole(row.get("program"))
+    program_row = None if number is None else common.program(seminar_id, number)
+    return build_chart_card(
+        row, common.chart_figures(chart_id), program_row, common.seminar(seminar_id), lang
     )
-
-
-def chart_display_table(
-    chart_row: dict[str, Any],
-    figures: pd.DataFrame,
-    program_row: dict[str, Any] | None,
-    lang: str,
-    seminar_row: dict[str, Any] | None = None,
-) -> pd.DataFrame:
-    """The chart's numbers as the table view and the CSV show them (same rows, headers in `lang`)."""
-    table = charts.chart_table(chart_row, figures, lang).copy()
-    table.insert(0, "chart_id", str(chart_row.get("chart_id", "")))
-    table["status_text"] = table["status"].map(
-        lambda s: common.pick(*charts.STATUS_TEXT.get(s, (s, s)), lang)
-    )
-    table["source"] = charts.source_text(program_row, lang, seminar_row)
-    table = table[list(_CHART_COLUMNS)]
-    return table.rename(columns={k: common.pick(ja, en, lang) for k, (ja, en) in _CHART_COLUMNS.items()})
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _chart_bundle(seminar_id: str, chart_id: str, lang: str) -> tuple[dict, pd.DataFrame, list[str], str]:
-    # Spec, table and caption computed once per (chart, language): a warm rerun only sends them.
-    row = _chart_row(seminar_id, chart_id)
-    figs = common.chart_figures(chart_id)
-    program_row = _program_row(seminar_id, row.get("program"))
-    seminar_row = common.seminar(seminar_id)
-    spec = charts.chart_spec(row, figs, lang, width="container", title=False)
-    table = chart_display_table(row, figs, program_row, lang, seminar_row)
-    caption = charts.chart_caption(row, figs, program_row, lang, seminar_row=seminar_row)
-    return spec, table, caption.lines(), charts.chart_title(row, lang)
-
-
-def _chart_row(seminar_id: str, chart_id: str) -> dict:
-    frame = common.charts(seminar_id)
-    match = frame[frame["chart_id"] == chart_id]
-    if match.empty:
-        raise KeyError(chart_id)
-    return match.iloc[0].to_dict()
-
-
-def _program_row(seminar_id: str, number: object) -> dict | None:
-    try:
-        return common.program(seminar_id, int(number))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _csv(table: pd.DataFrame, encoding: str) -> export.CsvExport:
-    return export.csv_bytes(table, encoding)
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _csv_keyed(cache_key: tuple, encoding: str, _table: pd.DataFrame) -> export.CsvExport:
-    # Keyed by what the table is (chart id, filters, language), not by its content: hashing the
-    # DataFrame on every run was a third of a programme page's server time (bench/pages.py).
-    return export.csv_bytes(_table, encoding)
-
-
-def csv_download(
-    table: pd.DataFrame, filename: str, key: str, label: str | None = None, cache_key: tuple | None = None
-) -> None:
-    """A download button for exactly `table`, in the sidebar's encoding; warns instead of replacing.
-
-    `cache_key` (hashable, unique to the table's content) lets a rerun skip hashing the table.
-    """
-    lang = common.lang()
-    encoding = st.session_state.get(ENCODING_KEY, "utf-8-sig")
-    if encoding not in export.ENCODINGS:
-        encoding = "utf-8-sig"
-    result = _csv(table, encoding) if cache_key is None else _csv_keyed(cache_key, encoding, table)
-    enc_label = common.pick(*export.ENCODINGS[encoding], lang)
-    if not result.ok:
-        chars = "、".join(
-            f"「{g['char']}」({g['codepoint']})" for g in export.summarise_problems(result.unencodable)
-        )
-        st.warning(
-            common.md_escape(
-                common.pick(
-                    f"{enc_label}では次の文字を表せないため、このCSVは作成できません：{chars}。"
-                    "サイドバーで「UTF-8（BOM付き）」を選んでください（文字を置き換えることはしません）。",
-                    f"{enc_label} cannot hold these characters, so this CSV is not offered: {chars}. "
-                    "Choose UTF-8 in the sidebar (characters are never replaced).",
-                    lang,
-                )
-            ),
-            icon=":material/warning:",
-        )
-    elif result.substituted:
-        chars = "、".join(
-            f"「{g['char']}」→「{g['becomes']}」" for g in export.summarise_problems(result.substituted)
-        )
-        st.info(
-            common.md_escape(
-                common.pick(
-                    f"{enc_label}では次の文字が別の字形で保存されます：{chars}",
-                    f"In {enc_label} these characters are stored as look-alikes: {chars}",
-                    lang,
-                )
-            ),
-            icon=":material/info:",
-        )
-    st.download_button(
-        label
-        or common.pick(
-            f"CSVをダウンロード（{result.rows}行・{enc_label}）",
-            f"Download CSV ({result.rows} rows, {enc_label})",
-            lang,
-        ),
-        data=result.data,
-        file_name=filename,
-        mime=result.mime,
-        key=key,
-        on_click="ignore",  # a download must not rerun the page
-        icon=":material/download:",
-        disabled=not result.ok,
-    )
+def _card_spec(seminar_id: str, chart_id: str, lang: str) -> dict:
+    # The screen's spec (container width, no built-in title) from the same card: a warm rerun only sends it.
+    return card(seminar_id, chart_id, lang).spec("container", title=False)
 
 
 def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
     """One chart: heading, chart, 出典 caption, table view and CSV download of the same rows."""
     lang = common.lang()
-    spec, table, caption, title = _chart_bundle(seminar_id, chart_id, lang)
+    item = card(seminar_id, chart_id, lang)
+    spec, table, title = _card_spec(seminar_id, chart_id, lang), item.csv_table, item.title
+    caption = item.caption.lines()
     with st.container(border=True, key=f"card-{chart_id}"):
         st.subheader(common.md_escape(title), anchor=chart_id)
         # theme=None: the chart looks as designed (font sizes for projectors) and as it does on slides.
@@ -225,21 +91,23 @@ def inquiry_link(program: int | None, chart_id: str | None = None) -> None:
 
 
 def _blank_text_for_display(table: pd.DataFrame) -> pd.DataFrame:
-    """Empty text cells read as blank on screen, not as Streamlit's grey "None" (numbers are left as they are)."""
-    text_columns = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
+    """Empty text cells read as blank on screen, not as Streamlit's grey "None" (numbers stay as they are)."""
+    text_columns = [
+        c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])
+    ]
     return table.assign(**{c: table[c].fillna("") for c in text_columns}) if text_columns else table
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.DataFrame:
-    return export.figures_for_export(_figures, lang)
+    return extracts.figures_for_export(_figures, lang)
 
 
 def figure_table(
     figures: pd.DataFrame,
     filename: str,
     key: str,
-    height: int | str = "auto",
+    height: int | Literal["auto", "stretch", "content"] = "auto",
     cache_key: tuple | None = None,
 ) -> None:
     """Figures as a sortable table (value, unit, qualifier, quote, source) with its CSV download.
@@ -248,7 +116,7 @@ def figure_table(
     """
     lang = common.lang()
     if cache_key is None:
-        table = export.figures_for_export(figures, lang)
+        table = extracts.figures_for_export(figures, lang)
     else:
         table = _figure_export(cache_key, lang, figures)
     st.dataframe(
@@ -257,7 +125,7 @@ def figure_table(
         width="stretch",
         height=height,
         column_config=_figure_column_config(table, lang),
-        column_order=[common.pick(*export.FIGURE_COLUMNS[k], lang) for k in _READING_ORDER],
+        column_order=[common.pick(*words.COLUMN_HEADERS[k], lang) for k in _READING_ORDER],
     )
     # The file keeps the export's machine-readable column order; only the on-screen order differs.
     csv_download(table, filename, key=key, cache_key=None if cache_key is None else (*cache_key, lang))
@@ -272,6 +140,7 @@ _READING_ORDER = (
     "quote",
     "baseline",
     "as_of",
+    "as_of_basis",
     "fiscal_year",
     "fiscal_year_wareki",
     "kind",
@@ -282,14 +151,14 @@ _READING_ORDER = (
     "topic",
     "source",
     "seminar",
-    "id",
+    "figure_id",
 )
 
 
 def _figure_column_config(table: pd.DataFrame, lang: str) -> dict:
     # Long quotes and notes get room; the numeric value keeps its full precision (no rounding).
     config: dict[str, Any] = {}
-    wide = {common.pick(*export.FIGURE_COLUMNS[k], lang) for k in ("quote", "source", "note", "label")}
+    wide = {common.pick(*words.COLUMN_HEADERS[k], lang) for k in ("quote", "source", "note", "label")}
     for name in table.columns:
         if name in wide:
             config[name] = st.column_config.TextColumn(name, width="large")
@@ -312,97 +181,6 @@ def figure_topics(seminar_id: str | None) -> list[str]:
 def figure_units(seminar_id: str | None) -> list[str]:
     """Units for the explorer's filter."""
     return queries.figure_units(common.catalog_cursor(), seminar_id)
-
-
-def career_when(row: dict[str, Any], lang: str) -> str:
-    """When a career step happened, 和暦 and 西暦 together: 平成9年6月（1997年） / 2006年（平成18年）."""
-    when = str(row.get("when_ja") or "").strip()
-    year = row.get("year")
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        return when if lang != "en" else common.pick(when, "date not given", lang)
-    if lang == "en":
-        return str(year)
-    if not when:
-        return f"{year}年（{formatting.wareki_year(year)}）"
-    if str(year) in when:  # the profile gave 西暦: add the era year
-        return when.replace(f"{year}年", f"{year}年（{formatting.wareki_year(year)}）", 1)
-    return f"{when}（{year}年）"
-
-
-# --- filters that live in the URL ---------------------------------------------------------------
-# Each widget's key includes the URL value it was built from, so a changed URL (a pasted link, a
-# page_link from the overview) rebuilds the widget from the URL; a change in the widget writes the
-# URL in its callback. Streamlit's bind="query-params" matches on the formatted label (a segmented
-# control with "Program 3" wants ?program=Program+3) and is not honoured by AppTest after a page
-# switch, so the page keeps this explicit two-way sync instead.
-
-
-def _set_param(name: str, key: str, default: object) -> None:
-    value = st.session_state.get(key)
-    if value is None or value == "" or value == default:
-        if name in st.query_params:
-            del st.query_params[name]
-    else:
-        st.query_params[name] = str(value)
-
-
-def url_choice(
-    name: str,
-    label: str,
-    options: list,
-    *,
-    format_func=str,
-    default: object = None,
-    kind: str = "selectbox",
-    placeholder: str | None = None,
-) -> tuple[object, str | None]:
-    """A selectbox (or segmented control) whose value is ?name=… ; returns (value, unknown URL value)."""
-    raw = st.query_params.get(name)
-    by_text = {str(o): o for o in options}
-    bad = raw if raw not in (None, "") and str(raw).strip() not in by_text else None
-    current = by_text.get(str(raw).strip(), default) if raw not in (None, "") else default
-    key = f"url-{name}-{raw}"
-    args = (name, key, default)
-    if kind == "segmented":
-        value = st.segmented_control(
-            label,
-            options,
-            default=current,
-            required=True,
-            format_func=format_func,
-            key=key,
-            on_change=_set_param,
-            args=args,
-        )
-    else:
-        value = st.selectbox(
-            label,
-            options,
-            index=options.index(current) if current in options else None,
-            format_func=format_func,
-            key=key,
-            on_change=_set_param,
-            args=args,
-            placeholder=placeholder,
-        )
-    return value, bad
-
-
-def url_text(name: str, label: str, placeholder: str = "") -> str:
-    """A text input whose value is ?name=… (free-text search)."""
-    raw = st.query_params.get(name) or ""
-    key = f"url-{name}-{raw}"
-    return st.text_input(
-        label,
-        value=raw,
-        key=key,
-        placeholder=placeholder,
-        max_chars=100,
-        on_change=_set_param,
-        args=(name, key, ""),
-    ).strip()
 
 
 def seminar_figures_table(seminar_id: str) -> None:

@@ -13,9 +13,11 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from jichitai_metrics import charts, export, formatting, images, queries, slides, whatif
+from jichitai_metrics import charts, export, formatting, handout, images, slides, whatif, words
+from jichitai_metrics.chart_card import load_cards
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.ui import common
+from jichitai_metrics.ui.figures import card
 
 DECK_KEY = "kit_deck"
 WHATIF_KEY = "kit_whatif"
@@ -37,7 +39,8 @@ def chart_labels(seminar_id: str, lang: str) -> dict[str, str]:
 def charts_of_programs(seminar_id: str, programs: Sequence[int]) -> list[str]:
     """Chart ids of the given programmes, in display order."""
     frame = common.charts(seminar_id)
-    return [str(c) for c, p in zip(frame["chart_id"], frame["program"], strict=True) if int(p) in set(programs)]
+    wanted = set(programs)
+    return [str(c) for c, p in zip(frame["chart_id"], frame["program"], strict=True) if int(p) in wanted]
 
 
 def chart_picker(seminar_id: str, label: str, default: Sequence[str], key: str) -> list[str]:
@@ -48,7 +51,7 @@ def chart_picker(seminar_id: str, label: str, default: Sequence[str], key: str) 
         label,
         list(labels),
         default=default,
-        format_func=labels.get,
+        format_func=lambda c: labels.get(c, c),
         key=key,
         placeholder=common.pick("グラフを選んでください", "Choose charts", common.lang()),
     )
@@ -59,12 +62,6 @@ def deck_ids() -> list[str]:
     return list(st.session_state.get(DECK_KEY, []))
 
 
-def add_to_deck(chart_ids: Sequence[str]) -> None:
-    """Append charts to the session's deck (no duplicates, order kept)."""
-    current = deck_ids()
-    st.session_state[DECK_KEY] = current + [c for c in chart_ids if c not in current]
-
-
 def whatif_entries() -> dict[str, str] | None:
     """The what-if entries added to the deck, if any."""
     return st.session_state.get(WHATIF_KEY)
@@ -72,10 +69,6 @@ def whatif_entries() -> dict[str, str] | None:
 
 def add_whatif_to_deck(entries: dict[str, str]) -> None:
     st.session_state[WHATIF_KEY] = dict(entries)
-
-
-def remove_whatif_from_deck() -> None:
-    st.session_state.pop(WHATIF_KEY, None)
 
 
 def charts_from_url(known: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -142,14 +135,47 @@ def deck_builder(
             if extra_results is not None and len(extra_results)
             else []
         )
-        return slides.catalog_deck(
+        seminar_row, cards = load_cards(cursor, seminar_id, progs if not ids else (), ids, lang)
+        return slides.cards_deck(
+            seminar_row,
+            cards,
+            programs=progs if not ids else (),
+            chart_ids=ids,
+            lang=lang,
+            base_url=base_url,
+            extra=extra,
+        )
+
+    return build
+
+
+def handout_builder(
+    seminar_id: str,
+    chart_ids: Sequence[str],
+    programs: Sequence[int],
+    lang: str,
+    whatif_entries_: dict[str, str] | None,
+    landscape: bool = False,
+) -> Callable[[], bytes]:
+    """A no-argument callable for st.download_button: the A4 handout PDF, built only when clicked."""
+    images.warm_render_pool()  # the chart PDFs render in the same process as the deck's PNGs
+    cursor = common.catalog_cursor()
+    base_url = load_settings().base_url
+    extra_results = None
+    if whatif_entries_:
+        extra_results, _ = whatif_results(seminar_id, whatif_entries_, lang)
+    ids, progs = list(chart_ids), list(programs)
+
+    def build() -> bytes:
+        return handout.catalog_handout(
             cursor,
             seminar_id,
             programs=progs if not ids else (),
             chart_ids=ids,
             lang=lang,
             base_url=base_url,
-            extra=extra,
+            landscape=landscape,
+            whatif_results=extra_results,
         )
 
     return build
@@ -163,11 +189,8 @@ def chart_image(
     width: int = slides.CHART_IMAGE_WIDTH,
     title: bool = True,
 ) -> bytes:
-    """PNG (2×) or SVG bytes of one catalogue chart."""
-    row = queries.chart(common.catalog_cursor(), chart_id)
-    if row["seminar_id"] != seminar_id:
-        raise KeyError(chart_id)
-    chart = charts.build_chart(row, common.chart_figures(chart_id), lang, width=width, title=title)
+    """PNG (2×) or SVG bytes of one catalogue chart, drawn from its card."""
+    chart = card(seminar_id, chart_id, lang).chart(width, title)
     return images.render_png(chart) if fmt == "png" else images.render_svg(chart).encode("utf-8")
 
 
@@ -180,14 +203,15 @@ def present_png(seminar_id: str, chart_id: str, lang: str) -> bytes:
 @st.cache_data(show_spinner=False, max_entries=64)
 def stamp(seminar_id: str, chart_id: str, lang: str) -> tuple[str, list[str], str]:
     """(title, [出典 line, 基準/時点 line, notes…], alt text) for one chart."""
-    cursor = common.catalog_cursor()
-    row = queries.chart(cursor, chart_id)
-    item = slides.chart_texts(cursor, row, lang)
-    held = common.seminar(seminar_id)["held_on"]
+    item = card(seminar_id, chart_id, lang)
+    seminar = common.seminar(seminar_id)
     # Every projected chart says when it was stated, even where a figure carries no date of its own.
     said = common.pick(
         "セミナー開催日（発言の時点）：", "Stated at the seminar on: ", lang
-    ) + formatting.date_text(held, lang)
+    ) + formatting.date_text(seminar["held_on"], lang)
+    note = words.text(seminar, "held_on_note", lang)
+    if note:
+        said += common.pick(f"（{note}）", f" ({note})", lang)
     return item.title, [*item.footer, said], item.alt_text
 
 
@@ -201,3 +225,7 @@ def deck_filename(seminar_id: str, chart_ids: Sequence[str], programs: Sequence[
     if len(programs) == 1 and not chart_ids:
         parts.append(f"program{programs[0]}")
     return export.export_filename(what, *parts, ext="pptx")
+
+
+def handout_filename(seminar_id: str, chart_ids: Sequence[str], programs: Sequence[int]) -> str:
+    return handout.handout_filename(seminar_id, chart_ids, programs)
