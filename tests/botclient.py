@@ -141,7 +141,7 @@ class BotSession:
                 additional_headers=headers,
                 open_timeout=self.timeout,
                 max_size=None,
-                **({"ssl": self.ssl_context} if self.ssl_context is not None else {}),
+                ssl=self.ssl_context,
             )
         except Exception as exc:  # noqa: BLE001 - report as a protocol failure
             raise BotError(f"WebSocket open failed: {exc!r}") from exc

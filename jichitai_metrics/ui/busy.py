@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import streamlit as st
 
@@ -58,7 +59,7 @@ def expire_closed_sessions() -> int:
 
         if not Runtime.exists():
             return 0
-        manager = Runtime.instance()._session_mgr
+        manager: Any = Runtime.instance()._session_mgr
         lock, cache = manager._storage_lock, manager._session_storage._cache
         expire = cache.expire
     except AttributeError:
