@@ -76,15 +76,6 @@ def _trusted_proxies(raw: str | None) -> tuple[IPNetwork, ...]:
         return ()
 
 
-def _count(raw: str | None, default: int) -> int:
-    # A typo must not stop every page: fall back to the default and say so in the log.
-    try:
-        return max(0, int(raw)) if raw not in (None, "") else default
-    except ValueError:
-        log.error("not a whole number: %r; using %d", raw, default)
-        return default
-
-
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read settings now; cheap, so callers never hold stale values after an env change."""
     env = dict(os.environ) if env is None else env
@@ -115,8 +106,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         notice_ceiling_per_hour=int(_value(env, "JICHITAI_NOTICE_CEILING_PER_HOUR") or 60),
         admin_password_hash=env.get("JICHITAI_ADMIN_PASSWORD_HASH") or None,
         staff_emails=parse_allow_list(env.get("JICHITAI_STAFF_EMAILS")),
-        max_active_sessions=_count(env.get("JICHITAI_MAX_ACTIVE_SESSIONS"), 0),
-        active_window_s=_count(env.get("JICHITAI_ACTIVE_WINDOW_S"), 120) or 120,
+        max_active_sessions=int(_value(env, "JICHITAI_MAX_ACTIVE_SESSIONS") or 0),
+        active_window_s=int(_value(env, "JICHITAI_ACTIVE_WINDOW_S") or 120),
     )
 
 

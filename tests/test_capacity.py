@@ -13,6 +13,7 @@ import pytest
 
 from jichitai_metrics.admission import Admission
 from jichitai_metrics.config import load_settings
+from jichitai_metrics.errors import ConfigError
 from tests.botclient import BotSession
 from tests.support import REPO_ROOT, running_app
 
@@ -120,11 +121,12 @@ def test_limit_zero_means_no_admission_check() -> None:
     assert all(gate.enter(str(i), False) for i in range(100))
 
 
-def test_setting_is_read_and_a_typo_falls_back() -> None:
+def test_setting_is_read_and_a_typo_is_named() -> None:
     assert load_settings({}).max_active_sessions == 0
     assert load_settings({"JICHITAI_MAX_ACTIVE_SESSIONS": "25"}).max_active_sessions == 25
-    assert load_settings({"JICHITAI_MAX_ACTIVE_SESSIONS": "25人"}).max_active_sessions == 0
     assert load_settings({"JICHITAI_ACTIVE_WINDOW_S": "30"}).active_window_s == 30
+    with pytest.raises(ConfigError, match="JICHITAI_MAX_ACTIVE_SESSIONS"):
+        load_settings({"JICHITAI_MAX_ACTIVE_SESSIONS": "25人"})
 
 
 @pytest.fixture(scope="module")
