@@ -84,10 +84,13 @@ class MaintenanceRun:
 
 def erasure_failed_message(cause: str) -> str:
     """What staff read when an erasure could not finish (both backends say the same)."""
-    return ("消去を最後まで完了できませんでした。データベースを作り直す途中で失敗したため、"
-            "データは消去前のまま残っています。この請求は「未完了」として記録しました。"
-            "原因を取り除いてから「もう一度消去する」を押してください。"
-            f"（原因：{cause}）")
+    return (
+        "消去を最後まで完了できませんでした。データベースを作り直す途中で失敗したため、"
+        "データは消去前のまま残っています。この請求は「未完了」として記録しました。"
+        "原因を取り除いてから「もう一度消去する」を押してください。"
+        f"（原因：{cause}）"
+    )
+
 
 # How often a backend retries a write after a transaction conflict before giving up.
 MAX_RETRIES = 20
@@ -110,8 +113,14 @@ class InquiryStore(Protocol):
         ...
 
     def submit(
-        self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
-        notify_kinds: tuple[str, ...] = (), client: str | None = None, limits: SubmitLimits | None = None,
+        self,
+        inquiry: NewInquiry,
+        submission_id: str,
+        *,
+        now: datetime | None = None,
+        notify_kinds: tuple[str, ...] = (),
+        client: str | None = None,
+        limits: SubmitLimits | None = None,
     ) -> SubmitResult:
         """Store `inquiry` exactly once per submission_id, plus one outbox row per kind, in one transaction.
 
@@ -174,8 +183,9 @@ class InquiryStore(Protocol):
 
     # -- staff access (shared by every session, process and replica) --------------------------------
 
-    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
-                               keep: timedelta = FAILURE_KEEP) -> None:
+    def record_sign_in_failure(
+        self, address: str, *, now: datetime | None = None, keep: timedelta = FAILURE_KEEP
+    ) -> None:
         """Count one wrong password from `address`; failures older than `keep` are dropped."""
         ...
 
@@ -183,8 +193,14 @@ class InquiryStore(Protocol):
         """Forget an address's failures (after it signed in with the right password)."""
         ...
 
-    def sign_in_failures(self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
-                         global_window: timedelta = timedelta(hours=1)) -> SignInFailures:
+    def sign_in_failures(
+        self,
+        address: str,
+        *,
+        now: datetime | None = None,
+        window: timedelta = FAILURE_KEEP,
+        global_window: timedelta = timedelta(hours=1),
+    ) -> SignInFailures:
         """Recent failures of this address and of everyone (the throttle policy is in staffauth)."""
         ...
 
@@ -214,8 +230,9 @@ class PreparedRow:
     inquiry: NewInquiry
 
 
-def prepare_row(inquiry: NewInquiry, submission_id: str, now: datetime | None = None,
-                notify_kinds: tuple[str, ...] = ()) -> PreparedRow:
+def prepare_row(
+    inquiry: NewInquiry, submission_id: str, now: datetime | None = None, notify_kinds: tuple[str, ...] = ()
+) -> PreparedRow:
     """Validate server-side (never trust the page) and compute the derived columns of one row."""
     from jichitai_metrics.inquiries.validation import validate
 
@@ -230,8 +247,13 @@ def prepare_row(inquiry: NewInquiry, submission_id: str, now: datetime | None = 
     at = as_utc(now) if now is not None else utc_now()
     receipt = new_receipt_no(at)
     return PreparedRow(
-        submission_id=submission_id, receipt_no=receipt, received_at=at, consent_at=at,
-        email_key=email_key(inquiry.email), search_text=search_text(inquiry, receipt), inquiry=inquiry,
+        submission_id=submission_id,
+        receipt_no=receipt,
+        received_at=at,
+        consent_at=at,
+        email_key=email_key(inquiry.email),
+        search_text=search_text(inquiry, receipt),
+        inquiry=inquiry,
     )
 
 
