@@ -96,22 +96,32 @@ def cluster(tmp_path_factory):
             # Every browser tab below comes from 127.0.0.1: one address sending 100+ inquiries on
             # purpose (a load test), so the per-address hourly limit is raised for this cluster.
             "JICHITAI_INQUIRY_LIMIT_PER_HOUR": "1000",
-            "JICHITAI_SMTP_HOST": "127.0.0.1", "JICHITAI_SMTP_PORT": str(smtp_port),
-            "JICHITAI_SMTP_FROM": "noreply@example.lg.jp", "JICHITAI_SMTP_TO": SMTP_TO,
+            "JICHITAI_SMTP_HOST": "127.0.0.1",
+            "JICHITAI_SMTP_PORT": str(smtp_port),
+            "JICHITAI_SMTP_FROM": "noreply@example.lg.jp",
+            "JICHITAI_SMTP_TO": SMTP_TO,
             # The same secret on every replica (Streamlit refuses it as a CLI flag).
             "STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET,
         }
         urls, ports = [], []
         for i in range(2):
             port = free_port()
-            urls.append(stack.enter_context(running_app(
-                env=env, port=port, log=logs / f"replica{i}.log",
-                extra_args=["--client.showErrorDetails", "none"])))
+            urls.append(
+                stack.enter_context(
+                    running_app(
+                        env=env,
+                        port=port,
+                        log=logs / f"replica{i}.log",
+                        extra_args=["--client.showErrorDetails", "none"],
+                    )
+                )
+            )
             ports.append(port)
         nginx = stack.enter_context(nginx_server(ports, port=nginx_port, tls_port=tls_port))
         # urllib in these tests trusts the test's self-signed certificate (and only it).
-        urllib.request.install_opener(urllib.request.build_opener(
-            urllib.request.HTTPSHandler(context=nginx.ssl_context())))
+        urllib.request.install_opener(
+            urllib.request.build_opener(urllib.request.HTTPSHandler(context=nginx.ssl_context()))
+        )
         stack.callback(urllib.request.install_opener, None)
         c = Cluster(pg, nginx, urls, smtp)
         c.env = env  # type: ignore[attr-defined]
@@ -202,8 +212,15 @@ async def _tab(ctx, base: str, tag: str, sem: asyncio.Semaphore) -> tuple[str, s
     async with sem:
         page = await ctx.new_page()
         await page.goto(f"{base}/inquiry", timeout=90_000)
-        await _fill_form(page, {**FORM, "お名前": f"ブラウザ {tag}", "メールアドレス": f"{tag}@example.jp",
-                                "ご相談内容": f"タブからの送信 {tag}"})
+        await _fill_form(
+            page,
+            {
+                **FORM,
+                "お名前": f"ブラウザ {tag}",
+                "メールアドレス": f"{tag}@example.jp",
+                "ご相談内容": f"タブからの送信 {tag}",
+            },
+        )
         receipt = await _send_and_read_receipt(page)
         await page.close()
         return tag, receipt
@@ -219,8 +236,9 @@ async def _browser_burst(base: str, cookies: dict[str, str], host: str, tabs: in
         sem = asyncio.Semaphore(6)
         jobs = []
         for n, cookie in enumerate(sorted(cookies.values())):
-            ctx = await browser.new_context(locale="ja-JP", viewport={"width": 1200, "height": 900},
-                                            ignore_https_errors=True)  # the test's self-signed certificate
+            ctx = await browser.new_context(
+                locale="ja-JP", viewport={"width": 1200, "height": 900}, ignore_https_errors=True
+            )  # the test's self-signed certificate
             sticky = {"name": "jichitai_replica", "value": cookie, "domain": host, "path": "/"}
             await ctx.add_cookies([sticky])
             jobs += [_tab(ctx, base, f"r{n}t{i}", sem) for i in range(tabs)]
@@ -284,7 +302,9 @@ def test_javascript_is_compressed_by_the_proxy(cluster):
         page = resp.read().decode("utf-8")
     script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', page)
     assert script, "no script tag found in the app's index page"
-    req = urllib.request.Request(f"{cluster.nginx.url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+    req = urllib.request.Request(
+        f"{cluster.nginx.url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"}
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         assert resp.headers.get("Content-Encoding") == "gzip"
 
@@ -293,10 +313,17 @@ def test_concurrent_submissions_through_both_replicas_none_lost_or_duplicated(cl
     started = time.perf_counter()
     host = "127.0.0.1"
     cookies = _cookies_per_replica(cluster)
-    procs = [subprocess.Popen([sys.executable, "-c", SUBMITTER, tag, str(API_PER_PROCESS)],
-                              cwd=REPO_ROOT, env={**os.environ, **cluster.env},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for tag in ("a", "b")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SUBMITTER, tag, str(API_PER_PROCESS)],
+            cwd=REPO_ROOT,
+            env={**os.environ, **cluster.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("a", "b")
+    ]
     tabs = run_async(_browser_burst, cluster.nginx.url, cookies, host, TABS_PER_REPLICA)
     api = []
     for proc in procs:
@@ -335,8 +362,10 @@ def test_concurrent_submissions_through_both_replicas_none_lost_or_duplicated(cl
         assert hits == {r: 1 for r in sample}
 
     cluster.accepted = api_receipts | tab_receipts  # type: ignore[attr-defined]
-    print(f"\n2x{API_PER_PROCESS} API + {len(tabs)} browser submissions checked in "
-          f"{time.perf_counter() - started:.1f}s")
+    print(
+        f"\n2x{API_PER_PROCESS} API + {len(tabs)} browser submissions checked in "
+        f"{time.perf_counter() - started:.1f}s"
+    )
 
 
 def test_staff_notified_once_per_accepted_inquiry(cluster):
@@ -352,8 +381,10 @@ def test_staff_notified_once_per_accepted_inquiry(cluster):
         time.sleep(0.5)
     notified = _notified_receipts(cluster.smtp)
     missing = expected - set(notified)
-    assert not missing, (f"{len(missing)} of {len(expected)} inquiries got no staff notice "
-                         "(ui/inquiry.py must call notify.kick(settings, store) after a submit)")
+    assert not missing, (
+        f"{len(missing)} of {len(expected)} inquiries got no staff notice "
+        "(ui/inquiry.py must call notify.kick(settings, store) after a submit)"
+    )
     dupes = {r for r in notified if notified.count(r) > 1}
     assert not dupes, f"notified twice: {sorted(dupes)[:5]}"
     with psycopg.connect(cluster.pg.url) as con:
@@ -378,15 +409,19 @@ async def _complete_inquiry(base: str, inbox: str) -> dict:
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        ctx = await browser.new_context(locale="ja-JP", viewport={"width": 1366, "height": 900},
-                                        ignore_https_errors=True)
+        ctx = await browser.new_context(
+            locale="ja-JP", viewport={"width": 1366, "height": 900}, ignore_https_errors=True
+        )
         page = await ctx.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         await page.goto(f"{base}/inquiry", timeout=90_000)
         values = {
-            "自治体名": "ｎｇｉｎｘ市", "部署・役職名": "情報政策課　係長", "お名前": "経由　太郎",
-            "電話番号": "０４５ー６７１ー２１２１", "メールアドレス": "keiyu.taro@example.jp",
+            "自治体名": "ｎｇｉｎｘ市",
+            "部署・役職名": "情報政策課　係長",
+            "お名前": "経由　太郎",
+            "電話番号": "０４５ー６７１ー２１２１",
+            "メールアドレス": "keiyu.taro@example.jp",
             "ご相談内容": "nginx 経由の相談です。\n二行目。",
         }
         await _fill_form(page, values)
@@ -405,8 +440,15 @@ async def _complete_inquiry(base: str, inbox: str) -> dict:
         cookies = await ctx.cookies()
         problems = await page.locator("[data-testid='stException']").count()
         await browser.close()
-        return {"receipt": receipt, "confirm": confirm_text, "kept": kept, "errors": errors,
-                "cookies": {c["name"] for c in cookies}, "exceptions": problems, "values": values}
+        return {
+            "receipt": receipt,
+            "confirm": confirm_text,
+            "kept": kept,
+            "errors": errors,
+            "cookies": {c["name"] for c in cookies},
+            "exceptions": problems,
+            "values": values,
+        }
 
 
 def test_one_complete_inquiry_through_nginx_in_chromium(cluster):
@@ -425,8 +467,11 @@ def test_one_complete_inquiry_through_nginx_in_chromium(cluster):
     while receipt not in _notified_receipts(cluster.smtp) and time.time() < deadline:
         time.sleep(0.3)
     with cluster.smtp.arrived:
-        mails = [m for _, rcpt, m, _ in cluster.smtp.messages
-                 if rcpt == [SMTP_TO] and receipt in m.get_body(("plain",)).get_content()]
+        mails = [
+            m
+            for _, rcpt, m, _ in cluster.smtp.messages
+            if rcpt == [SMTP_TO] and receipt in m.get_body(("plain",)).get_content()
+        ]
     assert len(mails) == 1, "expected exactly one staff notice for the inquiry"
     text = str(mails[0]["Subject"]) + mails[0].get_body(("plain",)).get_content()
     assert f"{cluster.nginx.url}/inbox" in text
@@ -489,7 +534,10 @@ def test_tls_1_2_and_1_3_only(cluster):
     def handshake(version: ssl.TLSVersion) -> str:
         ctx = cluster.nginx.ssl_context()
         ctx.minimum_version = ctx.maximum_version = version
-        with socket.create_connection((host, port), timeout=10) as raw, ctx.wrap_socket(raw, server_hostname=host) as tls:
+        with (
+            socket.create_connection((host, port), timeout=10) as raw,
+            ctx.wrap_socket(raw, server_hostname=host) as tls,
+        ):
             return tls.version()
 
     assert handshake(ssl.TLSVersion.TLSv1_2) == "TLSv1.2"
@@ -532,8 +580,9 @@ def test_a_burst_of_new_websocket_sessions_from_one_address_is_cut_off(cluster):
     from concurrent.futures import ThreadPoolExecutor
 
     def handshake(_: int) -> int:
-        req = urllib.request.Request(f"{cluster.nginx.url}/_stcore/stream",
-                                     headers={"Connection": "Upgrade", "Upgrade": "websocket"})
+        req = urllib.request.Request(
+            f"{cluster.nginx.url}/_stcore/stream", headers={"Connection": "Upgrade", "Upgrade": "websocket"}
+        )
         try:
             with urllib.request.urlopen(req, timeout=60) as resp:
                 return resp.status

@@ -195,8 +195,10 @@ def test_duckdb_limit_counts_per_address_and_never_refuses_a_resend(tmp_path):
     store.init_schema()
     limits = SubmitLimits(per_client_hour=3)
     sids = [uuid.uuid4().hex for _ in range(3)]
-    first = [store.submit(replace(BASE, email=f"l{i}@example.jp"), s, client="203.0.113.1", limits=limits)
-             for i, s in enumerate(sids)]
+    first = [
+        store.submit(replace(BASE, email=f"l{i}@example.jp"), s, client="203.0.113.1", limits=limits)
+        for i, s in enumerate(sids)
+    ]
     with pytest.raises(RateLimited):
         store.submit(BASE, uuid.uuid4().hex, client="203.0.113.1", limits=limits)
     assert store.count() == 3  # the refused one was rolled back

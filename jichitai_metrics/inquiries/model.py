@@ -28,8 +28,19 @@ TEXT_FIELDS = ("article_title", "municipality", "department", "name", "phone", "
 
 # Columns of InboxPage.rows and export_frame(), in this order. Datetimes are tz-aware UTC.
 LIST_COLUMNS = (
-    "id", "receipt_no", "received_at", "status", "article_title", "municipality", "department",
-    "name", "phone", "email", "message", "memo", "updated_at",
+    "id",
+    "receipt_no",
+    "received_at",
+    "status",
+    "article_title",
+    "municipality",
+    "department",
+    "name",
+    "phone",
+    "email",
+    "message",
+    "memo",
+    "updated_at",
 )
 
 # The only columns list_page() may sort by (never interpolate a user-chosen name into SQL).
@@ -142,7 +153,7 @@ def _is_hidden_control(ch: str) -> bool:
     # Cf: bidi embeddings/overrides/isolates (U+202A–202E, U+2066–2069), marks (U+200E/F, U+061C),
     # zero-width and invisible characters (U+200B, U+2060–2064, U+FEFF, U+00AD …);
     # Zl/Zp: line/paragraph separators that some viewers break on and others ignore.
-    return (unicodedata.category(ch) in ("Cf", "Zl", "Zp") and ch not in _ALLOWED_FORMAT)
+    return unicodedata.category(ch) in ("Cf", "Zl", "Zp") and ch not in _ALLOWED_FORMAT
 
 
 def hidden_controls(text: str) -> list[str]:

@@ -163,8 +163,14 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     return client
 
 
-def deliver_pending(store: InquiryStore, smtp_settings: SmtpSettings, base_url: str,
-                    now: datetime | None = None, *, limit: int = 50) -> DeliveryReport:
+def deliver_pending(
+    store: InquiryStore,
+    smtp_settings: SmtpSettings,
+    base_url: str,
+    now: datetime | None = None,
+    *,
+    limit: int = 50,
+) -> DeliveryReport:
     """Send every due outbox row once over one SMTP connection; record each success or failure."""
     report = DeliveryReport()
     if not smtp_settings.enabled:
@@ -207,8 +213,9 @@ def deliver_pending(store: InquiryStore, smtp_settings: SmtpSettings, base_url: 
                 client.close()
 
 
-def _send_digest(store: InquiryStore, smtp_settings: SmtpSettings, base_url: str, at: datetime,
-                 report: DeliveryReport) -> None:
+def _send_digest(
+    store: InquiryStore, smtp_settings: SmtpSettings, base_url: str, at: datetime, report: DeliveryReport
+) -> None:
     take = getattr(store, "take_held_notices", None)
     held = take(now=at) if take is not None else 0
     if not held:
@@ -228,8 +235,9 @@ def _send_digest(store: InquiryStore, smtp_settings: SmtpSettings, base_url: str
         log.warning("digest of %d held notices failed: %s", held, _safe_error(exc))
 
 
-def _record_failure(store: InquiryStore, item: OutboxItem, error: str, at: datetime,
-                    report: DeliveryReport) -> None:
+def _record_failure(
+    store: InquiryStore, item: OutboxItem, error: str, at: datetime, report: DeliveryReport
+) -> None:
     store.mark_outbox_failed(item.id, error, at + backoff(item.attempts))
     report.failed += 1
     report.errors.append(error)
@@ -285,8 +293,9 @@ _worker: OutboxWorker | None = None
 _worker_lock = threading.Lock()
 
 
-def start_outbox_worker(store: InquiryStore, settings: Settings,
-                        poll_interval: float = POLL_INTERVAL_S) -> OutboxWorker:
+def start_outbox_worker(
+    store: InquiryStore, settings: Settings, poll_interval: float = POLL_INTERVAL_S
+) -> OutboxWorker:
     """The process's outbox worker, started if needed (one per process; later calls reuse it)."""
     global _worker
     with _worker_lock:

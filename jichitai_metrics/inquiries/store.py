@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 import pandas as pd
 
@@ -84,13 +84,28 @@ class MaintenanceRun:
 
 def erasure_failed_message(cause: str) -> str:
     """What staff read when an erasure could not finish (both backends say the same)."""
-    return ("消去を最後まで完了できませんでした。データベースを作り直す途中で失敗したため、"
-            "データは消去前のまま残っています。この請求は「未完了」として記録しました。"
-            "原因を取り除いてから「もう一度消去する」を押してください。"
-            f"（原因：{cause}）")
+    return (
+        "消去を最後まで完了できませんでした。データベースを作り直す途中で失敗したため、"
+        "データは消去前のまま残っています。この請求は「未完了」として記録しました。"
+        "原因を取り除いてから「もう一度消去する」を押してください。"
+        f"（原因：{cause}）"
+    )
+
 
 # How often a backend retries a write after a transaction conflict before giving up.
 MAX_RETRIES = 20
+
+_Row = TypeVar("_Row")
+
+
+def one_row(row: _Row | None, what: str) -> _Row:
+    """The row of a query that always returns one (SELECT count(*)/max(), INSERT ... RETURNING).
+
+    fetchone() is typed "row or None"; None here means a broken invariant, so it fails loudly.
+    """
+    if row is None:
+        raise RuntimeError(f"inquiry store: {what} returned no row")
+    return row
 
 
 class InvalidInquiry(JichitaiError):
@@ -110,8 +125,14 @@ class InquiryStore(Protocol):
         ...
 
     def submit(
-        self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
-        notify_kinds: tuple[str, ...] = (), client: str | None = None, limits: SubmitLimits | None = None,
+        self,
+        inquiry: NewInquiry,
+        submission_id: str,
+        *,
+        now: datetime | None = None,
+        notify_kinds: tuple[str, ...] = (),
+        client: str | None = None,
+        limits: SubmitLimits | None = None,
     ) -> SubmitResult:
         """Store `inquiry` exactly once per submission_id, plus one outbox row per kind, in one transaction.
 
@@ -172,10 +193,59 @@ class InquiryStore(Protocol):
         last_error, next_attempt_at (no recipient: it can be personal data)."""
         ...
 
+    # -- erasure requests ----------------------------------------------------------------------------
+
+    def retry_erasures(self) -> int:
+        """Finish every pending erasure request (rows erased; ErasureIncomplete if it fails again)."""
+        ...
+
+    def pending_erasures(self) -> pd.DataFrame:
+        """Erasure requests not finished yet: requested_at (UTC), attempts, last_error (no e-mail)."""
+        ...
+
+    # -- drafts (the confirmed form survives a restart; a reload after sending finds the receipt) ---
+
+    def save_draft(
+        self, token: str, submission_id: str, payload: str, email: str, *, now: datetime | None = None
+    ) -> None:
+        """Keep the confirmed form under `token`, replacing an older version of the same token."""
+        ...
+
+    def load_draft(self, token: str, *, now: datetime | None = None) -> tuple[str, str] | None:
+        """(submission_id, payload) of a draft younger than DRAFT_TTL, else None; payload "" once sent."""
+        ...
+
+    def finish_draft(self, token: str) -> None:
+        """After sending: drop what was typed, keep token -> submission id so a reload finds the receipt."""
+        ...
+
+    def receipt_for(self, submission_id: str) -> str | None:
+        """The receipt number stored for this submission id, or None if nothing was stored."""
+        ...
+
+    # -- health and housekeeping ----------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable if an inquiry could not be stored right now (no answer, disk full)."""
+        ...
+
+    def record_run(self, run: MaintenanceRun) -> None:
+        """Append one maintenance run (purge, erasure) to maintenance_runs (no personal data)."""
+        ...
+
+    def last_run(self, kind: str, *, successful: bool = True) -> datetime | None:
+        """When the last (successful, unless successful=False) run of `kind` started (UTC), or None."""
+        ...
+
+    def runs(self, limit: int = 20) -> pd.DataFrame:
+        """The latest `limit` maintenance runs, newest first (times tz-aware UTC, no personal data)."""
+        ...
+
     # -- staff access (shared by every session, process and replica) --------------------------------
 
-    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
-                               keep: timedelta = FAILURE_KEEP) -> None:
+    def record_sign_in_failure(
+        self, address: str, *, now: datetime | None = None, keep: timedelta = FAILURE_KEEP
+    ) -> None:
         """Count one wrong password from `address`; failures older than `keep` are dropped."""
         ...
 
@@ -183,8 +253,14 @@ class InquiryStore(Protocol):
         """Forget an address's failures (after it signed in with the right password)."""
         ...
 
-    def sign_in_failures(self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
-                         global_window: timedelta = timedelta(hours=1)) -> SignInFailures:
+    def sign_in_failures(
+        self,
+        address: str,
+        *,
+        now: datetime | None = None,
+        window: timedelta = FAILURE_KEEP,
+        global_window: timedelta = timedelta(hours=1),
+    ) -> SignInFailures:
         """Recent failures of this address and of everyone (the throttle policy is in staffauth)."""
         ...
 
@@ -214,8 +290,9 @@ class PreparedRow:
     inquiry: NewInquiry
 
 
-def prepare_row(inquiry: NewInquiry, submission_id: str, now: datetime | None = None,
-                notify_kinds: tuple[str, ...] = ()) -> PreparedRow:
+def prepare_row(
+    inquiry: NewInquiry, submission_id: str, now: datetime | None = None, notify_kinds: tuple[str, ...] = ()
+) -> PreparedRow:
     """Validate server-side (never trust the page) and compute the derived columns of one row."""
     from jichitai_metrics.inquiries.validation import validate
 
@@ -230,8 +307,13 @@ def prepare_row(inquiry: NewInquiry, submission_id: str, now: datetime | None = 
     at = as_utc(now) if now is not None else utc_now()
     receipt = new_receipt_no(at)
     return PreparedRow(
-        submission_id=submission_id, receipt_no=receipt, received_at=at, consent_at=at,
-        email_key=email_key(inquiry.email), search_text=search_text(inquiry, receipt), inquiry=inquiry,
+        submission_id=submission_id,
+        receipt_no=receipt,
+        received_at=at,
+        consent_at=at,
+        email_key=email_key(inquiry.email),
+        search_text=search_text(inquiry, receipt),
+        inquiry=inquiry,
     )
 
 
