@@ -78,7 +78,7 @@ def test_closed_sessions_are_freed_after_their_ttl_on_an_idle_server(tmp_path: P
             with BotSession(url, "program", "program=1") as bot:
                 assert not bot.exceptions
         expired = -1
-        deadline = time.time() + 30
+        deadline = time.time() + 90  # generous: the machine running the suite may be loaded
         while time.time() < deadline and expired < 5:
             time.sleep(0.5)
             lines = [ln for ln in log.read_text(errors="replace").splitlines() if "expired sessions" in ln]
