@@ -18,28 +18,65 @@ busy.admit_or_stop(lang)  # past capacity, a new session sees 「混み合って
 
 PAGES = {
     common.pick("セミナー", "Seminar", lang): [
-        st.Page("pages/overview.py", title=common.pick("概要", "Overview", lang), icon=":material/home:",
-                url_path="overview", default=True),
-        st.Page("pages/program.py", title=common.pick("プログラム別", "Programmes", lang), icon=":material/co_present:",
-                url_path="program"),
-        st.Page("pages/explorer.py", title=common.pick("数値一覧", "Figure explorer", lang), icon=":material/search:",
-                url_path="explorer"),
+        st.Page(
+            "pages/overview.py",
+            title=common.pick("概要", "Overview", lang),
+            icon=":material/home:",
+            url_path="overview",
+            default=True,
+        ),
+        st.Page(
+            "pages/program.py",
+            title=common.pick("プログラム別", "Programmes", lang),
+            icon=":material/co_present:",
+            url_path="program",
+        ),
+        st.Page(
+            "pages/explorer.py",
+            title=common.pick("数値一覧", "Figure explorer", lang),
+            icon=":material/search:",
+            url_path="explorer",
+        ),
     ],
     common.pick("予算説明の準備", "Budget meeting kit", lang): [
-        st.Page("pages/whatif.py", title=common.pick("うちの自治体なら", "What-if for us", lang), icon=":material/calculate:",
-                url_path="whatif"),
-        st.Page("pages/deck.py", title=common.pick("スライド・画像", "Slides & images", lang), icon=":material/slideshow:",
-                url_path="deck"),
-        st.Page("pages/present.py", title=common.pick("発表モード", "Presentation mode", lang), icon=":material/present_to_all:",
-                url_path="present"),
+        st.Page(
+            "pages/whatif.py",
+            title=common.pick("うちの自治体なら", "What-if for us", lang),
+            icon=":material/calculate:",
+            url_path="whatif",
+        ),
+        st.Page(
+            "pages/deck.py",
+            title=common.pick("スライド・画像", "Slides & images", lang),
+            icon=":material/slideshow:",
+            url_path="deck",
+        ),
+        st.Page(
+            "pages/present.py",
+            title=common.pick("発表モード", "Presentation mode", lang),
+            icon=":material/present_to_all:",
+            url_path="present",
+        ),
     ],
     common.pick("お問い合わせ", "Contact", lang): [
-        st.Page("pages/inquiry.py", title=common.pick("お問い合わせ", "Inquiry", lang), icon=":material/mail:",
-                url_path="inquiry"),
-        st.Page("pages/inbox.py", title=common.pick("受付箱（職員用）", "Inbox (staff)", lang), icon=":material/inbox:",
-                url_path="inbox"),
-        st.Page("pages/review.py", icon=":material/fact_check:", url_path="review",
-                title=common.pick("レポートの取り込み（編集者用）", "Report review (editors)", lang)),
+        st.Page(
+            "pages/inquiry.py",
+            title=common.pick("お問い合わせ", "Inquiry", lang),
+            icon=":material/mail:",
+            url_path="inquiry",
+        ),
+        st.Page(
+            "pages/inbox.py",
+            title=common.pick("受付箱（職員用）", "Inbox (staff)", lang),
+            icon=":material/inbox:",
+            url_path="inbox",
+        ),
+        st.Page(
+            "pages/review.py",
+            icon=":material/fact_check:",
+            url_path="review",
+            title=common.pick("レポートの取り込み（編集者用）", "Report review (editors)", lang),
+        ),
     ],
 }
 

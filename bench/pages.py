@@ -186,9 +186,11 @@ def main() -> int:
     for name, label in labels.items():
         # cold before, cold after, warm before, warm after
         halves = [statistics.median(run[i]) * 1000 for i in (0, 1) for run in (before[name], after[name])]
-        print(f"{label}: cold {_ms(base[name][0])} ms, warm {_ms(base[name][1])} ms "
-              f"(median (min–max) of {2 * args.runs}; medians before/after the pages: "
-              f"cold {halves[0]:.0f}/{halves[1]:.0f}, warm {halves[2]:.0f}/{halves[3]:.0f})")
+        print(
+            f"{label}: cold {_ms(base[name][0])} ms, warm {_ms(base[name][1])} ms "
+            f"(median (min–max) of {2 * args.runs}; medians before/after the pages: "
+            f"cold {halves[0]:.0f}/{halves[1]:.0f}, warm {halves[2]:.0f}/{halves[3]:.0f})"
+        )
     print(f"\npages: median (min–max) of {args.runs} runs; ratio = page median / baseline median\n")
     print("| page | cold ms | cold ratio | warm ms | warm ratio | ≤1.3× | cold ÷ frame | warm ÷ frame |")
     print("| --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: |")
@@ -199,8 +201,10 @@ def main() -> int:
         worst, worst_frame = max(worst, rc, rw), max(worst_frame, fc, fw)
         ok = "yes" if max(rc, rw) <= 1.3 else "no"
         print(f"| /{path} | {_ms(colds)} | {rc:.2f} | {_ms(warms)} | {rw:.2f} | {ok} | {fc:.2f} | {fw:.2f} |")
-    print(f"\nworst ratio to the minimal page: {worst:.2f}× (target ≤ 1.3×); "
-          f"to the frame baseline: {worst_frame:.2f}×")
+    print(
+        f"\nworst ratio to the minimal page: {worst:.2f}× (target ≤ 1.3×); "
+        f"to the frame baseline: {worst_frame:.2f}×"
+    )
     return 0
 
 

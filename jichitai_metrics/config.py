@@ -131,6 +131,7 @@ def _int_rule(low: int, high: int):
         if not low <= value <= high:
             return f"範囲外です / out of range (allowed: {low}–{high})"
         return None
+
     return check
 
 
@@ -190,6 +191,7 @@ def _emails_rule(allow_domains: bool):
                 allowed = "addresses or @domain entries, comma-separated"
             return f"{entry!r} はメールアドレスではありません / is not valid (allowed: {allowed})"
         return None
+
     return check
 
 
@@ -208,8 +210,10 @@ def _password_hash_rule(raw: str) -> str | None:
     try:
         _parse_hash(raw)
     except (ValueError, TypeError):
-        return ("パスワードのハッシュではありません / not a usable password hash "
-                "(allowed: scrypt$… as printed by python -m jichitai_metrics hash-password)")
+        return (
+            "パスワードのハッシュではありません / not a usable password hash "
+            "(allowed: scrypt$… as printed by python -m jichitai_metrics hash-password)"
+        )
     return None
 
 
@@ -262,10 +266,13 @@ def config_problems(env: dict[str, str] | None = None) -> list[str]:
         if problem:
             shown = "（非表示）/ (hidden)" if "PASSWORD" in name else repr(raw[:80])
             problems.append(f"{name}={shown}: {problem}")
-    if _value(env, "JICHITAI_SMTP_HOST") and not (_value(env, "JICHITAI_SMTP_FROM")
-                                                  and _value(env, "JICHITAI_SMTP_TO")):
-        problems.append("JICHITAI_SMTP_HOST: JICHITAI_SMTP_FROM と JICHITAI_SMTP_TO も設定してください / "
-                        "is set but JICHITAI_SMTP_FROM and JICHITAI_SMTP_TO are not (no mail would be sent)")
+    if _value(env, "JICHITAI_SMTP_HOST") and not (
+        _value(env, "JICHITAI_SMTP_FROM") and _value(env, "JICHITAI_SMTP_TO")
+    ):
+        problems.append(
+            "JICHITAI_SMTP_HOST: JICHITAI_SMTP_FROM と JICHITAI_SMTP_TO も設定してください / "
+            "is set but JICHITAI_SMTP_FROM and JICHITAI_SMTP_TO are not (no mail would be sent)"
+        )
     return problems
 
 

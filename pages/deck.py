@@ -31,8 +31,9 @@ BY_CHART = common.pick("グラフを選ぶ", "Pick charts", lang)
 from_explorer = kit.explorer_params()
 from_link, _ = kit.charts_from_url(list(labels))  # "スライド・画像にする" on a chart card
 session_ids = kit.deck_ids()
-preset = from_link or (kit.charts_for_explorer_selection(seminar_id, from_explorer) if from_explorer
-                       else session_ids)
+preset = from_link or (
+    kit.charts_for_explorer_selection(seminar_id, from_explorer) if from_explorer else session_ids
+)
 if from_explorer:
     st.info(
         common.md_escape(
@@ -173,8 +174,9 @@ image_chart = st.selectbox(
     index=list(labels).index(chart_ids[0]) if chart_ids else 0,
     key="deck-image-chart",
 ) or next(iter(labels), "")
-for column, (fmt, mime) in zip(st.columns([1, 1, 2])[:2], [("png", "image/png"), ("svg", "image/svg+xml")],
-                               strict=True):
+for column, (fmt, mime) in zip(
+    st.columns([1, 1, 2])[:2], [("png", "image/png"), ("svg", "image/svg+xml")], strict=True
+):
     with column:
         st.download_button(
             fmt.upper(),

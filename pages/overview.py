@@ -19,7 +19,10 @@ st.caption(common.md_escape(f"{seminar['organiser']}「{seminar['report_title']}
 
 facts = [
     (common.pick("開催日", "Held on", lang), date_text(seminar["held_on"], lang)),
-    (common.pick("予算の対象年度", "Budget year", lang), fiscal_year_label(int(seminar["fiscal_year"]), lang)),
+    (
+        common.pick("予算の対象年度", "Budget year", lang),
+        fiscal_year_label(int(seminar["fiscal_year"]), lang),
+    ),
     (common.pick("申込者数", "Registrants", lang), value_text(seminar["registrants"], "人", "", lang)),
     (common.pick("プログラム数", "Programmes", lang), str(seminar["program_count"])),
 ]
@@ -30,20 +33,28 @@ for column, (label, text) in zip(st.columns([3, 3, 2, 2]), facts, strict=True):
 held_on_note = words.text(seminar, "held_on_note", lang)
 if held_on_note:
     st.caption(common.md_escape(common.pick(f"※開催日：{held_on_note}", f"Date: {held_on_note}", lang)))
-st.caption(common.md_escape(
-    common.pick(f"対象：{seminar['audience_ja']}　形式：{seminar.get('format_ja', '')}",
-                f"Audience: {seminar.get('audience_en', '')} · Format: {seminar.get('format_en', '')}", lang)))
+st.caption(
+    common.md_escape(
+        common.pick(
+            f"対象：{seminar['audience_ja']}　形式：{seminar.get('format_ja', '')}",
+            f"Audience: {seminar.get('audience_en', '')} · Format: {seminar.get('format_en', '')}",
+            lang,
+        )
+    )
+)
 
 st.header(common.pick("注目の数字", "Headline figures", lang))
 headlines = common.headline_figures(seminar_id).to_dict("records")
 for start in range(0, len(headlines), 3):
-    for column, figure in zip(st.columns(3), headlines[start:start + 3], strict=False):
+    for column, figure in zip(st.columns(3), headlines[start : start + 3], strict=False):
         with column.container(border=True):
             label = words.text(figure, "label", lang)
             st.markdown(f"**{common.md_escape(label)}**")
-            st.metric(label,
-                      value_text(figure["value"], figure["unit"], figure["qualifier"], lang),
-                      label_visibility="collapsed")
+            st.metric(
+                label,
+                value_text(figure["value"], figure["unit"], figure["qualifier"], lang),
+                label_visibility="collapsed",
+            )
             st.caption(common.md_escape(words.source_line(figure, lang, quote=figure["quote"])))
             # The same caveats as on the programme page (hearsay, a missing baseline, ambiguity).
             note = words.text(figure, "note", lang)
@@ -60,10 +71,19 @@ for prog in common.programs(seminar_id).to_dict("records"):
         speaker = words.speaker_line(prog, lang)
         st.markdown(f"**Program{prog['number']}　{common.md_escape(title)}**")
         st.caption(common.md_escape(speaker))
-        st.page_link("pages/program.py", label=common.pick("詳しく見る", "Open programme", lang), icon="➡️",
-                     query_params={"program": prog["number"], "seminar": seminar_id, "lang": lang})
+        st.page_link(
+            "pages/program.py",
+            label=common.pick("詳しく見る", "Open programme", lang),
+            icon="➡️",
+            query_params={"program": prog["number"], "seminar": seminar_id, "lang": lang},
+        )
 
-st.caption(common.md_escape(common.pick(
-    "数値はすべてセミナーレポートの記載に基づき、各数値に出典の引用を添えています。算出値はその旨と算出方法を示しています。",
-    "Every figure comes from the seminar report and carries its source quote; derived values say how they were computed.",
-    lang)))
+st.caption(
+    common.md_escape(
+        common.pick(
+            "数値はすべてセミナーレポートの記載に基づき、各数値に出典の引用を添えています。算出値はその旨と算出方法を示しています。",
+            "Every figure comes from the seminar report and carries its source quote; derived values say how they were computed.",
+            lang,
+        )
+    )
+)

@@ -51,15 +51,34 @@ class PgServer:
 
     def pg_ctl(self, *args: str) -> None:
         """Run pg_ctl on this cluster as its owner (e.g. "stop", "-m", "fast")."""
-        subprocess.run(_as_owner([str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-w", *args],
-                                 self.run_as),
-                       check=True, capture_output=True, cwd=self.data_dir.parent,
-                       env={**os.environ, "LC_ALL": "C.UTF-8"})
+        subprocess.run(
+            _as_owner([str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-w", *args], self.run_as),
+            check=True,
+            capture_output=True,
+            cwd=self.data_dir.parent,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
+        )
 
     def psql(self, sql: str, db: str = "jichitai") -> str:
         """Run SQL with psql (as the cluster owner) and return its unaligned output."""
-        cmd = [str(PG_BIN / "psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-               "-p", str(self.port), "-U", "postgres", "-d", db, "-c", sql]
+        cmd = [
+            str(PG_BIN / "psql"),
+            "-X",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-c",
+            sql,
+        ]
         return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -74,8 +93,10 @@ def _owner() -> str | None:
     try:
         pwd.getpwnam("postgres")
     except KeyError as exc:
-        raise ServerMissing("running as root but there is no `postgres` user; "
-                            "install Debian's postgresql (scripts/setup.sh --test)") from exc
+        raise ServerMissing(
+            "running as root but there is no `postgres` user; "
+            "install Debian's postgresql (scripts/setup.sh --test)"
+        ) from exc
     return "postgres"
 
 
@@ -95,9 +116,24 @@ def postgres_server(settings: dict[str, str] | None = None) -> Iterator[PgServer
     port = free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
     subprocess.run(
-        _as_owner([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                   "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], run_as),
-        check=True, capture_output=True, env=env, cwd=base,
+        _as_owner(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            run_as,
+        ),
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=base,
     )
     conf = {
         "listen_addresses": "'127.0.0.1'",
@@ -118,35 +154,70 @@ def postgres_server(settings: dict[str, str] | None = None) -> Iterator[PgServer
             fh.write(f"{key} = {value}\n")
     log = base / "server.log"
     started = subprocess.run(
-        _as_owner([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-                   "start"], run_as),
-        capture_output=True, text=True, env=env, cwd=base,
+        _as_owner(
+            [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "start"], run_as
+        ),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=base,
     )
     try:
         if started.returncode != 0:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else started.stderr
             raise RuntimeError(f"PostgreSQL did not start:\n{tail}")
-        server = PgServer(url=f"postgresql://postgres@127.0.0.1:{port}/jichitai", port=port,
-                          data_dir=data, run_as=run_as)
+        server = PgServer(
+            url=f"postgresql://postgres@127.0.0.1:{port}/jichitai", port=port, data_dir=data, run_as=run_as
+        )
         server.psql("CREATE DATABASE jichitai", db="postgres")
         yield server
     finally:
-        subprocess.run(_as_owner([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
-                                  "stop"], run_as), capture_output=True, env=env, cwd=base)
+        subprocess.run(
+            _as_owner([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], run_as),
+            capture_output=True,
+            env=env,
+            cwd=base,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
 def make_self_signed_cert(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
     """A throw-away self-signed certificate for `host` (openssl from the Debian system): (cert, key)."""
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-                    "-out", str(cert), "-days", "2", "-subj", f"/CN={host}",
-                    "-addext", f"subjectAltName=IP:{host}"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={host}",
+            "-addext",
+            f"subjectAltName=IP:{host}",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
-def render_site_conf(listen_port: int, replica_ports: list[int], source: Path = DEPLOY_SITE_CONF, *,
-                     tls_port: int | None = None, cert: Path | None = None, key: Path | None = None) -> str:
+def render_site_conf(
+    listen_port: int,
+    replica_ports: list[int],
+    source: Path = DEPLOY_SITE_CONF,
+    *,
+    tls_port: int | None = None,
+    cert: Path | None = None,
+    key: Path | None = None,
+) -> str:
     """The shipped deploy/nginx/jichitai.conf with test ports and certificate, so the test proves that file.
 
     Fails loudly if the file no longer has the shape we substitute into (one `listen 80;`, one
@@ -157,17 +228,21 @@ def render_site_conf(listen_port: int, replica_ports: list[int], source: Path = 
     text, n_listen = re.subn(r"^(\s*)listen 80;", rf"\1listen 127.0.0.1:{listen_port};", text, flags=re.M)
     tls_port = tls_port or free_port()
     text, n_tls = re.subn(r"^(\s*)listen 443 ssl;", rf"\1listen 127.0.0.1:{tls_port} ssl;", text, flags=re.M)
-    text, n_redirect = re.subn(r"return 301 https://\$host\$request_uri;",
-                               f"return 301 https://$host:{tls_port}$request_uri;", text)
+    text, n_redirect = re.subn(
+        r"return 301 https://\$host\$request_uri;", f"return 301 https://$host:{tls_port}$request_uri;", text
+    )
     text, n_cert = re.subn(r"^(\s*)ssl_certificate \S+;", rf"\1ssl_certificate {cert};", text, flags=re.M)
-    text, n_key = re.subn(r"^(\s*)ssl_certificate_key \S+;", rf"\1ssl_certificate_key {key};", text,
-                          flags=re.M)
+    text, n_key = re.subn(
+        r"^(\s*)ssl_certificate_key \S+;", rf"\1ssl_certificate_key {key};", text, flags=re.M
+    )
     servers = re.findall(r"^\s*server 127\.0\.0\.1:85\d\d\b[^;]*;", text, flags=re.M)
     if (n_listen, n_tls, n_redirect, n_cert, n_key, len(servers)) != (1, 1, 1, 1, 1, 2):
-        raise AssertionError(f"{source}: expected one 'listen 80;', one 'listen 443 ssl;', one https "
-                             f"redirect, one ssl_certificate(_key) each and two 'server 127.0.0.1:85xx' "
-                             f"lines, found {n_listen}, {n_tls}, {n_redirect}, {n_cert}, {n_key}, "
-                             f"{len(servers)}")
+        raise AssertionError(
+            f"{source}: expected one 'listen 80;', one 'listen 443 ssl;', one https "
+            f"redirect, one ssl_certificate(_key) each and two 'server 127.0.0.1:85xx' "
+            f"lines, found {n_listen}, {n_tls}, {n_redirect}, {n_cert}, {n_key}, "
+            f"{len(servers)}"
+        )
     # Each replica line keeps the file's own parameters (max_fails, fail_timeout...): they are tested too.
     params = re.match(r"\s*server 127\.0\.0\.1:85\d\d\b([^;]*);", servers[0]).group(1)  # type: ignore[union-attr]
     lines = "\n".join(f"    server 127.0.0.1:{p}{params};" for p in replica_ports)
@@ -198,14 +273,19 @@ class NginxServer:
         for line in path.read_text(errors="replace").splitlines() if path.exists() else []:
             parts = line.split(" ")
             if len(parts) >= 5:
-                rows.append(dict(zip(("method", "uri", "status", "upstream", "cookie"), parts[:5],
-                                     strict=False)))
+                rows.append(
+                    dict(zip(("method", "uri", "status", "upstream", "cookie"), parts[:5], strict=False))
+                )
         return rows
 
 
 @contextlib.contextmanager
-def nginx_server(replica_ports: list[int], site_conf: str | None = None,
-                 port: int | None = None, tls_port: int | None = None) -> Iterator[NginxServer]:
+def nginx_server(
+    replica_ports: list[int],
+    site_conf: str | None = None,
+    port: int | None = None,
+    tls_port: int | None = None,
+) -> Iterator[NginxServer]:
     """Run nginx in the foreground on loopback ports (free by default) in front of `replica_ports`.
 
     `port` serves plain HTTP (which the site redirects), `tls_port` HTTPS with a self-signed
@@ -220,13 +300,17 @@ def nginx_server(replica_ports: list[int], site_conf: str | None = None,
     port = port or free_port()
     tls_port = tls_port or free_port()
     cert, key = make_self_signed_cert(prefix)
-    site = site_conf if site_conf is not None else render_site_conf(port, replica_ports, tls_port=tls_port,
-                                                                    cert=cert, key=key)
+    site = (
+        site_conf
+        if site_conf is not None
+        else render_site_conf(port, replica_ports, tls_port=tls_port, cert=cert, key=key)
+    )
     (prefix / "jichitai.conf").write_text(site, encoding="utf-8")
     # The main context is what /etc/nginx/nginx.conf gives in production; here every path that
     # nginx writes (pid, logs, temp files) is inside the prefix so nothing touches /var.
     user_line = "user root;" if os.geteuid() == 0 else ""
-    (prefix / "nginx.conf").write_text(f"""
+    (prefix / "nginx.conf").write_text(
+        f"""
 {user_line}
 worker_processes 1;
 pid {prefix}/nginx.pid;
@@ -242,24 +326,45 @@ http {{
     scgi_temp_path {prefix}/scgi;
     include {prefix}/jichitai.conf;
 }}
-""", encoding="utf-8")
-    test = subprocess.run([NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"),
-                           "-c", str(prefix / "nginx.conf"), "-t"], capture_output=True, text=True)
+""",
+        encoding="utf-8",
+    )
+    test = subprocess.run(
+        [NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(prefix / "nginx.conf"), "-t"],
+        capture_output=True,
+        text=True,
+    )
     if test.returncode != 0:
         shutil.rmtree(prefix, ignore_errors=True)
         raise RuntimeError(f"nginx rejected the configuration:\n{test.stderr}")
-    proc = subprocess.Popen([NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"),
-                             "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            NGINX,
+            "-p",
+            str(prefix),
+            "-e",
+            str(prefix / "error.log"),
+            "-c",
+            str(prefix / "nginx.conf"),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"https://127.0.0.1:{tls_port}"
-    server = NginxServer(url=url, port=tls_port, prefix=prefix, http_url=f"http://127.0.0.1:{port}",
-                         cert=cert)
+    server = NginxServer(
+        url=url, port=tls_port, prefix=prefix, http_url=f"http://127.0.0.1:{port}", cert=cert
+    )
     try:
         deadline = time.time() + 20
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"nginx exited with {proc.returncode}:\n"
-                                   + (prefix / "error.log").read_text(errors="replace")[-2000:])
+                raise RuntimeError(
+                    f"nginx exited with {proc.returncode}:\n"
+                    + (prefix / "error.log").read_text(errors="replace")[-2000:]
+                )
             try:
                 urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=server.ssl_context())
                 break

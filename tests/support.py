@@ -16,8 +16,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_REPORT = REPO_ROOT.parent / "shared" / "seed" / "000_67b7e6e6d70f3f7d.txt"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 IDLE_JS = """() => { const a = document.querySelector("[data-testid='stApp']");
   return a && a.getAttribute('data-test-script-state') === 'notRunning'; }"""
@@ -44,8 +49,11 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
 
 @contextlib.contextmanager
 def running_app(
-    env: dict[str, str] | None = None, entry: str = "dashboard.py", log: Path | None = None,
-    port: int | None = None, extra_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
+    entry: str = "dashboard.py",
+    log: Path | None = None,
+    port: int | None = None,
+    extra_args: list[str] | None = None,
 ) -> Iterator[str]:
     """Serve `entry` with streamlit on a free loopback port; yield its base URL."""
     port = port or free_port()
@@ -53,11 +61,29 @@ def running_app(
     full_env = {"FORWARDED_ALLOW_IPS": "", **os.environ, **(env or {})}
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-         *(extra_args or [])],
-        cwd=REPO_ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            entry,
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            *(extra_args or []),
+        ],
+        cwd=REPO_ROOT,
+        env=full_env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:

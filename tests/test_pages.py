@@ -81,7 +81,7 @@ def test_programme_page_in_english(catalog_con):
     assert any(title_en in t.value.replace("\\", "") for t in at.title)
     specs = charts_on(at)
     assert specs and all("報告値" not in json.dumps(s, ensure_ascii=False) for s in specs)
-    assert any("\"title\": \"Quote\"" in json.dumps(s) for s in specs)  # English tooltips
+    assert any('"title": "Quote"' in json.dumps(s) for s in specs)  # English tooltips
     captions = " ".join(c.value.replace("\\", "") for c in at.caption)
     assert "Source: Jichitai Works, FY2023 Budget" in captions
 

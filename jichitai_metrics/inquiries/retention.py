@@ -47,8 +47,9 @@ def run_purge(store: InquiryStore, days: int, *, trigger: str) -> PurgeOutcome:
         store.record_run(MaintenanceRun("purge", trigger, started, utc_now(), erased, error))
         if trigger in SYSTEM_ACTORS:
             detail = f"rows={erased} older_than_days={days}" + (" failed" if error else "")
-            store.append_audit(AuditEntry(actor=SYSTEM_ACTORS[trigger], action="purge", address="-",
-                                          detail=detail))
+            store.append_audit(
+                AuditEntry(actor=SYSTEM_ACTORS[trigger], action="purge", address="-", detail=detail)
+            )
     except StoreUnavailable:
         log.warning("retention purge ran but could not be recorded (store unavailable)")
     log.info("retention purge (%s): %d erased%s", trigger, erased, f", failed: {error}" if error else "")

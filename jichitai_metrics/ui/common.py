@@ -39,8 +39,13 @@ def language_switch() -> str:
     # The choice lives in plain session state, not only in the widget: a widget's state is dropped when
     # Streamlit sees it under another identity (as in the first, legacy-mode run of a deep link).
     st.sidebar.radio(
-        "言語 / Language", LANGS, format_func=LANG_NAMES.get, horizontal=True, key=_LANG_WIDGET_KEY,
-        index=LANGS.index(normalise_lang(st.session_state[LANG_KEY])), on_change=remember_choice,
+        "言語 / Language",
+        LANGS,
+        format_func=LANG_NAMES.get,
+        horizontal=True,
+        key=_LANG_WIDGET_KEY,
+        index=LANGS.index(normalise_lang(st.session_state[LANG_KEY])),
+        on_change=remember_choice,
     )
     chosen = normalise_lang(st.session_state[LANG_KEY])
     if st.query_params.get("lang") != chosen:
@@ -141,10 +146,17 @@ def career(seminar_id: str, number: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def figures(seminar_id: str | None = None, program: int | None = None, topic: str | None = None,
-            unit: str | None = None, kind: str | None = None, text: str | None = None) -> pd.DataFrame:
-    return queries.figures(catalog_cursor(), seminar_id=seminar_id, program=program, topic=topic,
-                           unit=unit, kind=kind, text=text)
+def figures(
+    seminar_id: str | None = None,
+    program: int | None = None,
+    topic: str | None = None,
+    unit: str | None = None,
+    kind: str | None = None,
+    text: str | None = None,
+) -> pd.DataFrame:
+    return queries.figures(
+        catalog_cursor(), seminar_id=seminar_id, program=program, topic=topic, unit=unit, kind=kind, text=text
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -188,8 +200,12 @@ def selected_seminar_id() -> str:
     current: str = wanted if wanted is not None and wanted in ids else ids[0]
     if len(ids) > 1:
         titles = dict(zip(frame["id"], frame["title_en" if lang() == "en" else "title_ja"], strict=True))
-        chosen = st.sidebar.selectbox(pick("セミナー", "Seminar", lang()), ids, index=ids.index(current),
-                                      format_func=lambda i: str(titles.get(i, i)))
+        chosen = st.sidebar.selectbox(
+            pick("セミナー", "Seminar", lang()),
+            ids,
+            index=ids.index(current),
+            format_func=lambda i: str(titles.get(i, i)),
+        )
         current = str(chosen or current)
     if wanted is not None and wanted != current or (wanted is None and len(ids) > 1):
         st.query_params["seminar"] = current
@@ -222,10 +238,15 @@ def stop_on_bad_settings() -> None:
     try:
         load_settings()
     except ConfigError as exc:
-        st.error("設定に誤りがあるため、アプリを使えません。管理者は次の設定を直して再起動してください。\n\n"
-                 "The app cannot run because of invalid settings:", icon="⚙️")
+        st.error(
+            "設定に誤りがあるため、アプリを使えません。管理者は次の設定を直して再起動してください。\n\n"
+            "The app cannot run because of invalid settings:",
+            icon="⚙️",
+        )
         st.code("\n".join(exc.problems), language=None)
         st.stop()
+
+
 def reload_catalog() -> None:
     """Rebuild the catalogue from data/ on next use (after the review page publishes a seminar)."""
     _catalog_connection.clear()

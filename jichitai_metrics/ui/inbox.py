@@ -57,6 +57,7 @@ def _lang() -> str:
 
 # -- list helpers (package-side reshaping for display) ---------------------------------------------
 
+
 def status_label(status: str, lang: str) -> str:
     """新規 / 対応中 / 回答済 (or English)."""
     ja, en = STATUS_LABELS.get(status, (status, status))
@@ -86,8 +87,11 @@ def export_table(df: pd.DataFrame | pa.Table, lang: str) -> pd.DataFrame | pa.Ta
         # A handful of distinct statuses: label each once, then map all rows in Arrow.
         distinct = pc.unique(status)
         labels = pa.array([status_label(s, lang) for s in distinct.to_pylist()], type=pa.string())
-        table = table.set_column(table.column_names.index("status"), "status",
-                                 pc.take(labels, pc.index_in(status, value_set=distinct)))
+        table = table.set_column(
+            table.column_names.index("status"),
+            "status",
+            pc.take(labels, pc.index_in(status, value_set=distinct)),
+        )
         return table.rename_columns([pick(*COLUMN_LABELS[c], lang) for c in table.column_names])
     out = df.drop(columns=["id"]).copy()
     out["status"] = out["status"].map(lambda s: status_label(s, lang))
@@ -111,19 +115,39 @@ def _query_from_widgets(page: int) -> InboxQuery:
 
 # -- sections --------------------------------------------------------------------------------------
 
+
 def _filters(lang: str) -> None:
     c1, c2, c3, c4 = st.columns([3, 1.3, 1.3, 1.3])
-    c1.text_input(pick("検索（全角・半角、大文字・小文字を区別しません）", "Search (width- and case-insensitive)", lang),
-                  key=_K + "search")
-    c2.selectbox(pick("状態", "Status", lang), ["", *STATUSES], key=_K + "status",
-                 format_func=lambda s: status_label(s, lang) if s else pick("すべて", "All", lang))
+    c1.text_input(
+        pick(
+            "検索（全角・半角、大文字・小文字を区別しません）", "Search (width- and case-insensitive)", lang
+        ),
+        key=_K + "search",
+    )
+    c2.selectbox(
+        pick("状態", "Status", lang),
+        ["", *STATUSES],
+        key=_K + "status",
+        format_func=lambda s: status_label(s, lang) if s else pick("すべて", "All", lang),
+    )
     c3.date_input(pick("受付日（から）", "Received from", lang), value=None, key=_K + "from")
     c4.date_input(pick("受付日（まで）", "Received to", lang), value=None, key=_K + "to")
     c5, c6, c7, c8 = st.columns([1.3, 1.3, 1, 1])
-    c5.selectbox(pick("並べ替え", "Sort by", lang), SORT_COLUMNS, key=_K + "sort",
-                 format_func=lambda c: pick(*SORT_LABELS[c], lang))
-    c6.radio(pick("順序", "Order", lang), ["desc", "asc"], key=_K + "order", horizontal=True,
-             format_func=lambda o: pick("降順", "Descending", lang) if o == "desc" else pick("昇順", "Ascending", lang))
+    c5.selectbox(
+        pick("並べ替え", "Sort by", lang),
+        SORT_COLUMNS,
+        key=_K + "sort",
+        format_func=lambda c: pick(*SORT_LABELS[c], lang),
+    )
+    c6.radio(
+        pick("順序", "Order", lang),
+        ["desc", "asc"],
+        key=_K + "order",
+        horizontal=True,
+        format_func=lambda o: (
+            pick("降順", "Descending", lang) if o == "desc" else pick("昇順", "Ascending", lang)
+        ),
+    )
     c7.selectbox(pick("表示件数", "Rows per page", lang), [25, 50, 100], index=1, key=_K + "page_size")
     c8.number_input(pick("ページ", "Page", lang), min_value=1, step=1, key=_K + "page")
 
@@ -133,7 +157,9 @@ def _detail(store, rows: pd.DataFrame, lang: str, who: StaffIdentity) -> None:
         return
     st.subheader(pick("詳細・対応状況", "Details and status", lang))
     receipts = rows["receipt_no"].tolist()
-    chosen = st.selectbox(pick("受付番号を選ぶ", "Choose a receipt number", lang), receipts, key=_K + "chosen")
+    chosen = st.selectbox(
+        pick("受付番号を選ぶ", "Choose a receipt number", lang), receipts, key=_K + "chosen"
+    )
     inquiry_id = int(rows.loc[rows["receipt_no"] == chosen, "id"].iloc[0])
     inquiry = store.get(inquiry_id)
     if inquiry is None:
@@ -152,10 +178,20 @@ def _detail(store, rows: pd.DataFrame, lang: str, who: StaffIdentity) -> None:
         st.caption(pick("同意日時（日本時間）・表示版", "Consent (JST) and notice version", lang))
         st.text(f"{inquiry.consent_at.astimezone(JST):%Y-%m-%d %H:%M}  {inquiry.privacy_notice_version}")
     with right, st.form(f"edit_{inquiry.id}"):
-        status = st.selectbox(pick("状態", "Status", lang), STATUSES, index=STATUSES.index(inquiry.status),
-                              format_func=lambda s: status_label(s, lang), key=f"{_K}edit_status_{inquiry.id}")
-        memo = st.text_area(pick("対応メモ（職員のみ）", "Memo (staff only)", lang), value=inquiry.memo,
-                            max_chars=4000, height=150, key=f"{_K}edit_memo_{inquiry.id}")
+        status = st.selectbox(
+            pick("状態", "Status", lang),
+            STATUSES,
+            index=STATUSES.index(inquiry.status),
+            format_func=lambda s: status_label(s, lang),
+            key=f"{_K}edit_status_{inquiry.id}",
+        )
+        memo = st.text_area(
+            pick("対応メモ（職員のみ）", "Memo (staff only)", lang),
+            value=inquiry.memo,
+            max_chars=4000,
+            height=150,
+            key=f"{_K}edit_memo_{inquiry.id}",
+        )
         if st.form_submit_button(pick("保存する", "Save", lang), type="primary"):
             store.update(inquiry.id, status=status, memo=memo)
             # The memo is staff text but may quote the person: the log says only that it changed.
@@ -183,14 +219,23 @@ def _filters_for_audit(query: InboxQuery) -> str:
 
 def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
     st.subheader(pick("CSVで書き出す", "Export as CSV", lang))
-    st.caption(pick("いまの検索条件・並び順に合う全件を書き出します（ページ分けなし）。ファイルはボタンを押したときに作られ、"
-                    "サインアウトすると取り出せなくなります。",
-                    "Exports every inquiry matching the current filters and order (not just this page). "
-                    "The file is "
-                    "made when you click and cannot be fetched after you sign out.", lang))
+    st.caption(
+        pick(
+            "いまの検索条件・並び順に合う全件を書き出します（ページ分けなし）。ファイルはボタンを押したときに作られ、"
+            "サインアウトすると取り出せなくなります。",
+            "Exports every inquiry matching the current filters and order (not just this page). "
+            "The file is "
+            "made when you click and cannot be fetched after you sign out.",
+            lang,
+        )
+    )
     c1, c2 = st.columns([2, 3])
-    encoding = c1.radio(pick("文字コード", "Encoding", lang), list(export.ENCODINGS), key=_K + "encoding",
-                        format_func=lambda e: pick(*export.ENCODINGS[e], lang))
+    encoding = c1.radio(
+        pick("文字コード", "Encoding", lang),
+        list(export.ENCODINGS),
+        key=_K + "encoding",
+        format_func=lambda e: pick(*export.ENCODINGS[e], lang),
+    )
 
     def build() -> export.CsvExport:
         # Arrow when the backend offers it (DuckDB: 1M rows without a pandas detour), else pandas.
@@ -210,15 +255,27 @@ def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
         return
     p_query, p_encoding, rows, ok, unencodable, mime = saved
     if (p_query, p_encoding) != (query, encoding):
-        st.caption(pick("検索条件か文字コードが変わりました。もう一度「CSVを作成する」を押してください。",
-                        "The filters or encoding changed: press Prepare again.", lang))
+        st.caption(
+            pick(
+                "検索条件か文字コードが変わりました。もう一度「CSVを作成する」を押してください。",
+                "The filters or encoding changed: press Prepare again.",
+                lang,
+            )
+        )
         return
     if not ok:
         # A stored bidi control is shown as <U+202E>, never applied (it would reverse the message).
-        chars = "、".join(f"{visible_controls(p['char'])}（{p['codepoint']}）"
-                         for p in export.summarise_problems(unencodable))
-        st.warning(pick(f"Shift_JIS で表せない文字があるため作成できませんでした：{chars}。UTF-8 をお使いください。",
-                        f"Some characters cannot be written in Shift_JIS: {chars}. Please use UTF-8.", lang))
+        chars = "、".join(
+            f"{visible_controls(p['char'])}（{p['codepoint']}）"
+            for p in export.summarise_problems(unencodable)
+        )
+        st.warning(
+            pick(
+                f"Shift_JIS で表せない文字があるため作成できませんでした：{chars}。UTF-8 をお使いください。",
+                f"Some characters cannot be written in Shift_JIS: {chars}. Please use UTF-8.",
+                lang,
+            )
+        )
         return
 
     def on_built(payload: bytes) -> None:
@@ -227,8 +284,11 @@ def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
 
     staff.private_download(
         pick(f"ダウンロード（{rows:,}件）", f"Download ({rows:,} rows)", lang),
-        lambda: build().data, file_name=export.export_filename("inquiries"), mime=mime,
-        key=_K + "download", on_built=on_built,
+        lambda: build().data,
+        file_name=export.export_filename("inquiries"),
+        mime=mime,
+        key=_K + "download",
+        on_built=on_built,
     )
 
 
@@ -237,15 +297,27 @@ def _pending_erasures(store, lang: str, who: StaffIdentity) -> None:
     pending = store.pending_erasures()
     if pending.empty:
         return
-    st.error(pick(f"完了していない消去の請求が{len(pending)}件あります（データベースの作り直しに失敗しました）。"
-                  "原因（空き容量不足など）を取り除いてから「もう一度消去する」を押してください。",
-                  f"{len(pending)} erasure request(s) did not finish (the database rewrite failed). "
-                  "Fix the cause (e.g. free disk space), then press Erase again.", lang), icon="⚠️")
+    st.error(
+        pick(
+            f"完了していない消去の請求が{len(pending)}件あります（データベースの作り直しに失敗しました）。"
+            "原因（空き容量不足など）を取り除いてから「もう一度消去する」を押してください。",
+            f"{len(pending)} erasure request(s) did not finish (the database rewrite failed). "
+            "Fix the cause (e.g. free disk space), then press Erase again.",
+            lang,
+        ),
+        icon="⚠️",
+    )
     when = pending["requested_at"].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M")
-    st.dataframe(pending.assign(requested_at=when).rename(columns={
-        "requested_at": pick("請求日時（日本時間）", "Requested (JST)", lang),
-        "attempts": pick("失敗回数", "Failed attempts", lang),
-        "last_error": pick("最後のエラー", "Last error", lang)}), hide_index=True)
+    st.dataframe(
+        pending.assign(requested_at=when).rename(
+            columns={
+                "requested_at": pick("請求日時（日本時間）", "Requested (JST)", lang),
+                "attempts": pick("失敗回数", "Failed attempts", lang),
+                "last_error": pick("最後のエラー", "Last error", lang),
+            }
+        ),
+        hide_index=True,
+    )
     if st.button(pick("もう一度消去する", "Erase again", lang), type="primary", key=_K + "erase_retry"):
         try:
             erased = store.retry_erasures()
@@ -266,11 +338,18 @@ def _erasure(store, lang: str, who: StaffIdentity) -> None:
     failed = st.session_state.pop(_K + "erase_failed", None)
     if failed:
         st.error(failed, icon="⚠️")
-    with st.expander(pick("ご本人の請求による削除（完全消去）", "Erase one person's inquiries (on request)", lang)):
-        st.caption(pick("メールアドレスが一致する問い合わせをすべて削除し、データベースファイルを作り直して"
-                        "データを完全に消去します。元に戻せません。",
-                        "Deletes every inquiry with this e-mail address and rewrites the database file so the "
-                        "data is really gone. This cannot be undone.", lang))
+    with st.expander(
+        pick("ご本人の請求による削除（完全消去）", "Erase one person's inquiries (on request)", lang)
+    ):
+        st.caption(
+            pick(
+                "メールアドレスが一致する問い合わせをすべて削除し、データベースファイルを作り直して"
+                "データを完全に消去します。元に戻せません。",
+                "Deletes every inquiry with this e-mail address and rewrites the database file so the "
+                "data is really gone. This cannot be undone.",
+                lang,
+            )
+        )
         email = st.text_input(pick("メールアドレス", "E-mail address", lang), key=_K + "erase_email")
         if email.strip():
             key = email_key(email)
@@ -279,12 +358,23 @@ def _erasure(store, lang: str, who: StaffIdentity) -> None:
             n = len(mine)
             st.text(pick(f"該当：{n}件", f"Matching: {n}", lang))
             if not n:
-                st.caption(pick("該当が0件でも、ファイルに残った消去済みデータを消すために実行できます。",
-                                "With 0 matches it still rewrites the file, removing any leftover bytes.", lang))
-            sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
-                               key=_K + "erase_sure")
-            if st.button(pick("完全に削除する", "Erase permanently", lang), type="primary",
-                         disabled=not sure, key=_K + "erase_go"):
+                st.caption(
+                    pick(
+                        "該当が0件でも、ファイルに残った消去済みデータを消すために実行できます。",
+                        "With 0 matches it still rewrites the file, removing any leftover bytes.",
+                        lang,
+                    )
+                )
+            sure = st.checkbox(
+                pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
+                key=_K + "erase_sure",
+            )
+            if st.button(
+                pick("完全に削除する", "Erase permanently", lang),
+                type="primary",
+                disabled=not sure,
+                key=_K + "erase_go",
+            ):
                 receipts = tuple(mine["receipt_no"]) if n else ()
                 try:
                     erased = store.erase_person(email)
@@ -309,47 +399,83 @@ def _erasure(store, lang: str, who: StaffIdentity) -> None:
             st.success(pick(f"{erased_n}件を削除しました。", f"Erased {erased_n} inquiries.", lang))
 
     days = load_settings().retention_days
-    with st.expander(pick(f"保存期間（{days}日）を過ぎた問い合わせの削除", f"Purge inquiries older than {days} days", lang)):
+    with st.expander(
+        pick(f"保存期間（{days}日）を過ぎた問い合わせの削除", f"Purge inquiries older than {days} days", lang)
+    ):
         cutoff_ts = pd.Timestamp.now(tz=JST) - timedelta(days=days)
         cutoff = cutoff_ts.strftime("%Y-%m-%d %H:%M")
-        st.caption(pick(f"{cutoff}（日本時間）より前に受け付けた問い合わせを完全に消去します。"
-                        "この削除は毎日自動でも行われます（下の記録）。",
-                        f"Erases inquiries received before {cutoff} JST. This also runs by itself daily "
-                        "(see the record below).", lang))
-        sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
-                           key=_K + "purge_sure")
-        if st.button(pick("保存期間を過ぎたものを削除する", "Purge now", lang), disabled=not sure, key=_K + "purge_go"):
+        st.caption(
+            pick(
+                f"{cutoff}（日本時間）より前に受け付けた問い合わせを完全に消去します。"
+                "この削除は毎日自動でも行われます（下の記録）。",
+                f"Erases inquiries received before {cutoff} JST. This also runs by itself daily "
+                "(see the record below).",
+                lang,
+            )
+        )
+        sure = st.checkbox(
+            pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
+            key=_K + "purge_sure",
+        )
+        if st.button(
+            pick("保存期間を過ぎたものを削除する", "Purge now", lang), disabled=not sure, key=_K + "purge_go"
+        ):
             from jichitai_metrics.inquiries.retention import run_purge
 
             old = store.export_frame(InboxQuery(received_to=cutoff_ts.date()))
             outcome = run_purge(store, days, trigger="staff")
-            gone = tuple(old.loc[old["received_at"] < cutoff_ts, "receipt_no"]) if len(old) and not outcome.error else ()
-            staff.audit(who, "purge", gone, f"rows={outcome.erased} older_than_days={days}"
-                        + (" failed" if outcome.error else ""))
+            gone = (
+                tuple(old.loc[old["received_at"] < cutoff_ts, "receipt_no"])
+                if len(old) and not outcome.error
+                else ()
+            )
+            staff.audit(
+                who,
+                "purge",
+                gone,
+                f"rows={outcome.erased} older_than_days={days}" + (" failed" if outcome.error else ""),
+            )
             staff.revoke_downloads(everyone=True)
             log.info("inbox: retention purge removed %d inquiries", outcome.erased)
             st.session_state.pop(_K + "csv", None)
             if outcome.error:
                 st.error(outcome.error, icon="⚠️")
             else:
-                st.success(pick(f"{outcome.erased}件を削除しました。", f"Purged {outcome.erased} inquiries.", lang))
+                st.success(
+                    pick(f"{outcome.erased}件を削除しました。", f"Purged {outcome.erased} inquiries.", lang)
+                )
         runs = store.runs(limit=10)
         if len(runs):
             st.caption(pick("削除の実行記録（新しい順）", "Purge and erasure runs (newest first)", lang))
-            shown = runs.assign(started_at=runs["started_at"].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M"))
-            st.dataframe(shown[["started_at", "kind", "trigger", "rows", "error"]].rename(columns={
-                "started_at": pick("開始（日本時間）", "Started (JST)", lang), "kind": pick("種類", "Kind", lang),
-                "trigger": pick("実行のきっかけ", "Trigger", lang), "rows": pick("件数", "Rows", lang),
-                "error": pick("エラー", "Error", lang)}), hide_index=True)
+            shown = runs.assign(
+                started_at=runs["started_at"].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M")
+            )
+            st.dataframe(
+                shown[["started_at", "kind", "trigger", "rows", "error"]].rename(
+                    columns={
+                        "started_at": pick("開始（日本時間）", "Started (JST)", lang),
+                        "kind": pick("種類", "Kind", lang),
+                        "trigger": pick("実行のきっかけ", "Trigger", lang),
+                        "rows": pick("件数", "Rows", lang),
+                        "error": pick("エラー", "Error", lang),
+                    }
+                ),
+                hide_index=True,
+            )
 
 
 def _audit_section(store, lang: str, who: StaffIdentity) -> None:
     with st.expander(pick("操作記録（監査ログ）", "Audit log", lang)):
-        st.caption(pick("だれが・いつ（日本時間）・どこから・何をしたか。問い合わせた方の個人情報は記録しません（受付番号のみ）。"
-                        "記録はアプリから変更・削除できません。",
-                        "Who did what, when (JST) and from where. No inquirer's personal data "
-                        "(receipt numbers "
-                        "only). The log cannot be changed or deleted from the app.", lang))
+        st.caption(
+            pick(
+                "だれが・いつ（日本時間）・どこから・何をしたか。問い合わせた方の個人情報は記録しません（受付番号のみ）。"
+                "記録はアプリから変更・削除できません。",
+                "Who did what, when (JST) and from where. No inquirer's personal data "
+                "(receipt numbers "
+                "only). The log cannot be changed or deleted from the app.",
+                lang,
+            )
+        )
         rows = store.audit_frame(limit=500)
         st.dataframe(staff.audit_table(rows, lang), hide_index=True)
 
@@ -357,8 +483,11 @@ def _audit_section(store, lang: str, who: StaffIdentity) -> None:
             return export.csv_bytes(staff.audit_table(store.audit_frame(limit=None), lang)).data
 
         staff.private_download(
-            pick("操作記録をCSVでダウンロード", "Download the audit log (CSV)", lang), build,
-            file_name=export.export_filename("audit-log"), mime="text/csv", key=_K + "audit_download",
+            pick("操作記録をCSVでダウンロード", "Download the audit log (CSV)", lang),
+            build,
+            file_name=export.export_filename("audit-log"),
+            mime="text/csv",
+            key=_K + "audit_download",
             on_built=lambda _payload: staff.audit(who, "audit_export"),
         )
 
@@ -377,12 +506,23 @@ def render_inbox_page() -> None:
         store = get_store()
         failed = store.failed_outbox()
         if len(failed):
-            st.warning(pick(f"通知の送信に失敗しています（{len(failed)}件）。", f"{len(failed)} notifications failed.", lang))
+            st.warning(
+                pick(
+                    f"通知の送信に失敗しています（{len(failed)}件）。",
+                    f"{len(failed)} notifications failed.",
+                    lang,
+                )
+            )
             st.dataframe(failed, hide_index=True)
         _filters(lang)
         page = store.list_page(_query_from_widgets(int(st.session_state.get(_K + "page", 1))))
-        st.caption(pick(f"{page.total:,}件中 {page.page}/{page.page_count}ページ",
-                        f"{page.total:,} inquiries, page {page.page} of {page.page_count}", lang))
+        st.caption(
+            pick(
+                f"{page.total:,}件中 {page.page}/{page.page_count}ページ",
+                f"{page.total:,} inquiries, page {page.page} of {page.page_count}",
+                lang,
+            )
+        )
         st.dataframe(display_frame(page.rows, lang), hide_index=True)
         _detail(store, page.rows, lang, who)
         _export(store, _query_from_widgets(1), lang, who)

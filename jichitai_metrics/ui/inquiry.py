@@ -43,6 +43,7 @@ def _lang() -> str:
 
 # -- links and context ---------------------------------------------------------------------------
 
+
 def inquiry_params(program: int | None = None, chart_id: str | None = None) -> dict[str, str]:
     """The form's context parameters (programme, chart) that a link from a page or chart carries."""
     params: dict[str, str] = {}
@@ -94,6 +95,7 @@ def article_title(params: dict[str, str]) -> str:
 
 # -- the store -------------------------------------------------------------------------------------
 
+
 @st.cache_resource(show_spinner=False)
 def _cached_store(db_path: str, database_url: str | None) -> InquiryStore:
     # One store (one DuckDB connection) per process; an exception is not cached, so a database
@@ -115,6 +117,7 @@ def get_store() -> InquiryStore:
 
 
 # -- session state ---------------------------------------------------------------------------------
+
 
 def _state() -> st.runtime.state.SessionStateProxy:
     return st.session_state
@@ -148,8 +151,11 @@ def _draft_from_widgets() -> dict:
 
 
 def _inquiry(draft: dict) -> NewInquiry:
-    return NewInquiry(**{f: draft[f] for f in TEXT_FIELDS}, consent=draft["consent"],
-                      privacy_notice_version=PRIVACY_NOTICE_VERSION)
+    return NewInquiry(
+        **{f: draft[f] for f in TEXT_FIELDS},
+        consent=draft["consent"],
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+    )
 
 
 def _client() -> str:
@@ -164,8 +170,9 @@ def _client() -> str:
 
 def _limits() -> SubmitLimits:
     settings = load_settings()
-    return SubmitLimits(per_client_hour=settings.inquiry_limit_per_hour,
-                        notice_ceiling_hour=settings.notice_ceiling_per_hour)
+    return SubmitLimits(
+        per_client_hour=settings.inquiry_limit_per_hour, notice_ceiling_hour=settings.notice_ceiling_per_hour
+    )
 
 
 # -- the server-side draft: survives a restart of the server (the session does not) ---------------
@@ -174,14 +181,16 @@ def _limits() -> SubmitLimits:
 # it sits next to the inquiries themselves, which hold the same fields in the clear, and a key kept
 # on the same server would protect nothing. Deleted (what was typed) on send; expired after 1 hour.
 
+
 def _save_draft() -> None:
     ss = _state()
     token = ss.get(_K + "token") or secrets.token_urlsafe(18)
     if _store_ok() is not None:
         return  # the store is down (the page says so): the session keeps the draft meanwhile
     try:
-        get_store().save_draft(token, ss[_K + "submission_id"], json.dumps(ss[_K + "draft"]),
-                               ss[_K + "draft"]["email"])
+        get_store().save_draft(
+            token, ss[_K + "submission_id"], json.dumps(ss[_K + "draft"]), ss[_K + "draft"]["email"]
+        )
     except StoreUnavailable:
         log.warning("inquiry draft not saved server-side (store unavailable); kept in the session only")
         return
@@ -215,7 +224,8 @@ def _restore_from_url() -> None:
         return
     draft = json.loads(payload)
     ss[_K + "draft"] = {f: str(draft.get(f, "")) for f in TEXT_FIELDS} | {
-        "consent": bool(draft.get("consent"))}
+        "consent": bool(draft.get("consent"))
+    }
     ss[_K + "submission_id"] = submission_id
     for field in (*TEXT_FIELDS, "consent"):
         ss[_K + "f_" + field] = ss[_K + "draft"][field]
@@ -234,6 +244,7 @@ def _forget_draft() -> None:
 
 
 # -- callbacks (run before the script, so their effects show in the same rerun) -------------------
+
 
 def _on_confirm() -> None:
     ss = _state()
@@ -267,9 +278,13 @@ def _on_send() -> None:
         if ss.get(_K + "stage") != "confirm":
             return
     try:
-        result = get_store().submit(_inquiry(ss[_K + "draft"]), ss[_K + "submission_id"],
-                                    notify_kinds=notify.notify_kinds(load_settings().smtp),
-                                    client=_client(), limits=_limits())
+        result = get_store().submit(
+            _inquiry(ss[_K + "draft"]),
+            ss[_K + "submission_id"],
+            notify_kinds=notify.notify_kinds(load_settings().smtp),
+            client=_client(),
+            limits=_limits(),
+        )
     except RateLimited:
         ss[_K + "notice"] = "rate"
         return
@@ -303,6 +318,7 @@ def _on_new() -> None:
 
 
 # -- rendering -------------------------------------------------------------------------------------
+
 
 def privacy_notice(lang: str) -> str:
     """The purpose-of-use statement shown above the consent box (our wording of the report's notice)."""
@@ -359,9 +375,12 @@ def _store_status(lang: str) -> bool:
     if exc is None:
         return True
     st.warning(
-        pick(f"現在、お問い合わせを保存できません。{exc}\n\n入力した内容は、この画面を開いている間は保持されます。",
-             "Inquiries cannot be saved right now (the database is unavailable). "
-             "What you typed is kept while this page stays open.", lang),
+        pick(
+            f"現在、お問い合わせを保存できません。{exc}\n\n入力した内容は、この画面を開いている間は保持されます。",
+            "Inquiries cannot be saved right now (the database is unavailable). "
+            "What you typed is kept while this page stays open.",
+            lang,
+        ),
         icon="⏳",
     )
     return False
@@ -369,15 +388,30 @@ def _store_status(lang: str) -> bool:
 
 def _render_form(lang: str) -> None:
     if _state().get(_K + "notice") == "expired":
-        st.warning(pick("保存していた入力内容は、有効期限（1時間）を過ぎたため削除されました。"
-                        "お手数ですが、もう一度ご入力ください。",
-                        "Your saved entries expired (after 1 hour) and were deleted. Please fill in the "
-                        "form again.", lang), icon="⏳")
-    st.caption(pick("＊はすべて必須です。入力後、確認画面で内容をご確認ください。",
-                    "All fields are required. You can check your entries on the next screen.", lang))
+        st.warning(
+            pick(
+                "保存していた入力内容は、有効期限（1時間）を過ぎたため削除されました。"
+                "お手数ですが、もう一度ご入力ください。",
+                "Your saved entries expired (after 1 hour) and were deleted. Please fill in the form again.",
+                lang,
+            ),
+            icon="⏳",
+        )
+    st.caption(
+        pick(
+            "＊はすべて必須です。入力後、確認画面で内容をご確認ください。",
+            "All fields are required. You can check your entries on the next screen.",
+            lang,
+        )
+    )
     if _state()[_K + "errors"]:
-        st.error(pick("入力内容に誤りがあります。各項目のメッセージをご確認ください。",
-                      "Some entries need correcting; see the messages below each field.", lang))
+        st.error(
+            pick(
+                "入力内容に誤りがあります。各項目のメッセージをご確認ください。",
+                "Some entries need correcting; see the messages below each field.",
+                lang,
+            )
+        )
     with st.form("inquiry_form", enter_to_submit=False):
         for field in TEXT_FIELDS:
             ja, en = LABELS[field]
@@ -386,15 +420,20 @@ def _render_form(lang: str) -> None:
             if field == "message":
                 st.text_area(label, key=key, max_chars=MAX_LENGTHS[field], height=180)
             else:
-                st.text_input(label, key=key, max_chars=MAX_LENGTHS[field],
-                              placeholder=PLACEHOLDERS.get(field) if lang == "ja" else None)
+                st.text_input(
+                    label,
+                    key=key,
+                    max_chars=MAX_LENGTHS[field],
+                    placeholder=PLACEHOLDERS.get(field) if lang == "ja" else None,
+                )
             _field_error(field, lang)
         with st.container(border=True):
             st.markdown(privacy_notice(lang))
             st.checkbox(pick(*LABELS["consent"], lang), key=_K + "f_consent")
             _field_error("consent", lang)
-        st.form_submit_button(pick("入力内容を確認する", "Review your entries", lang), type="primary",
-                              on_click=_on_confirm)
+        st.form_submit_button(
+            pick("入力内容を確認する", "Review your entries", lang), type="primary", on_click=_on_confirm
+        )
 
 
 def _render_confirm(lang: str) -> None:
@@ -407,20 +446,37 @@ def _render_confirm(lang: str) -> None:
     st.text(pick("上記に同意しました", "Agreed", lang))
     notice = _state().get(_K + "notice")
     if notice == "restored":
-        st.info(pick("画面が読み込み直されたため（サーバーの再起動など）、確認画面の入力内容を復元しました。"
-                     "内容をご確認のうえ「送信」を押してください。",
-                     "The page was reloaded (for example the server restarted); your entries have been "
-                     "restored. Please check them and press Send.", lang), icon="↩️")
+        st.info(
+            pick(
+                "画面が読み込み直されたため（サーバーの再起動など）、確認画面の入力内容を復元しました。"
+                "内容をご確認のうえ「送信」を押してください。",
+                "The page was reloaded (for example the server restarted); your entries have been "
+                "restored. Please check them and press Send.",
+                lang,
+            ),
+            icon="↩️",
+        )
     if notice == "rate":
-        st.warning(pick(
-            "短い時間に多くのお問い合わせをいただいたため、いったん受付を控えています。"
-            "恐れ入りますが、しばらく時間をおいてから送信してください。入力内容は保持しています。",
-            "You have sent several inquiries in a short time. Please wait a while before sending "
-            "again; your entries are kept.", lang), icon="⏳")
+        st.warning(
+            pick(
+                "短い時間に多くのお問い合わせをいただいたため、いったん受付を控えています。"
+                "恐れ入りますが、しばらく時間をおいてから送信してください。入力内容は保持しています。",
+                "You have sent several inquiries in a short time. Please wait a while before sending "
+                "again; your entries are kept.",
+                lang,
+            ),
+            icon="⏳",
+        )
     elif isinstance(notice, tuple):
-        st.error(pick(f"送信できませんでした。{notice[1]}\n\n入力内容は保持しています。もう一度「送信」を押してください。",
-                      "Your inquiry could not be sent (the database is unavailable). Your entries are "
-                      "kept; please press Send again later.", lang), icon="⚠️")
+        st.error(
+            pick(
+                f"送信できませんでした。{notice[1]}\n\n入力内容は保持しています。もう一度「送信」を押してください。",
+                "Your inquiry could not be sent (the database is unavailable). Your entries are "
+                "kept; please press Send again later.",
+                lang,
+            ),
+            icon="⚠️",
+        )
     back, send = st.columns(2)
     back.button(pick("戻る", "Back", lang), on_click=_on_back, width="stretch")
     send.button(pick("送信", "Send", lang), type="primary", on_click=_on_send, width="stretch")
@@ -428,14 +484,26 @@ def _render_confirm(lang: str) -> None:
 
 def _render_done(lang: str) -> None:
     receipt = _state()[_K + "receipt"]
-    st.success(pick("お問い合わせを受け付けました。", "Thank you: your inquiry has been received.", lang), icon="✅")
+    st.success(
+        pick("お問い合わせを受け付けました。", "Thank you: your inquiry has been received.", lang), icon="✅"
+    )
     if _state().get(_K + "notice") == "resent":
-        st.info(pick("このお問い合わせは、すでに受け付けています。受付番号は最初に発行したものです。",
-                     "This inquiry had already been received; this is its original receipt number.", lang))
+        st.info(
+            pick(
+                "このお問い合わせは、すでに受け付けています。受付番号は最初に発行したものです。",
+                "This inquiry had already been received; this is its original receipt number.",
+                lang,
+            )
+        )
     st.markdown(pick("受付番号", "Receipt number", lang))
     st.code(receipt, language=None)
-    st.caption(pick("お問い合わせの際は、この受付番号をお伝えください。担当者よりご連絡いたします。",
-                    "Please quote this number if you contact us. We will get back to you.", lang))
+    st.caption(
+        pick(
+            "お問い合わせの際は、この受付番号をお伝えください。担当者よりご連絡いたします。",
+            "Please quote this number if you contact us. We will get back to you.",
+            lang,
+        )
+    )
     st.button(pick("別のお問い合わせを書く", "Write another inquiry", lang), on_click=_on_new)
 
 
@@ -445,8 +513,13 @@ def render_inquiry_page() -> None:
     params = {k: str(v) for k, v in st.query_params.to_dict().items()}
     _init(params)
     st.title(pick("お問い合わせ", "Inquiry", lang))
-    st.markdown(pick("セミナーの内容や数値について、ご質問・ご相談をお送りください。",
-                     "Send us a question about the seminar or its figures.", lang))
+    st.markdown(
+        pick(
+            "セミナーの内容や数値について、ご質問・ご相談をお送りください。",
+            "Send us a question about the seminar or its figures.",
+            lang,
+        )
+    )
     stage = _state()[_K + "stage"]
     if stage != "done":
         _store_status(lang)
