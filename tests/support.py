@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# What `streamlit run` serves: dashboard.py through serve.py's ASGI app (it sets <html lang>).
+DEFAULT_ENTRY = "serve.py"
 SEED_REPORT = REPO_ROOT.parent / "shared" / "seed" / "000_67b7e6e6d70f3f7d.txt"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -44,19 +46,23 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
 
 @contextlib.contextmanager
 def running_app(
-    env: dict[str, str] | None = None, entry: str = "dashboard.py", log: Path | None = None,
+    env: dict[str, str] | None = None, entry: str = DEFAULT_ENTRY, log: Path | None = None,
     port: int | None = None, extra_args: list[str] | None = None,
+    cwd: Path | None = None, python: str | None = None,
 ) -> Iterator[str]:
-    """Serve `entry` with streamlit on a free loopback port; yield its base URL."""
+    """Serve `entry` with streamlit on a free loopback port; yield its base URL.
+
+    `cwd`/`python` serve another checkout with its own interpreter (bench: BEFORE on /work/base).
+    """
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
+        [python or sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
          *(extra_args or [])],
-        cwd=REPO_ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=cwd or REPO_ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
