@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from jichitai_metrics.ui import common
+from jichitai_metrics.ui import common, nav
 
 common.freeze_long_lived_objects()  # keeps Streamlit's after-run garbage collection cheap (see there)
 # An emoji favicon is drawn from a data: URL; a ":material/…:" one is fetched from fonts.gstatic.com on
@@ -33,9 +33,14 @@ PAGES = {
                 url_path="inquiry"),
         st.Page("pages/inbox.py", title=common.pick("受付箱（職員用）", "Inbox (staff)", lang), icon=":material/inbox:",
                 url_path="inbox"),
+        st.Page("pages/accessibility.py", title=common.pick("アクセシビリティ方針", "Accessibility", lang),
+                icon=":material/accessibility:", url_path="accessibility"),
     ],
 }
 
-page = st.navigation(PAGES)
+# Streamlit's own menu fails axe-core's list rules; nav draws an accessible one (see there).
+page = st.navigation(PAGES, position="hidden")
+nav.page_frame_head(lang)
+nav.draw_navigation(PAGES, page, lang)
 with common.catalog_errors_shown():
     page.run()

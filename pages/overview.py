@@ -26,8 +26,8 @@ facts = [
 ]
 for column, (label, text) in zip(st.columns([3, 3, 2, 2]), facts, strict=True):
     with column.container(border=True):
-        st.caption(label)
-        st.markdown(f"### {common.md_escape(text)}")
+        # A label and its value, not a heading: an h3 under the h1 broke the outline (axe heading-order).
+        st.metric(label, text)
 held_on_note = words.text(seminar, "held_on_note", lang)
 if held_on_note:
     st.caption(common.md_escape(common.pick(f"※開催日：{held_on_note}", f"Date: {held_on_note}", lang)))

@@ -80,6 +80,7 @@ if not others.empty:
         others,
         export.export_filename("figures", seminar_id, f"program{number}", "other"),
         key=f"dl-other-{number}",
+        caption=common.pick("その他の数値（表）", "Other figures (table)", lang),
         cache_key=("program-other", seminar_id, number),
     )
 

@@ -1,0 +1,60 @@
+"""The page frame: our own sidebar navigation, the document language and the focus style.
+
+Streamlit's sidebar navigation puts section headers inside its `<ul>` as non-`<li>` children, which
+fails axe-core's `list`/`listitem` rules (serious) on every page, and `st.page_link` draws no focus
+ring (`outline: none`) and no `aria-current`. So the router hides Streamlit's menu
+(`st.navigation(position="hidden")`, the documented way to draw navigation yourself) and this module
+draws it: one label per section, `st.page_link` for the other pages (client-side, so the session and
+its deck survive), and the current page as text marked `aria-current="page"`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+
+__all__ = ["draw_navigation", "page_frame_head"]
+
+# A focus ring on everything focusable (WCAG 2.4.7; 3:1 against white and the sidebar grey), the
+# current page's look, and section labels in body-text colour (AA contrast).
+_STYLE = """<style>
+:focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }
+[data-testid="stSidebar"] [aria-current="page"] { font-weight: 700; display: block;
+  padding: 0.25rem 0.5rem; border-left: 4px solid #0b57d0; background: rgba(11, 87, 208, 0.08); }
+[data-testid="stSidebar"] .jm-nav-section { margin: 0.75rem 0 0; font-size: 0.85rem; font-weight: 700;
+  color: #31333f; }
+.jm-table { overflow-x: auto; max-width: 100%; }
+.jm-table table { border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; }
+.jm-table caption { text-align: left; font-weight: 700; padding: 0.25rem 0; color: #31333f; }
+.jm-table th, .jm-table td { border: 1px solid #c4c8d0; padding: 0.25rem 0.5rem; vertical-align: top;
+  text-align: left; min-width: 5rem; }
+.jm-table td.jm-long { min-width: 20rem; }
+.jm-table thead th { background: #f0f2f6; white-space: nowrap; }
+</style>"""
+
+
+def page_frame_head(lang: str) -> None:
+    """The shared style and the document language, once per run (one invisible element).
+
+    The served shell already carries the right `lang` (serve.py); this keeps it right when the
+    language is switched inside a session, without a reload.
+    """
+    script = f'<script>document.documentElement.lang = "{html.escape(lang)}";</script>'
+    st.html(_STYLE + script, unsafe_allow_javascript=True)
+
+
+def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page, lang: str) -> None:
+    """The sidebar menu: section labels, links to the other pages, the current page marked."""
+    with st.sidebar:
+        for section, pages in sections.items():
+            st.markdown(f'<p class="jm-nav-section">{html.escape(section)}</p>', unsafe_allow_html=True)
+            for page in pages:
+                if page.url_path == current.url_path:
+                    st.markdown(
+                        f'<span aria-current="page">{html.escape(page.title)}</span>',
+                        unsafe_allow_html=True,
+                    )
+                else:
+                    st.page_link(page, label=page.title, icon=page.icon or None, query_params={"lang": lang})

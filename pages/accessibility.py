@@ -1,0 +1,5 @@
+"""アクセシビリティ方針: placeholder (filled in below)."""
+
+import streamlit as st
+
+st.title("アクセシビリティ方針")
