@@ -94,7 +94,7 @@ def _read_csv(path: Path, columns: tuple[Column, ...], rel: str) -> pd.DataFrame
         raise CatalogError(rel, f"missing column(s): {', '.join(missing)} (line 1 is the header)", row=1)
     out: dict[str, list] = {c.name: [] for c in columns}
     for index, record in raw.iterrows():
-        line = int(index) + 2  # type: ignore[call-overload]
+        line = int(index) + 2
         for c in columns:
             text = str(record[c.name]).strip()
             out[c.name].append(_convert(text, c, rel, line))
@@ -216,7 +216,7 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
             return None
         frame = _read_csv(path, columns, rel)
         for pos, row in frame.iterrows():
-            line = int(pos) + 2  # type: ignore[call-overload]
+            line = int(pos) + 2
             if row["seminar_id"] != sid:
                 raise CatalogError(rel, f"seminar_id '{row['seminar_id']}' does not match folder '{sid}'",
                                    row=line, column="seminar_id")
@@ -229,7 +229,7 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
     assert figures is not None
     rel = f"{rel_dir}/figures.csv"
     for pos, row in figures.iterrows():
-        line = int(pos) + 2  # type: ignore[call-overload]
+        line = int(pos) + 2
         if row["kind"] == "derived" and not row["derivation"]:
             raise CatalogError(rel, "a derived figure must say how it was derived", row=line, column="derivation")
         if row["ambiguous"] and not row["note_ja"]:
@@ -255,7 +255,7 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
         for pos, row in charts.iterrows():
             for fid in row["figure_ids"].split():
                 if fid not in known_ids:
-                    raise CatalogError(rel, f"figure '{fid}' is not in figures.csv", row=int(pos) + 2,  # type: ignore[call-overload]
+                    raise CatalogError(rel, f"figure '{fid}' is not in figures.csv", row=int(pos) + 2,
                                        column="figure_ids")
         tables.charts.append(charts)
 

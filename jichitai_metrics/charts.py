@@ -177,7 +177,7 @@ def _base_row(fig: dict[str, Any], lang: str, **overrides: Any) -> dict[str, Any
         "figure_id": _s(fig.get("id")),
         "item": _txt(fig, "label", lang),
         "series": "",
-        "value": None if _blank(value) else float(value),
+        "value": None if _blank(value) else float(str(value)),
         "unit": _s(fig.get("unit")),
         "qualifier": _s(fig.get("qualifier")),
         "value_text": words.value_text(fig, lang),
@@ -254,8 +254,8 @@ def _table_share_comparison(figs: list[dict[str, Any]], lang: str) -> pd.DataFra
     rows = []
     for c in cats:
         for p in order:
-            f = cells.get((c, p))
-            if f is None:
+            cell = cells.get((c, p))
+            if cell is None:
                 rows.append(
                     {
                         "figure_id": "",
@@ -282,7 +282,7 @@ def _table_share_comparison(figs: list[dict[str, Any]], lang: str) -> pd.DataFra
                     }
                 )
             else:
-                rows.append(_base_row(f, lang, item=c, series=p))
+                rows.append(_base_row(cell, lang, item=c, series=p))
     return _frame(rows)
 
 
@@ -789,7 +789,7 @@ def _chart_value_bars(
 
 def _status_bars(
     base: alt.Chart, x: alt.X, y: alt.Y, statuses: list[tuple[str, str]], text_field: str, lang: str
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Horizontal bars coloured by kind (reported / target / derived), each with its bold value label."""
     bars = base.mark_bar(height={"band": 0.7}).encode(
         x=x,

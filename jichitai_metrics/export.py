@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jichitai_metrics import words
-
 
 NEUTRALISE_PREFIX = "'"
 
@@ -268,7 +267,7 @@ def _lit(text: str) -> pa.Scalar:
     return pa.scalar(text, type=pa.large_string())
 
 
-Column = pa.Array | pa.ChunkedArray
+Column: TypeAlias = pa.Array | pa.ChunkedArray
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from __future__ import annotations
 import collections
 import contextlib
 import copy
+import functools
 import hashlib
 import json
-import os
-import queue
-import subprocess
-import sys
+import multiprocessing
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +82,7 @@ def spec_hash(spec: dict[str, Any]) -> str:
     ).hexdigest()
 
 
-def _cached(key: tuple[str, str, float], render) -> Any:
+def _cached(key: tuple[str, str, float], render: Callable[[], Any]) -> Any:
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:
@@ -133,194 +133,121 @@ def png_size(png: bytes) -> tuple[int, int]:
 #
 # vl-convert holds the GIL while it renders, so a thread cannot overlap a render with Python work
 # (measured: a spinning thread kept 7% of its idle throughput). A deck builds ten charts (Altair,
-# captions, slide layout: ~0.4 s) and renders ten PNGs (~1.5 s). One child process renders the
+# captions, slide layout: ~0.4 s) and renders ten PNGs (~1.5 s). One worker process renders the
 # queued PNGs from the front while the caller builds the next chart; once it has built them all,
-# the caller takes back the PNGs not yet started, from the end (PendingPNG.help). An export thus
-# uses up to two cores for part of the time instead of one core for all of it, and one child
-# serves every session (at most one extra core however many people export at once). A plain
-# subprocess speaking length-prefixed JSON over pipes, not multiprocessing: "spawn" would re-run
-# the caller's __main__ script in the child, and fork is unsafe in a parent running vl-convert's
-# and DuckDB's native threads.
+# the caller takes back the PNGs not yet started, from the end (PendingPNG.help). One worker serves
+# every session (at most one extra core however many people export at once).
+#
+# The worker is a concurrent.futures.ProcessPoolExecutor with one process, started with "spawn"
+# (fork is unsafe in a parent running vl-convert's and DuckDB's native threads): the library runs
+# the process, the pipes, pickling and crash detection. What stays ours is small: a feeder that
+# hands the pool IN_FLIGHT jobs at a time and keeps the rest in its own queue, where the caller
+# can take them back. Cancelling a job the pool already holds is not an option on Python 3.11: if
+# the worker then dies, the pool's manager thread fails on the cancelled future (CPython
+# gh-107219, fixed in 3.12) and leaves the other callers waiting.
 
 RENDER_TIMEOUT_S = 60.0  # a stuck render process must not hang a download: render here instead
 
 
-def _read_exact(stream, n: int) -> bytes:
-    data = stream.read(n)
-    if data is None or len(data) != n:
-        raise EOFError("render process closed its pipe")
-    return data
-
-
-def _serve() -> None:
-    """The render process's loop: read a request, answer with PNG bytes or an error message."""
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # stray prints go to stderr, never into the reply stream
-    src = sys.stdin.buffer
+def _worker_start() -> None:
+    """Initializer of the render process: the font, and vl-convert's engine, before any job."""
     ensure_font()
-    # vl-convert starts its engine on the first render; do it before saying ready, so the parent
-    # renders the first charts itself meanwhile instead of queueing them behind the start-up.
     vlc.vegalite_to_png({"mark": "point"}, vl_version=_vl_version(), allowed_base_urls=[])
-    out.write(b"R")
-    out.flush()
-    while True:
-        try:
-            size = int.from_bytes(_read_exact(src, 4), "big")
-        except EOFError:
-            return
-        req = json.loads(_read_exact(src, size))
-        try:
-            reply, status = (
-                vlc.vegalite_to_png(
-                    req["spec"], vl_version=req["vl"], scale=req["scale"], allowed_base_urls=[]
-                ),
-                b"P",
-            )
-        except Exception as exc:  # noqa: BLE001 - sent back and raised in the parent
-            reply, status = f"{type(exc).__name__}: {exc}".encode(), b"E"
-        out.write(status + len(reply).to_bytes(4, "big") + reply)
-        out.flush()
 
 
-class RenderError(ValueError):
-    """vl-convert rejected a spec in the render process (the message is vl-convert's)."""
+def _worker_png(spec: dict[str, Any], vl_version: str, scale: float) -> bytes:
+    """One job in the render process (vl-convert's own exceptions travel back to the caller)."""
+    return bytes(vlc.vegalite_to_png(spec, vl_version=vl_version, scale=scale, allowed_base_urls=[]))
 
 
-class _RenderProcess:
-    """One child process rendering PNGs in order; a writer and a reader thread talk to its pipes.
+def _ready() -> bool:
+    return True
 
-    Up to IN_FLIGHT requests are written ahead, so the child always has its next spec even while
-    the caller holds the GIL for a render of its own (the reader could not hand the child its
-    next job then); requests beyond that stay queued, where the caller can take them back.
-    """
 
-    IN_FLIGHT = 2
+class _Feeder:
+    """A one-process pool fed IN_FLIGHT jobs at a time; queued jobs stay cancellable (taken back)."""
+
+    IN_FLIGHT = 2  # the one drawn and the next, so the worker never waits for this process's GIL
 
     def __init__(self) -> None:
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(x for x in (root, env.get("PYTHONPATH", "")) if x)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from jichitai_metrics.images import _serve; _serve()"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
+        self.pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
         )
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.lock = threading.Lock()
-        self.dead = False
-        self.ready = threading.Event()
-        self.slots = threading.Semaphore(self.IN_FLIGHT)
-        self.inflight: collections.deque[Future] = collections.deque()
-        self.writer = threading.Thread(target=self._write_loop, name="png-render-writer", daemon=True)
-        self.reader = threading.Thread(target=self._read_loop, name="png-render-reader", daemon=True)
-        self.writer.start()
-        self.reader.start()
+        self.queue: collections.deque[tuple[Future, tuple[Any, ...]]] = collections.deque()
+        self.running = 0
+        self.broken = False
 
-    def submit(self, spec: dict[str, Any], scale: float) -> Future:
+    def submit(self, *args: Any) -> Future:
+        """Queue a `_worker_png` job; the returned Future can be cancelled until the pool gets it."""
         future: Future = Future()
-        payload = json.dumps(
-            {"spec": spec, "vl": _vl_version(), "scale": scale}, ensure_ascii=False, default=str
-        ).encode("utf-8")
         with self.lock:
-            if self.dead:
-                future.set_exception(EOFError("render process stopped"))
-            else:
-                self.queue.put((payload, future))
+            self.queue.append((future, args))
+        self._pump()
         return future
 
-    def _write_loop(self) -> None:
-        self.ready.wait()
+    def _pump(self) -> None:
         while True:
-            self.slots.acquire()
-            item = self.queue.get()
-            if item is None or self.dead:
-                return
-            payload, future = item
-            if not future.set_running_or_notify_cancel():  # taken back by the caller
-                self.slots.release()
-                continue
             with self.lock:
-                self.inflight.append(future)
+                if self.running >= self.IN_FLIGHT or not self.queue:
+                    return
+                future, args = self.queue.popleft()
+                if not future.set_running_or_notify_cancel():
+                    continue  # taken back by the caller
+                self.running += 1
             try:
-                self.proc.stdin.write(len(payload).to_bytes(4, "big") + payload)
-                self.proc.stdin.flush()
-            except (OSError, ValueError) as exc:
-                self._fail_all(EOFError(f"render process failed: {exc}"))
-                return
+                job = self.pool.submit(_worker_png, *args)
+            except (RuntimeError, BrokenProcessPool) as exc:  # shut down or broken meanwhile
+                self._done(future, exc)
+                continue
+            job.add_done_callback(functools.partial(self._finished, future=future))
 
-    def _read_loop(self) -> None:
-        out = self.proc.stdout
-        try:
-            if _read_exact(out, 1) != b"R":
-                raise EOFError("render process did not start")
-            self.ready.set()
-            while True:
-                status = _read_exact(out, 1)
-                size = int.from_bytes(_read_exact(out, 4), "big")
-                body = _read_exact(out, size)
-                with self.lock:
-                    future = self.inflight.popleft()
-                self.slots.release()
-                if status == b"P":
-                    future.set_result(body)
-                else:
-                    future.set_exception(RenderError(body.decode("utf-8", "replace")))
-        except (OSError, EOFError, ValueError, IndexError) as exc:
-            self._fail_all(EOFError(f"render process failed: {exc}"))
+    def _finished(self, job: Future, future: Future) -> None:
+        exc = job.exception()
+        self._done(future, exc, None if exc is not None else job.result())
 
-    def _fail_all(self, error: Exception) -> None:
-        # Fail every request in flight or queued at once (their callers render in-process), and
-        # refuse new ones: no caller waits for the timeout on a dead process.
-        self.close()
+    def _done(self, future: Future, exc: BaseException | None, value: bytes | None = None) -> None:
         with self.lock:
-            inflight, self.inflight = list(self.inflight), collections.deque()
-        for future in inflight:
-            if not future.done():
-                future.set_exception(error)
-        while True:
-            try:
-                item = self.queue.get_nowait()
-            except queue.Empty:
-                return
-            if item is not None and item[1].set_running_or_notify_cancel():
-                item[1].set_exception(error)
-
-    def alive(self) -> bool:
-        return not self.dead and self.proc.poll() is None and self.reader.is_alive()
+            self.running -= 1
+            if isinstance(exc, BrokenProcessPool | RuntimeError):
+                self.broken = True
+        if exc is not None:
+            future.set_exception(exc)
+        else:
+            future.set_result(value)
+        self._pump()
 
     def close(self) -> None:
+        # Kill first: a worker stuck in a render would otherwise keep shutdown() waiting.
+        for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                proc.kill()
+        self.pool.shutdown(wait=False, cancel_futures=True)
         with self.lock:
-            self.dead = True
-        self.queue.put(None)
-        self.ready.set()  # a writer still waiting for the start-up must wake up to leave
-        self.slots.release()
-        with contextlib.suppress(OSError):
-            self.proc.kill()  # first: a thread blocked on the pipes then fails instead of hanging
-        with contextlib.suppress(OSError, ValueError):
-            self.proc.stdin.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
+            waiting, self.queue = list(self.queue), collections.deque()
+        for future, _ in waiting:
+            if future.set_running_or_notify_cancel():
+                future.set_exception(BrokenProcessPool("render process stopped"))
 
 
-_proc_lock = threading.Lock()
-_proc: _RenderProcess | None = None
-_proc_failed = False
+_pool_lock = threading.Lock()
+_pool: _Feeder | None = None
+_pool_failed = False
 
 
-def _render_process() -> _RenderProcess | None:
-    """The process-wide render process, (re)started on demand; None where it cannot start."""
-    global _proc, _proc_failed
-    with _proc_lock:
-        if _proc is not None and not _proc.alive():
-            _proc.close()
-            _proc = None
-        if _proc is None and not _proc_failed:
+def _render_pool() -> _Feeder | None:
+    """The process-wide render pool, (re)started on demand; None where a process cannot start."""
+    global _pool, _pool_failed
+    with _pool_lock:
+        if _pool is not None and (_pool.broken or getattr(_pool.pool, "_broken", False)):
+            _pool.close()
+            _pool = None
+        if _pool is None and not _pool_failed:
             try:
-                _proc = _RenderProcess()
+                _pool = _Feeder()
             except OSError:
-                _proc_failed = True
-        return _proc
+                _pool_failed = True
+        return _pool
 
 
 def warm_render_pool() -> None:
@@ -328,16 +255,19 @@ def warm_render_pool() -> None:
 
     Its start-up (Python, vl-convert, font: ~1–2 s) is then over when the download is clicked.
     """
-    _render_process()  # starts it once; the process warms vl-convert up before taking work
+    pool = _render_pool()
+    if pool is not None:
+        with contextlib.suppress(RuntimeError, BrokenProcessPool):
+            pool.pool.submit(_ready)  # the pool starts its process on the first job
 
 
 def shutdown_render_pool() -> None:
-    """Stop the render process (benchmarks use it to time a cold start)."""
-    global _proc
-    with _proc_lock:
-        proc, _proc = _proc, None
-    if proc is not None:
-        proc.close()
+    """Stop the render process (benchmarks use it to time a cold start; a stuck one is replaced)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.close()
 
 
 class PendingPNG:
@@ -349,17 +279,20 @@ class PendingPNG:
     waiting, renders from the end of the queue while the process works from the front.
     """
 
-    def __init__(self, key: tuple[str, str, float], spec: dict[str, Any], scale: float, future):
+    def __init__(
+        self, key: tuple[str, str, float], spec: dict[str, Any], scale: float, future: Future | None
+    ):
         self.key, self.spec, self.scale, self.future = key, spec, scale, future
         self.value: bytes | None = None
 
     def _here(self) -> bytes:
-        self.value = _cached(
+        value = _cached(
             self.key,
             lambda: vlc.vegalite_to_png(
                 self.spec, vl_version=_vl_version(), scale=self.scale, allowed_base_urls=[]
             ),
         )
+        self.value = bytes(value)
         return self.value
 
     def help(self) -> bool:
@@ -376,12 +309,12 @@ class PendingPNG:
             return self._here()
         try:
             data = self.future.result(timeout=RENDER_TIMEOUT_S)
-        except RenderError:
-            return self._here()  # raises vl-convert's own error, as render_png would
-        except (FutureTimeout, EOFError, OSError):
+        except (FutureTimeout, BrokenProcessPool, OSError, EOFError):
             shutdown_render_pool()  # crashed or stuck: a fresh process next time
             return self._here()
-        self.value = _cached(self.key, lambda: data)
+        except Exception:  # noqa: BLE001 - vl-convert refused the spec there: raise its own error here
+            return self._here()
+        self.value = bytes(_cached(self.key, lambda: data))
         return self.value
 
 
@@ -396,10 +329,15 @@ def render_png_later(chart: alt.TopLevelMixin | dict[str, Any], scale: float = P
     key = (spec_hash(spec), "png", float(scale))
     with _cache_lock:
         hit = _cache.get(key)
-    if hit is not None:
+    if isinstance(hit, bytes):
         pending = PendingPNG(key, spec, float(scale), None)
         pending.value = hit
         return pending
-    proc = _render_process()
-    future = proc.submit(spec, float(scale)) if proc is not None else None
+    pool = _render_pool()
+    future: Future | None = None
+    if pool is not None:
+        try:
+            future = pool.submit(spec, _vl_version(), float(scale))
+        except (RuntimeError, BrokenProcessPool):  # shut down or broken meanwhile: render here
+            future = None
     return PendingPNG(key, spec, float(scale), future)

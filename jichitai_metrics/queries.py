@@ -67,7 +67,8 @@ def figures(
     ids: list[str] | tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Figures matching every given filter; `text` matches labels, quotes and notes width-insensitively."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     for column, value in (("f.seminar_id", seminar_id), ("f.program", program), ("f.topic", topic),
                           ("f.unit", unit), ("f.kind", kind)):
         if value is not None and value != "":

@@ -20,8 +20,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from jichitai_metrics import formatting
-from jichitai_metrics import words
+from jichitai_metrics import formatting, words
 from jichitai_metrics.i18n import pick
 
 # --- inputs -------------------------------------------------------------------------------------

@@ -57,6 +57,16 @@ def clean(value: object) -> str:
     return "" if blank(value) else str(value).strip()
 
 
+def whole(value: object) -> int | None:
+    """A whole number from a catalogue cell (2, 2.0, "2"); blank or not a number -> None."""
+    if blank(value):
+        return None
+    try:
+        return int(float(str(value)))
+    except ValueError:
+        return None
+
+
 def text(row: Mapping[str, Any] | None, stem: str, lang: str) -> str:
     """`<stem>_<lang>` of a catalogue row; English falls back to Japanese, then to plain `<stem>`."""
     if not row:

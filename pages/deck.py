@@ -1,6 +1,8 @@
 """スライド・画像: choose charts (by programme, the explorer's filters, or the session's deck) and download
 a .pptx deck or one chart's PNG/SVG. Nothing is rendered until a download button is clicked."""
 
+from functools import partial
+
 import streamlit as st
 
 from jichitai_metrics.ui import common, kit
@@ -136,16 +138,16 @@ st.caption(
 image_chart = st.selectbox(
     common.pick("グラフ", "Chart", lang),
     list(labels),
-    format_func=labels.get,
+    format_func=lambda c: labels.get(c, c),
     index=list(labels).index(chart_ids[0]) if chart_ids else 0,
     key="deck-image-chart",
-)
+) or next(iter(labels), "")
 for column, (fmt, mime) in zip(st.columns([1, 1, 2])[:2], [("png", "image/png"), ("svg", "image/svg+xml")],
                                strict=True):
     with column:
         st.download_button(
             fmt.upper(),
-            data=lambda fmt=fmt: kit.chart_image(seminar_id, image_chart, lang, fmt),
+            data=partial(kit.chart_image, seminar_id, image_chart, lang, fmt),  # built on click
             file_name=kit.image_filename(image_chart, fmt),
             mime=mime,
             on_click="ignore",

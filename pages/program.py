@@ -34,7 +34,7 @@ if asked is not None:
         ),
         icon=":material/warning:",
     )
-number = int(number) if number is not None else numbers[0]
+number = int(str(number)) if number is not None else numbers[0]
 prog = common.program(seminar_id, number)
 en = lang == "en"
 

@@ -23,10 +23,14 @@ if [ ! -x .venv/bin/python ]; then
 fi
 req=requirements.txt
 [ $want_test = 1 ] && req=requirements-test.txt
-stamp=".venv/.installed-$(sha256sum requirements.txt "$req" | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$(sha256sum requirements.txt "$req" pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  # The lock files carry a sha256 for every package (bash scripts/lock.sh writes them from
+  # pyproject.toml): pip refuses any file that does not match.
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$req"
+  # The project itself (the jichitai-metrics command), without dependencies: they came from the lock.
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   touch "$stamp"
 fi
 

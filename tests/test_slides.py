@@ -188,11 +188,12 @@ def test_render_process_gives_the_in_process_bytes(catalog_con):
     chart = _deck_chart(catalog_con)
     images.clear_cache()
     here = images.render_png(chart)
-    proc = images._render_process()
-    assert proc is not None
+    pool = images._render_pool()
+    assert pool is not None
     # Straight from the child (no fallback involved): the same bytes as this process renders.
-    assert proc.submit(images.chart_spec(chart), images.PNG_SCALE).result(timeout=60) == here
-    assert proc.alive()
+    job = pool.submit(images.chart_spec(chart), images._vl_version(), images.PNG_SCALE)
+    assert job.result(timeout=60) == here
+    assert not pool.broken
 
 
 def test_a_queued_png_is_taken_back_not_waited_for(catalog_con):
@@ -204,11 +205,11 @@ def test_a_queued_png_is_taken_back_not_waited_for(catalog_con):
     images.clear_cache()
     expected = [images.render_png(c) for c in charts_]
     images.clear_cache()
-    proc = images._render_process()
-    proc.submit({"mark": "point"}, 1.0).result(timeout=60)  # ready and idle
+    pool = images._render_pool()
+    pool.submit({"mark": "point"}, images._vl_version(), 1.0).result(timeout=60)  # ready and idle
     pending = [images.render_png_later(c) for c in charts_]
-    # The process holds IN_FLIGHT (2) jobs; the third is still queued while it draws the first.
-    assert images._RenderProcess.IN_FLIGHT == 2
+    # The pool holds IN_FLIGHT (2) jobs; the third is still in our queue while it draws the first.
+    assert images._Feeder.IN_FLIGHT == 2
     assert pending[2].help() is True and pending[2].future.cancelled()
     assert [p() for p in pending] == expected
     assert pending[0].help() is False  # done: nothing to take back
@@ -219,9 +220,10 @@ def test_deck_survives_a_killed_render_process(catalog_con):
     images.clear_cache()
     expected = images.render_png(chart)
     images.clear_cache()
-    images.render_png_later({"mark": "point"})  # make sure a process is running
-    images._proc.proc.kill()
-    images._proc.proc.wait()
+    images.render_png_later({"mark": "point"})()  # make sure a process is running
+    for proc in list(images._pool.pool._processes.values()):
+        proc.kill()
+        proc.join()
     assert images.render_png_later(chart)() == expected  # a fresh process (or in-process)
     images.clear_cache()
     assert images.render_png_later(chart)() == expected

@@ -183,13 +183,14 @@ def md_escape(text: str) -> str:
 def selected_seminar_id() -> str:
     """The seminar named in ?seminar=, else the first; a chooser appears only when there are several."""
     frame = seminars()
-    ids = frame["id"].tolist()
+    ids = [str(i) for i in frame["id"]]
     wanted = st.query_params.get("seminar")
-    current = wanted if wanted in ids else ids[0]
+    current: str = wanted if wanted is not None and wanted in ids else ids[0]
     if len(ids) > 1:
         titles = dict(zip(frame["id"], frame["title_en" if lang() == "en" else "title_ja"], strict=True))
-        current = st.sidebar.selectbox(pick("セミナー", "Seminar", lang()), ids, index=ids.index(current),
-                                       format_func=titles.get)
+        chosen = st.sidebar.selectbox(pick("セミナー", "Seminar", lang()), ids, index=ids.index(current),
+                                      format_func=lambda i: str(titles.get(i, i)))
+        current = str(chosen or current)
     if wanted is not None and wanted != current or (wanted is None and len(ids) > 1):
         st.query_params["seminar"] = current
     return current

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -38,8 +39,8 @@ def card(seminar_id: str, chart_id: str, lang: str) -> ChartCard:
     row = queries.chart(common.catalog_cursor(), chart_id)
     if row["seminar_id"] != seminar_id:
         raise KeyError(chart_id)
-    number = row.get("program")
-    program_row = None if words.blank(number) else common.program(seminar_id, int(number))
+    number = words.whole(row.get("program"))
+    program_row = None if number is None else common.program(seminar_id, number)
     return build_chart_card(
         row, common.chart_figures(chart_id), program_row, common.seminar(seminar_id), lang
     )
@@ -271,10 +272,8 @@ def figure_units(seminar_id: str | None) -> list[str]:
 def career_when(row: dict[str, Any], lang: str) -> str:
     """When a career step happened, 和暦 and 西暦 together: 平成9年6月（1997年） / 2006年（平成18年）."""
     when = str(row.get("when_ja") or "").strip()
-    year = row.get("year")
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
+    year = words.whole(row.get("year"))
+    if year is None:
         return when if lang != "en" else common.pick(when, "date not given", lang)
     if lang == "en":
         return str(year)
@@ -307,11 +306,11 @@ def url_choice(
     label: str,
     options: list,
     *,
-    format_func=str,
+    format_func: Callable[[Any], str] = str,
     default: object = None,
     kind: str = "selectbox",
     placeholder: str | None = None,
-) -> tuple[object, str | None]:
+) -> tuple[Any, str | None]:
     """A selectbox (or segmented control) whose value is ?name=… ; returns (value, unknown URL value)."""
     raw = st.query_params.get(name)
     by_text = {str(o): o for o in options}

@@ -51,7 +51,7 @@ def chart_picker(seminar_id: str, label: str, default: Sequence[str], key: str) 
         label,
         list(labels),
         default=default,
-        format_func=labels.get,
+        format_func=lambda c: labels.get(c, c),
         key=key,
         placeholder=common.pick("グラフを選んでください", "Choose charts", common.lang()),
     )
