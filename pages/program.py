@@ -46,18 +46,19 @@ with left:
     st.header(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
     st.markdown(common.md_escape((prog["summary_en"] if en else prog["summary_ja"]).strip()))
     st.subheader(common.pick("ポイント", "Key points", lang))
-    for point in prog["key_points_en"] if en else prog["key_points_ja"]:
-        st.markdown(f"- {common.md_escape(point)}")
+    # One list in one block (not one element per line: every element costs on each page load).
+    st.markdown("\n".join(f"- {common.md_escape(p)}" for p in prog["key_points_en" if en else "key_points_ja"]))
 with right:
     st.header(common.pick("講師の経歴", "Speaker's career", lang))
     career = common.career(seminar_id, number)
     if career.empty:
         st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
-    for row in career.to_dict("records"):
-        st.markdown(
+    else:
+        st.markdown("\n".join(
             f"- **{common.md_escape(fig_ui.career_when(row, lang))}**　"
             f"{common.md_escape(row['event_en'] if en and row.get('event_en') else row['event_ja'])}"
-        )
+            for row in career.to_dict("records")
+        ))
 
 st.header(common.pick("数値とグラフ", "Figures and charts", lang))
 chart_rows = common.charts(seminar_id, number)
@@ -87,12 +88,12 @@ if not others.empty:
 findings = common.findings(seminar_id, number)
 if not findings.empty:
     st.header(common.pick("数値以外の発見", "Findings without a number", lang))
-    for row in findings.to_dict("records"):
-        statement = row["statement_en"] if en and row.get("statement_en") else row["statement_ja"]
-        st.markdown(f"- {common.md_escape(statement)}")
-        st.caption(
-            common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
-        )
+    # Each finding with its quote under it, the whole list in one block.
+    st.markdown("\n".join(
+        f"- {common.md_escape(row['statement_en'] if en and row.get('statement_en') else row['statement_ja'])}"
+        "  \n  " + common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
+        for row in findings.to_dict("records")
+    ))
 
 st.divider()
 fig_ui.inquiry_link(number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -374,3 +375,38 @@ def seminar_figures_table(seminar_id: str) -> None:
         ),
         cache_key=("seminar-figures", seminar_id),
     )
+
+
+# --- the overview's boxes: one HTML block each instead of a container, metric and captions per box ---
+# (a page of 9 headline cards was ~40 Streamlit elements; bench/pages.py counts each one on reload)
+
+
+def fact_boxes(facts: list[tuple[str, str]]) -> None:
+    """Label/value boxes in a row (the overview's 開催日, 申込者数 …), as one block of markup."""
+    boxes = "".join(
+        f'<div class="jm-fact"><p class="jm-label">{html.escape(label)}</p>'
+        f'<p class="jm-value">{html.escape(value)}</p></div>'
+        for label, value in facts
+    )
+    st.html(f'<div class="jm-grid jm-facts">{boxes}</div>')
+
+
+def headline_cards(figures: list[dict[str, Any]], lang: str) -> None:
+    """The headline figures as cards (label, value, source with quote, caveats), one block of markup.
+
+    Each card carries the same caveats as on its programme page (hearsay, missing baseline, ambiguity).
+    """
+    cards = []
+    for figure in figures:
+        label = words.text(figure, "label", lang)
+        value = formatting.value_text(figure["value"], figure["unit"], figure["qualifier"], lang)
+        source = words.source_line(figure, lang, quote=figure["quote"])
+        note = words.text(figure, "note", lang)
+        mark = "⚠️ " if note and (figure["ambiguous"] or figure["kind"] != "reported") else ""
+        note_html = f'<p class="jm-note">{html.escape(mark + note)}</p>' if note else ""
+        cards.append(
+            f'<section class="jm-card"><h3>{html.escape(label)}</h3>'
+            f'<p class="jm-value">{html.escape(value)}</p>'
+            f'<p class="jm-note">{html.escape(source)}</p>{note_html}</section>'
+        )
+    st.html(f'<div class="jm-grid jm-cards">{"".join(cards)}</div>')

@@ -25,6 +25,13 @@ _STYLE = """<style>
   padding: 0.25rem 0.5rem; border-left: 4px solid #0b57d0; background: rgba(11, 87, 208, 0.08); }
 [data-testid="stSidebar"] .jm-nav-section { margin: 0.75rem 0 0; font-size: 0.85rem; font-weight: 700;
   color: #31333f; }
+.jm-grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
+.jm-facts { grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
+.jm-fact, .jm-card { border: 1px solid #c4c8d0; border-radius: 0.5rem; padding: 0.75rem 1rem; }
+.jm-grid p { margin: 0 0 0.25rem; } .jm-card h3 { font-size: 1rem; font-weight: 700; margin: 0 0 0.25rem;
+  padding: 0; line-height: 1.5; }
+.jm-label, .jm-note { font-size: 0.875rem; color: #555864; }
+.jm-value { font-size: 1.75rem; font-weight: 700; line-height: 1.3; color: #262730; }
 .jm-table { overflow-x: auto; max-width: 100%; }
 .jm-table table { border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; }
 .jm-table caption { text-align: left; font-weight: 700; padding: 0.25rem 0; color: #31333f; }
