@@ -42,7 +42,8 @@ def table_html(
         cells = []
         for i, value in enumerate(row):
             text = html.escape(cell_text(value))
-            wide = ' class="jm-long"' if len(text) > 40 else ""  # quotes and notes get room to read
+            # quotes and notes get room to read; short values (dates, units, ids) stay on one line
+            wide = ' class="jm-long"' if len(text) > 40 else ' class="jm-short"' if len(text) <= 16 else ""
             cells.append(
                 f'<th scope="row">{text}</th>' if i == 0 and row_header else f"<td{wide}>{text}</td>"
             )

@@ -25,6 +25,10 @@ _STYLE = """<style>
   padding: 0.25rem 0.5rem; border-left: 4px solid #0b57d0; background: rgba(11, 87, 208, 0.08); }
 [data-testid="stSidebar"] .jm-nav-section { margin: 0.75rem 0 0; font-size: 0.85rem; font-weight: 700;
   color: #31333f; }
+/* Long option names and button labels wrap instead of being cut off with "…" (200% zoom, narrow columns). */
+[data-baseweb="tag"] { height: auto !important; max-width: 100% !important; }
+[data-baseweb="tag"] span, .stDownloadButton button *, .stPageLink a * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
 .jm-grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
 .jm-facts { grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
 .jm-fact, .jm-card { border: 1px solid #c4c8d0; border-radius: 0.5rem; padding: 0.75rem 1rem; }
@@ -37,7 +41,8 @@ _STYLE = """<style>
 .jm-table caption { text-align: left; font-weight: 700; padding: 0.25rem 0; color: #31333f; }
 .jm-table th, .jm-table td { border: 1px solid #c4c8d0; padding: 0.25rem 0.5rem; vertical-align: top;
   text-align: left; min-width: 5rem; }
-.jm-table td.jm-long { min-width: 20rem; }
+.jm-table td.jm-long { min-width: 20rem; } .jm-table .jm-short { white-space: nowrap; }
+.jm-table tbody th { min-width: 10rem; }
 .jm-table thead th { background: #f0f2f6; white-space: nowrap; }
 </style>"""
 

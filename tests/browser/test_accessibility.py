@@ -131,6 +131,7 @@ def test_tables_are_html_tables_with_caption_and_header_cells(page, app_url):
 def test_chart_pictures_state_their_values(page, app_url):
     """Each chart is a picture whose alt text gives its title and every value, not only a title."""
     _open(page, f"{app_url}/program?program=1")
+    page.locator("[data-testid='stMain'] img").nth(2).wait_for()
     alts = page.locator("[data-testid='stMain'] img").evaluate_all("els => els.map(e => e.alt)")
     assert len(alts) == 3
     satisfaction = next(a for a in alts if a.startswith("職員のデジタル環境への満足度"))

@@ -64,7 +64,7 @@ def test_switch_programme_open_table_and_download_csv_by_keyboard(page, app_url)
     wait_idle(page)
     caption = page.locator("[data-testid='stMain'] table caption").first
     assert caption.inner_text().endswith("（グラフと同じ数値）")
-    _tab_to(page, r"^CSVをダウンロード")
+    _tab_to(page, r"CSVをダウンロード")
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     assert download.value.suggested_filename.endswith(".csv")
