@@ -40,7 +40,6 @@ PAGES = {
 
 # Streamlit's own menu fails axe-core's list rules; nav draws an accessible one (see there).
 page = st.navigation(PAGES, position="hidden")
-nav.page_frame_head(lang)
 nav.draw_navigation(PAGES, page, lang)
 with common.catalog_errors_shown():
     page.run()

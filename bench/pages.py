@@ -16,12 +16,13 @@ Vega-Lite chart on the page has drawn its SVG/canvas and every image has loaded.
 
     .venv/bin/python bench/pages.py                       # 5 runs per page, both languages
     .venv/bin/python bench/pages.py --runs 9 program?program=1 explorer
-    .venv/bin/python bench/pages.py --root /work/base     # BEFORE: another checkout, its own .venv
+    .venv/bin/python bench/pages.py --before /work/base   # BEFORE beside AFTER (and hello) in one run
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -151,58 +152,70 @@ def _table_row(label: str, page: tuple, hello: tuple) -> tuple[str, float]:
     return f"| {label} | {cells} | {ok} | {spread} |", max(ratios)
 
 
+def _served(stack: contextlib.ExitStack, root: Path | None, env: dict[str, str]) -> tuple[str, str]:
+    """Start the dashboard of a checkout (None: this one); (base URL, what was served)."""
+    python = str(root / ".venv" / "bin" / "python") if root else None
+    entry = DEFAULT_ENTRY if (root or REPO_ROOT).joinpath(DEFAULT_ENTRY).exists() else "dashboard.py"
+    url = stack.enter_context(running_app(env=env, entry=entry, cwd=root, python=python))
+    return url, f"{root or REPO_ROOT} ({entry})"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("paths", nargs="*", help="dashboard URL paths (default: every page, both languages)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument(
-        "--root",
+        "--before",
         type=Path,
         default=None,
-        help="serve the dashboard from this checkout, with its .venv (BEFORE: /work/base)",
+        help="also serve this checkout (with its own .venv), measured beside each page: BEFORE, e.g. /work/base",
     )
-    ap.add_argument("--entry", default=None, help="the file `streamlit run` serves (default: the checkout's)")
     args = ap.parse_args()
     paths = args.paths or [*PAGES, *(f"{p}{'&' if '?' in p else '?'}lang=en" for p in PAGES)]
-    root = args.root.resolve() if args.root else None
-    has_serve = root is None or (root / DEFAULT_ENTRY).exists()
-    entry = args.entry or (DEFAULT_ENTRY if has_serve else "dashboard.py")
-    python = str(root / ".venv" / "bin" / "python") if root else None
-    with tempfile.TemporaryDirectory() as tmp:
+    before_root = args.before.resolve() if args.before else None
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         minimal = Path(tmp) / "minimal.py"
         minimal.write_text(MINIMAL_APP, encoding="utf-8")
         env = {"JICHITAI_DB_PATH": str(Path(tmp) / "bench.duckdb"), "JICHITAI_ADMIN_PASSWORD": "bench"}
-        with (
-            running_app(entry=str(minimal)) as min_url,
-            running_app(env=env, entry=entry, cwd=root, python=python) as app_url,
-            sync_playwright() as p,
-        ):
-            browser = launch_chromium(p)
-            # Fill the servers' caches first: the benchmark is about rendering, not first import.
-            for base, path in [(min_url, ""), (app_url, ""), *((app_url, q) for q in paths)]:
-                time_cold(browser, f"{base}/{path}")
-            # The hello page is measured right beside each page (same minute of the same run), so a
-            # machine that gets busier or quieter moves both and the ratio stays fair.
-            rows = []
-            for path in paths:
-                hello = measure(browser, min_url, "", args.runs)
-                rows.append((path, measure(browser, app_url, path, args.runs), hello))
-            browser.close()
+        min_url = stack.enter_context(running_app(entry=str(minimal)))
+        app_url, app_label = _served(stack, None, env)
+        apps = {"after": app_url}
+        labels = {"after": app_label}
+        if before_root:
+            env_before = {**env, "JICHITAI_DB_PATH": str(Path(tmp) / "before.duckdb")}
+            apps["before"], labels["before"] = _served(stack, before_root, env_before)
+        p = stack.enter_context(sync_playwright())
+        browser = launch_chromium(p)
+        # Fill the servers' caches first: the benchmark is about rendering, not first import.
+        time_cold(browser, f"{min_url}/")
+        for url in apps.values():
+            for path in ["", *paths]:
+                time_cold(browser, f"{url}/{path}")
+        # The hello page is measured right beside each page (same minute of the same run), so a
+        # machine that gets busier or quieter moves both and the ratio stays fair.
+        rows = []
+        for path in paths:
+            hello = measure(browser, min_url, "", args.runs)
+            rows.append(
+                (path, hello, {name: measure(browser, url, path, args.runs) for name, url in apps.items()})
+            )
+        browser.close()
     print(
-        f"dashboard served from {root or REPO_ROOT} ({entry}); median (min–max) of {args.runs} runs in ms; "
-        "ratio = page median / the hello page's median measured beside it\n"
+        f"median (min–max) of {args.runs} runs in ms; ratio = page median / the hello page's median measured beside it"
     )
-    print(
-        "| page | cold ms | cold ratio | warm ms | warm ratio | reload ms | reload ratio | ≤1.3× "
-        "| hello cold / warm / reload ms |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: | --- |")
-    worst = 0.0
-    for path, page, hello in rows:
-        line, ratio = _table_row(f"/{path}", page, hello)
-        worst = max(worst, ratio)
-        print(line)
-    print(f"\nworst ratio: {worst:.2f}× (target ≤ 1.3× on all three measures)")
+    for name in apps:
+        print(f"\n### {name}: {labels[name]}\n")
+        print(
+            "| page | cold ms | cold ratio | warm ms | warm ratio | reload ms | reload ratio | ≤1.3× "
+            "| hello cold / warm / reload ms |"
+        )
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: | --- |")
+        worst = 0.0
+        for path, hello, measured in rows:
+            line, ratio = _table_row(f"/{path}", measured[name], hello)
+            worst = max(worst, ratio)
+            print(line)
+        print(f"\nworst ratio ({name}): {worst:.2f}× (target ≤ 1.3× on all three measures)")
     return 0
 
 

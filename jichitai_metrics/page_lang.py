@@ -6,7 +6,8 @@ screen reader reads our Japanese with English rules (WCAG 3.1.1). This ASGI midd
 that one attribute in the shell as it is served, from the same `?lang=` rule the router uses
 (Japanese unless the URL asks for English). It is installed through Streamlit's supported ASGI
 entry point (`st.App(..., middleware=...)` in `serve.py`); nothing in the installed package is
-edited. A language switch inside a session is mirrored by the router (`ui/nav.py`).
+edited. The language switch (ui/nav.py) is a link that loads the page anew with ?lang=, so the
+served shell is always the one with the right language.
 """
 
 from __future__ import annotations

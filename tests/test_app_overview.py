@@ -56,7 +56,11 @@ def test_language_switch_to_english_is_read_from_the_url():
     text = all_text(at)
     assert "Wednesday 21 September 2022" in text and "Headline figures" in text
     assert at.query_params["lang"] == "en"
-    at.sidebar.radio[0].set_value("ja").run()
+    # The switch is a link to the same page with ?lang=ja (a new load, so <html lang> is served right).
+    switch = " ".join(el.proto.body for el in at.sidebar.get("html"))
+    assert 'href="./?lang=ja" lang="ja" hreflang="ja"' in switch and ">日本語</a>" in switch
+    assert '<span lang="en" aria-current="true">English</span>' in switch
+    at = run_app(lang="ja")
     assert "注目の数字" in all_text(at)
     # AppTest does not report URL changes made by the script; tests/browser/test_overview.py checks the URL.
 

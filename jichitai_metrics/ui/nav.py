@@ -1,4 +1,4 @@
-"""The page frame: our own sidebar navigation, the document language and the focus style.
+"""The page frame: the language switch, our own sidebar navigation and the shared style.
 
 Streamlit's sidebar navigation puts section headers inside its `<ul>` as non-`<li>` children, which
 fails axe-core's `list`/`listitem` rules (serious) on every page, and `st.page_link` draws no focus
@@ -6,16 +6,22 @@ ring (`outline: none`) and no `aria-current`. So the router hides Streamlit's me
 (`st.navigation(position="hidden")`, the documented way to draw navigation yourself) and this module
 draws it: one label per section, `st.page_link` for the other pages (client-side, so the session and
 its deck survive), and the current page as text marked `aria-current="page"`.
+
+The style (focus ring, tables, cards) travels in the same block as the language links: every extra
+Streamlit element costs each page load (bench/pages.py), and a `<style>` needs no element of its own.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 import streamlit as st
 
-__all__ = ["draw_navigation", "page_frame_head"]
+from jichitai_metrics.i18n import LANG_NAMES, LANGS
+
+__all__ = ["draw_navigation"]
 
 # A focus ring on everything focusable (WCAG 2.4.7; 3:1 against white and the sidebar grey), the
 # current page's look, and section labels in body-text colour (AA contrast).
@@ -23,7 +29,9 @@ _STYLE = """<style>
 :focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }
 [data-testid="stSidebar"] [aria-current="page"] { font-weight: 700; display: block;
   padding: 0.25rem 0.5rem; border-left: 4px solid #0b57d0; background: rgba(11, 87, 208, 0.08); }
-[data-testid="stSidebar"] .jm-nav-section { margin: 0.75rem 0 0; font-size: 0.85rem; font-weight: 700;
+.jm-lang { margin: 0.25rem 0 0; } .jm-lang a { color: #0b57d0; text-decoration: underline; }
+.jm-lang [aria-current] { font-weight: 700; }
+[data-testid="stSidebar"] .jm-nav-section, .jm-lang-label { margin: 0.75rem 0 0; font-size: 0.85rem; font-weight: 700;
   color: #31333f; }
 /* Long option names and button labels wrap instead of being cut off with "…" (200% zoom, narrow columns). */
 [data-baseweb="tag"] { height: auto !important; max-width: 100% !important; }
@@ -47,19 +55,29 @@ _STYLE = """<style>
 </style>"""
 
 
-def page_frame_head(lang: str) -> None:
-    """The shared style and the document language, once per run (one invisible element).
-
-    The served shell already carries the right `lang` (serve.py); this keeps it right when the
-    language is switched inside a session, without a reload.
-    """
-    script = f'<script>document.documentElement.lang = "{html.escape(lang)}";</script>'
-    st.html(_STYLE + script, unsafe_allow_javascript=True)
+def _language_links(current: st.Page, lang: str) -> str:
+    """日本語 / English as links to this page in the other language (a new page load, see common)."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}
+    items = []
+    for code in LANGS:
+        name = html.escape(LANG_NAMES[code])
+        if code == lang:
+            items.append(f'<span lang="{code}" aria-current="true">{name}</span>')
+        else:
+            href = html.escape(f"./{current.url_path}?{urlencode({**params, 'lang': code})}")
+            items.append(f'<a href="{href}" lang="{code}" hreflang="{code}" target="_self">{name}</a>')
+    return f'<p class="jm-lang-label">言語 / Language</p><p class="jm-lang">{" ｜ ".join(items)}</p>'
 
 
 def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page, lang: str) -> None:
-    """The sidebar menu: section labels, links to the other pages, the current page marked."""
+    """The sidebar: the language switch and the style (one block), then the menu.
+
+    The menu has one label per section, links to the other pages and the current page marked.
+    Links are text only: an icon font's ligature would be read out ("home 概要") and loading the
+    375 kB icon font costs a page without other icons a measurable share of its load.
+    """
     with st.sidebar:
+        st.html(_STYLE + _language_links(current, lang))
         for section, pages in sections.items():
             st.markdown(f'<p class="jm-nav-section">{html.escape(section)}</p>', unsafe_allow_html=True)
             for page in pages:
@@ -69,4 +87,4 @@ def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page,
                         unsafe_allow_html=True,
                     )
                 else:
-                    st.page_link(page, label=page.title, icon=page.icon or None, query_params={"lang": lang})
+                    st.page_link(page, label=page.title, query_params={"lang": lang})

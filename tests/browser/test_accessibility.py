@@ -89,7 +89,8 @@ def test_document_language_from_first_paint(page, app_url):
         assert re.search(r"<html lang=\"(\w+)\"", shell).group(1) == lang, path
     _open(page, f"{app_url}/program?program=1")
     assert page.evaluate("document.documentElement.lang") == "ja"
-    page.get_by_text("English", exact=True).click()
+    page.get_by_role("link", name="English", exact=True).click()  # a link: the page loads anew
+    page.wait_for_url("**lang=en**")
     wait_idle(page)
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.get_by_role("heading", name="Summary (our own words)").count() == 1
