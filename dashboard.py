@@ -13,32 +13,33 @@ lang = common.language_switch()
 
 PAGES = {
     common.pick("セミナー", "Seminar", lang): [
-        st.Page("pages/overview.py", title=common.pick("概要", "Overview", lang), icon=":material/home:",
+        st.Page("pages/overview.py", title=common.pick("概要", "Overview", lang),
                 url_path="overview", default=True),
-        st.Page("pages/program.py", title=common.pick("プログラム別", "Programmes", lang), icon=":material/co_present:",
+        st.Page("pages/program.py", title=common.pick("プログラム別", "Programmes", lang),
                 url_path="program"),
-        st.Page("pages/explorer.py", title=common.pick("数値一覧", "Figure explorer", lang), icon=":material/search:",
+        st.Page("pages/explorer.py", title=common.pick("数値一覧", "Figure explorer", lang),
                 url_path="explorer"),
     ],
     common.pick("予算説明の準備", "Budget meeting kit", lang): [
-        st.Page("pages/whatif.py", title=common.pick("うちの自治体なら", "What-if for us", lang), icon=":material/calculate:",
+        st.Page("pages/whatif.py", title=common.pick("うちの自治体なら", "What-if for us", lang),
                 url_path="whatif"),
-        st.Page("pages/deck.py", title=common.pick("スライド・画像", "Slides & images", lang), icon=":material/slideshow:",
+        st.Page("pages/deck.py", title=common.pick("スライド・画像", "Slides & images", lang),
                 url_path="deck"),
-        st.Page("pages/present.py", title=common.pick("発表モード", "Presentation mode", lang), icon=":material/present_to_all:",
+        st.Page("pages/present.py", title=common.pick("発表モード", "Presentation mode", lang),
                 url_path="present"),
     ],
     common.pick("お問い合わせ", "Contact", lang): [
-        st.Page("pages/inquiry.py", title=common.pick("お問い合わせ", "Inquiry", lang), icon=":material/mail:",
+        st.Page("pages/inquiry.py", title=common.pick("お問い合わせ", "Inquiry", lang),
                 url_path="inquiry"),
-        st.Page("pages/inbox.py", title=common.pick("受付箱（職員用）", "Inbox (staff)", lang), icon=":material/inbox:",
+        st.Page("pages/inbox.py", title=common.pick("受付箱（職員用）", "Inbox (staff)", lang),
                 url_path="inbox"),
         st.Page("pages/accessibility.py", title=common.pick("アクセシビリティ方針", "Accessibility", lang),
-                icon=":material/accessibility:", url_path="accessibility"),
+                url_path="accessibility"),
     ],
 }
 
-# Streamlit's own menu fails axe-core's list rules; nav draws an accessible one (see there).
+# Streamlit's own menu fails axe-core's list rules; nav draws an accessible one (see there). No page
+# icons: the icon font's ligatures are read aloud ("home 概要") and the font costs every page load.
 page = st.navigation(PAGES, position="hidden")
 nav.draw_navigation(PAGES, page, lang)
 with common.catalog_errors_shown():
