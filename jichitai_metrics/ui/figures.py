@@ -48,9 +48,13 @@ def card(seminar_id: str, chart_id: str, lang: str) -> ChartCard:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def card_svg(seminar_id: str, chart_id: str, lang: str) -> str:
-    """The card's picture for the screen: the image spec (no built-in title, the heading says it)."""
-    return screen.screen_svg(card(seminar_id, chart_id, lang).spec(IMAGE_WIDTH, title=False))
+def card_svg(seminar_id: str, chart_id: str, lang: str, width: int = IMAGE_WIDTH) -> str:
+    """The card's picture for the screen: the image spec (no built-in title, the heading says it).
+
+    A narrower `width` draws a smaller plot that, stretched to the screen, gives larger type
+    (presentation mode).
+    """
+    return screen.screen_svg(card(seminar_id, chart_id, lang).spec(width, title=False))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

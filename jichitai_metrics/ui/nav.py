@@ -34,9 +34,11 @@ _STYLE = """<style>
 [data-testid="stSidebar"] .jm-nav-section, .jm-lang-label { margin: 0.75rem 0 0; font-size: 0.85rem; font-weight: 700;
   color: #31333f; }
 /* Long option names and button labels wrap instead of being cut off with "…" (200% zoom, narrow columns). */
-[data-baseweb="tag"] { height: auto !important; max-width: 100% !important; }
-[data-baseweb="tag"] span, .stDownloadButton button *, .stPageLink a * { white-space: normal !important;
-  overflow: visible !important; text-overflow: clip !important; }
+.stMultiSelect div:has(> [data-testid="stMultiSelectTagsContainer"]),
+.stMultiSelect [data-testid="stMultiSelectTagsContainer"] { max-height: none !important; height: auto !important;
+  overflow: visible !important; }
+.stMultiSelect span, .stDownloadButton button *, .stPageLink a * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; height: auto !important; }
 .jm-grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
 .jm-facts { grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
 .jm-fact, .jm-card { border: 1px solid #c4c8d0; border-radius: 0.5rem; padding: 0.75rem 1rem; }

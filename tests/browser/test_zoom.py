@@ -28,6 +28,13 @@ CLIPPED_JS = """() => {
     const clips = s.textOverflow === 'ellipsis' || ['hidden', 'clip'].includes(s.overflowX);
     if (clips && el.scrollWidth > el.clientWidth + 1) out.push('cut off: ' + el.innerText.trim().slice(0, 60));
   }
+  // A box that hides part of its content behind its own scrollbar (e.g. a list of chosen options).
+  for (const el of main.querySelectorAll('div')) {
+    if (el.closest('.jm-table') || el.matches('[data-testid=stMain]')) continue;
+    const s = getComputedStyle(el);
+    const boxed = ['auto', 'scroll', 'hidden'].includes(s.overflowY);
+    if (boxed && el.scrollHeight > el.clientHeight + 1) out.push('clipped box: ' + el.innerText.trim().slice(0, 60));
+  }
   return out;
 }"""
 
