@@ -33,6 +33,8 @@ PAGES = {
                 url_path="inquiry"),
         st.Page("pages/inbox.py", title=common.pick("受付箱（職員用）", "Inbox (staff)", lang),
                 url_path="inbox"),
+        st.Page("pages/review.py", url_path="review",
+                title=common.pick("レポートの取り込み（編集者用）", "Report review (editors)", lang)),
         st.Page("pages/accessibility.py", title=common.pick("アクセシビリティ方針", "Accessibility", lang),
                 url_path="accessibility"),
     ],

@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url",
         help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
     )
+    from jichitai_metrics import hashcli
+    from jichitai_metrics.draft import cli as draft_cli
+
+    hashcli.register(sub)
+    draft_cli.register(sub)
     return parser
 
 
@@ -124,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "deck":
         return _deck(args)
+    if args.command == "hash-password":
+        from jichitai_metrics import hashcli
+
+        return hashcli.run(args)
+    if hasattr(args, "run"):  # subcommands registered by their own modules (draft, validate)
+        return int(args.run(args))
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first
 
 

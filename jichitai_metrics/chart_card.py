@@ -12,20 +12,133 @@ take a :class:`ChartCard`, so they can never disagree about a chart's numbers or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
 import duckdb
 import pandas as pd
 
-from jichitai_metrics import charts, queries, words
+from jichitai_metrics import chart_tables, charts, queries, words
 from jichitai_metrics.errors import UnknownSeminar
 from jichitai_metrics.i18n import pick
 
 __all__ = ["IMAGE_WIDTH", "ChartCard", "build_chart_card", "load_cards", "select_chart_rows"]
 
 IMAGE_WIDTH = 900  # px before the 2× scale: wide enough for a 16:9 slide's or an A4 page's picture area
+
+
+# --- the caption: 出典, quotes, baselines, 時点, notes, derivations ---------------------------
+
+
+@dataclass(frozen=True)
+class ChartCaption:
+    """Source caption of a chart, as plain text lines (slides use the same words as the page)."""
+
+    source: str  # 出典: seminar, programme, speaker
+    quotes: list[str] = field(default_factory=list)  # 「…」 per figure
+    baselines: list[str] = field(default_factory=list)  # 比較基準
+    periods: list[str] = field(default_factory=list)  # 時点 / 年度
+    notes: list[str] = field(default_factory=list)  # chart note, figure notes, ambiguity
+    derived: list[str] = field(default_factory=list)  # how derived values were computed
+
+    def lines(self) -> list[str]:
+        """Every caption line, source first."""
+        return [self.source, *self.quotes, *self.baselines, *self.periods, *self.notes, *self.derived]
+
+    def text(self) -> str:
+        """All lines joined by newlines (speaker notes)."""
+        return "\n".join(self.lines())
+
+
+def _ref(i: int) -> str:
+    """①, ②, … (then (21), (22) …) as short references to a caption's figures."""
+    return chr(0x2460 + i) if i < 20 else f"({i + 1})"
+
+
+def _grouped(pairs: list[tuple[str, str]], head_ja: str, head_en: str, lang: str, n_figs: int) -> list[str]:
+    """Caption lines for (text, label) pairs: one line per distinct text, naming its figures unless
+    the text holds for every figure of the chart (then the labels would only repeat)."""
+    by_text: dict[str, list[str]] = {}
+    for text, label in pairs:
+        if text:
+            by_text.setdefault(text, [])
+            if label not in by_text[text]:
+                by_text[text].append(label)
+    lines = []
+    for text, labels in by_text.items():
+        if len(by_text) == 1 and len(labels) == n_figs:
+            lines.append(pick(f"{head_ja}：{text}", f"{head_en}: {text}", lang))
+        else:
+            who = "".join(labels)
+            lines.append(pick(f"{head_ja} {who}：{text}", f"{head_en} {who}: {text}", lang))
+    return lines
+
+
+def caption_from_table(
+    chart_row: dict[str, Any],
+    figs: list[dict[str, Any]],
+    table: pd.DataFrame,
+    program_row: dict[str, Any] | None,
+    lang: str,
+    seminar_row: dict[str, Any] | None,
+) -> ChartCaption:
+    """Caption of a chart: 出典 (programme, speaker), each figure's quote, baseline, 時点/年度, notes."""
+    quotes: list[str] = []
+    baselines, periods, plain_notes, ambiguous, derived = [], [], [], [], []
+    for i, f in enumerate(figs):
+        # Figures are numbered ①②… in the quote lines; later lines refer to them by number, so a
+        # long label is written once, not in every baseline/period/note line.
+        label = _ref(i)
+        value = words.value_text(f, lang)
+        quote = words.clean(f.get("quote"))
+        name = words.text(f, "label", lang)
+        quotes.append(
+            pick(f"{label}{name}：{value} ―「{quote}」", f"{label} {name}: {value} — “{quote}”", lang)
+        )
+        baselines.append((words.baseline_text(f, lang), label))
+        periods.append((words.period_text(f, lang), label))
+        note = words.text(f, "note", lang)
+        if words._truthy(f.get("ambiguous")):
+            ambiguous.append(
+                (note or pick("レポートの表現が曖昧です。", "the report is ambiguous.", lang), label)
+            )
+        elif note:
+            plain_notes.append((note, label))
+        if words.clean(f.get("kind")) == "derived":
+            derived.append((words.clean(f.get("derivation")), label))
+    n = len(figs)
+    notes = [
+        *_grouped(ambiguous, "⚠ 解釈注意", "⚠ Ambiguous", lang, n),
+        *_grouped(plain_notes, "注", "Note", lang, n),
+    ]
+    derived_lines = _grouped(derived, "算出値", "Derived", lang, n)
+    for how in table.loc[(table["derivation"] != "") & (table["kind"] != "derived"), "derivation"]:
+        line = pick(f"算出値（グラフ用の読み替え）：{how}", f"Derived for the chart: {how}", lang)
+        if how and line not in derived_lines:
+            derived_lines.append(line)
+    if (table["status"] == "not_reported").any():
+        notes.append(
+            pick(
+                "「報告なし」はレポートに数値がない組み合わせです（0ではありません）。",
+                "“not reported”: the report gives no figure for that combination (not zero).",
+                lang,
+            )
+        )
+    chart_note = words.text(chart_row, "note", lang)
+    if chart_note:
+        notes.insert(0, pick(f"注：{chart_note}", f"Note: {chart_note}", lang))
+    return ChartCaption(
+        words.source_line(program_row, lang, seminar=seminar_row),
+        quotes,
+        _grouped(baselines, "比較基準", "Baseline", lang, n),
+        _grouped(periods, "時点・年度", "As of / fiscal year", lang, n),
+        notes,
+        derived_lines,
+    )
+
+
+# --- the card ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -39,8 +152,8 @@ class ChartCard:
     title: str
     chart_row: dict[str, Any]
     figures: tuple[dict[str, Any], ...]  # the chart's figure rows, in charts.csv order
-    table: pd.DataFrame  # charts.TABLE_COLUMNS: one row per bar/tile (derived readings marked)
-    caption: charts.ChartCaption  # 出典, quotes, baselines, 時点, notes, derivations
+    table: pd.DataFrame  # chart_tables.TABLE_COLUMNS: one row per bar/tile (derived readings marked)
+    caption: ChartCaption  # 出典, quotes, baselines, 時点, notes, derivations
     csv_table: pd.DataFrame  # the table view and the CSV: headers in `lang` (words.CHART_CSV_COLUMNS)
     footer: tuple[str, ...]  # short lines under a slide or handout picture
     notes: tuple[str, ...]  # speaker notes: the verbatim quotes first, then the whole caption
@@ -86,7 +199,7 @@ def _csv_table(chart_id: str, table: pd.DataFrame, source: str, lang: str) -> pd
     return out.rename(columns=words.headers(words.CHART_CSV_COLUMNS, lang))
 
 
-def _footer(caption: charts.ChartCaption, figs: Sequence[dict[str, Any]], lang: str) -> list[str]:
+def _footer(caption: ChartCaption, figs: Sequence[dict[str, Any]], lang: str) -> list[str]:
     """Footer lines: 出典, 比較基準, 時点, the chart note and any warning; quotes go to the notes.
 
     Short on purpose (it must stay readable on a projector).
@@ -94,14 +207,7 @@ def _footer(caption: charts.ChartCaption, figs: Sequence[dict[str, Any]], lang: 
     sep = "、" if lang != "en" else "; "
     lines = [caption.source]
     bases = list(dict.fromkeys(b for b in (words.baseline_text(f, lang) for f in figs) if b))
-    # period_text may start with its own 「時点」 label; the footer adds one label for all.
-    periods = list(
-        dict.fromkeys(
-            p.removeprefix("時点").removeprefix("as of").strip(" ：:")
-            for p in (words.period_text(f, lang) for f in figs)
-            if p
-        )
-    )
+    periods = list(dict.fromkeys(p for p in (words.period_text(f, lang) for f in figs) if p))
     context = []
     if bases:
         context.append(pick("比較基準：", "Baseline: ", lang) + sep.join(bases))
@@ -123,9 +229,9 @@ def build_chart_card(
     lang: str = "ja",
 ) -> ChartCard:
     """The card of one charts.csv row. `figures` may hold more rows than the chart uses."""
-    figs = charts.figure_records(chart_row, figures)
-    table = charts.chart_table_of(chart_row, figs, lang)
-    caption = charts.caption_from_table(chart_row, figs, table, program_row, lang, seminar_row)
+    figs = chart_tables.figure_records(chart_row, figures)
+    table = chart_tables.chart_table_of(chart_row, figs, lang)
+    caption = caption_from_table(chart_row, figs, table, program_row, lang, seminar_row)
     title = charts.chart_title(chart_row, lang)
     chart_id = words.clean(chart_row.get("chart_id"))
     notes = [

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jichitai_metrics.netaddr import IPNetwork, parse_trusted_proxies
+from jichitai_metrics.staffauth import parse_allow_list
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,25 @@ class Settings:
     base_url: str
     retention_days: int
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    # Proxies whose X-Forwarded-For / X-Real-IP we believe (JICHITAI_TRUSTED_PROXIES, IPs/CIDRs).
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    # scrypt hash of the shared inbox password (JICHITAI_ADMIN_PASSWORD_HASH); wins over the plain one.
+    admin_password_hash: str | None = None
+    # OIDC sign-in allow list (JICHITAI_STAFF_EMAILS): exact addresses and "@domain" entries.
+    staff_emails: tuple[str, ...] = ()
 
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _trusted_proxies(raw: str | None) -> tuple[IPNetwork, ...]:
+    # A typo must not stop every page: trust no proxy (fail closed) and say so in the log.
+    try:
+        return parse_trusted_proxies(raw)
+    except ValueError as exc:
+        log.error("%s; trusting no proxy", exc)
+        return ()
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -68,4 +88,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         base_url=(env.get("JICHITAI_BASE_URL") or "http://localhost:8501").rstrip("/"),
         retention_days=retention_days,
         smtp=smtp,
+        trusted_proxies=_trusted_proxies(env.get("JICHITAI_TRUSTED_PROXIES")),
+        admin_password_hash=env.get("JICHITAI_ADMIN_PASSWORD_HASH") or None,
+        staff_emails=parse_allow_list(env.get("JICHITAI_STAFF_EMAILS")),
     )

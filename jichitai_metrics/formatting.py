@@ -3,22 +3,44 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 WEEKDAYS_JA = "月火水木金土日"
 # Era start dates (first day of each era). 令和 began 2019-05-01, 平成 1989-01-08.
-ERAS = ((date(2019, 5, 1), "令和", 2018), (date(1989, 1, 8), "平成", 1988), (date(1926, 12, 25), "昭和", 1925))
+ERAS = (
+    (date(2019, 5, 1), "令和", 2018),
+    (date(1989, 1, 8), "平成", 1988),
+    (date(1926, 12, 25), "昭和", 1925),
+)
 
 # Qualifiers the report uses. 約 precedes the number; the others follow it.
 QUALIFIER_EN = {"約": "about", "以上": "or more", "以下": "or less", "未満": "less than"}
 PREFIX_QUALIFIERS = {"約"}
 
 UNIT_EN = {
-    "%": "%", "人": " people", "本": " videos", "件": " cases", "社": " companies", "年": " years",
-    "種類": " kinds", "ページ": " pages", "プロセス": " procedures", "席": " seats", "自治体": " municipalities",
-    "ポイント": " points", "日": " days", "つ": "", "項目": " items", "サービス": " services",
-    "ステップ": " steps", "点": " items", "回/月": " per month", "本/年": " videos per year",
+    "%": "%",
+    "人": " people",
+    "本": " videos",
+    "件": " cases",
+    "社": " companies",
+    "年": " years",
+    "種類": " kinds",
+    "ページ": " pages",
+    "プロセス": " procedures",
+    "席": " seats",
+    "自治体": " municipalities",
+    "ポイント": " points",
+    "日": " days",
+    "つ": "",
+    "項目": " items",
+    "サービス": " services",
+    "ステップ": " steps",
+    "点": " items",
+    "回/月": " per month",
+    "本/年": " videos per year",
 }
 
 
@@ -124,8 +146,33 @@ def value_text(value: float | None, unit: str, qualifier: str = "", lang: str = 
         q = QUALIFIER_EN.get(qualifier, qualifier)
         if not q:
             return f"{number}{unit_text}"
-        return f"{q} {number}{unit_text}" if qualifier in PREFIX_QUALIFIERS or qualifier == "未満" \
+        return (
+            f"{q} {number}{unit_text}"
+            if qualifier in PREFIX_QUALIFIERS or qualifier == "未満"
             else f"{number}{unit_text} {q}"
+        )
     if qualifier in PREFIX_QUALIFIERS:
         return f"{qualifier}{number}{unit_text}"
     return f"{number}{unit_text}{qualifier}"
+
+
+def _whole(value: object) -> int | None:
+    try:
+        return int(float(str(value)))
+    except ValueError:  # blank, NA or NaN: no year given
+        return None
+
+
+def career_when(row: Mapping[str, Any], lang: str) -> str:
+    """When a career step happened, 和暦 and 西暦 together: 平成9年6月（1997年） / 2006年（平成18年）."""
+    when = str(row.get("when_ja") or "").strip()
+    year = _whole(row.get("year"))
+    if year is None:
+        return when if lang != "en" else "date not given"
+    if lang == "en":
+        return str(year)
+    if not when:
+        return f"{year}年（{wareki_year(year)}）"
+    if str(year) in when:  # the profile gave 西暦: add the era year
+        return when.replace(f"{year}年", f"{year}年（{wareki_year(year)}）", 1)
+    return f"{when}（{year}年）"

@@ -167,7 +167,10 @@ def _ready() -> bool:
 class _Feeder:
     """A one-process pool fed IN_FLIGHT jobs at a time; queued jobs stay cancellable (taken back)."""
 
-    IN_FLIGHT = 2  # the one drawn and the next, so the worker never waits for this process's GIL
+    # The one drawn and two more: the pool's manager thread needs this process's GIL to hand the
+    # worker its next job, and this process holds the GIL for whole renders of its own; with two
+    # jobs waiting, the worker keeps drawing through one such render (2 measured slower in bench/deck.py).
+    IN_FLIGHT = 3
 
     def __init__(self) -> None:
         self.pool = ProcessPoolExecutor(

@@ -285,7 +285,7 @@ def _closing_slide(prs, meta: DeckMeta) -> None:
 def build_deck(meta: DeckMeta, items: Iterable[SlideChart]) -> bytes:
     """The .pptx bytes: title slide, one slide per item, closing slide with QR code.
 
-    `items` may be a generator: each slide is laid out as soon as its item arrives (catalog_deck
+    `items` may be a generator: each slide is laid out as soon as its item arrives (cards_deck
     lays out slide i while the render process draws the PNG of slide i+1).
     """
     prs = Presentation()
@@ -458,7 +458,7 @@ def cards_deck(
     # keeps the QR code coarse enough to scan from a projected slide.
     ids = [c.chart_id for c in cards] if chart_ids else []
     meta = DeckMeta(
-        seminar_title=pick(seminar_row["title_ja"], seminar_row.get("title_en") or "", lang),
+        seminar_title=text(seminar_row, "title", lang),
         held_on=seminar_row["held_on"],
         held_on_note=text(seminar_row, "held_on_note", lang),
         exported_on=exported_on or export.today_jst(),

@@ -523,12 +523,12 @@ def csv_frame(results: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
         "before": pick("入力値", "your_value", lang),
         "after": pick("当てはめた値", "illustrated_value", lang),
         "change": pick("増減", "change", lang),
-        "unit": pick("単位", "unit", lang),
+        "unit": pick(*words.COLUMN_HEADERS["unit"], lang),
         "assumption": pick("前提", "assumption", lang),
-        "figure_id": pick("数値ID", "figure_id", lang),
+        "figure_id": pick(*words.COLUMN_HEADERS["figure_id"], lang),
         "figure_value": pick("事例の数値", "case_figure", lang),
-        "quote": pick("引用", "quote", lang),
-        "source": pick("出典", "source", lang),
+        "quote": pick(*words.COLUMN_HEADERS["quote"], lang),
+        "source": pick(*words.COLUMN_HEADERS["source"], lang),
         "caveat": pick("注意", "caveat", lang),
     }
     return results[list(names)].rename(columns=names)

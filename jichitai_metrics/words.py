@@ -161,7 +161,7 @@ def as_of_basis(fig: Mapping[str, Any], lang: str) -> str:
 
 
 def period_text(fig: Mapping[str, Any], lang: str) -> str:
-    """When a figure holds: 時点 (with 和暦, and "assumed" where inferred) and/or its 年度.
+    """When a figure holds: its as-of (with 和暦, and "assumed" where inferred) and/or its 年度.
 
     A target holds by a deadline, not at a measurement date: 「期限 令和5年度（2023年度）末」.
     """
@@ -173,7 +173,7 @@ def period_text(fig: Mapping[str, Any], lang: str) -> str:
     parts = []
     a = as_of_text(fig.get("as_of"), lang, fig.get("as_of_assumed"))
     if a:
-        parts.append(pick(f"時点 {a}", f"as of {a}", lang))
+        parts.append(a)  # callers head the line with 「時点・年度」 / "As of / FY"
     if fy is not None:
         parts.append(formatting.fiscal_year_label(fy, lang))
     return "、".join(parts) if lang != "en" else "; ".join(parts)

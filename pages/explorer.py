@@ -3,14 +3,14 @@
 import streamlit as st
 
 from jichitai_metrics import export
-from jichitai_metrics.ui import common
+from jichitai_metrics.ui import common, downloads, filters
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 programs = common.programs(seminar_id)
 numbers = [int(n) for n in programs["number"]]
 titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
@@ -30,7 +30,7 @@ st.caption(
 
 row1 = st.columns([2, 2, 1, 1])
 with row1[0]:
-    program, bad_program = fig_ui.url_choice(
+    program, bad_program = filters.url_choice(
         "prog",
         common.pick("プログラム", "Programme", lang),
         numbers,
@@ -38,22 +38,22 @@ with row1[0]:
         format_func=lambda n: f"Program{n}　{titles[n]}",
     )
 with row1[1]:
-    topic, bad_topic = fig_ui.url_choice(
+    topic, bad_topic = filters.url_choice(
         "topic", common.pick("テーマ", "Topic", lang), fig_ui.figure_topics(seminar_id), placeholder=ALL
     )
 with row1[2]:
-    unit, bad_unit = fig_ui.url_choice(
+    unit, bad_unit = filters.url_choice(
         "unit", common.pick("単位", "Unit", lang), fig_ui.figure_units(seminar_id), placeholder=ALL
     )
 with row1[3]:
-    kind, bad_kind = fig_ui.url_choice(
+    kind, bad_kind = filters.url_choice(
         "kind",
         common.pick("種別", "Kind", lang),
         list(KINDS),
         placeholder=ALL,
         format_func=lambda k: common.pick(*KINDS[k], lang),
     )
-text = fig_ui.url_text(
+text = filters.url_text(
     "q",
     common.pick("キーワード（項目名・引用・注記）", "Search labels, quotes and notes", lang),
     placeholder=common.pick("例：FAX、ペーパーレス、小平", "e.g. FAX, paper, Kodaira", lang),

@@ -4,18 +4,17 @@ import streamlit as st
 
 from jichitai_metrics import words
 from jichitai_metrics.formatting import date_text, fiscal_year_label, value_text
-from jichitai_metrics.ui import common
+from jichitai_metrics.ui import common, downloads
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 seminar = common.seminar(seminar_id)
-en = lang == "en"
 
-st.title(seminar["title_en"] if en else seminar["title_ja"])
+st.title(words.text(seminar, "title", lang))
 st.caption(common.md_escape(f"{seminar['organiser']}「{seminar['report_title']}」"))
 
 facts = [
@@ -40,7 +39,7 @@ fig_ui.seminar_figures_table(seminar_id)
 st.header(common.pick("プログラム", "Programmes", lang))
 for prog in common.programs(seminar_id).to_dict("records"):
     with st.container(border=True):
-        title = prog["title_en"] if en else prog["title_ja"]
+        title = words.text(prog, "title", lang)
         speaker = words.speaker_line(prog, lang)
         st.markdown(f"**Program{prog['number']}　{common.md_escape(title)}**  \n{common.md_escape(speaker)}")
         st.page_link("pages/program.py", label=common.pick("詳しく見る", "Open programme", lang), icon="➡️",

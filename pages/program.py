@@ -3,19 +3,20 @@
 import streamlit as st
 
 from jichitai_metrics import export, words
-from jichitai_metrics.ui import common
+from jichitai_metrics.formatting import career_when
+from jichitai_metrics.ui import common, downloads, filters
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 programs = common.programs(seminar_id)
 numbers = [int(n) for n in programs["number"]]
 titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
 
-number, asked = fig_ui.url_choice(
+number, asked = filters.url_choice(
     "program",
     common.pick("プログラム", "Programme", lang),
     numbers,
@@ -44,7 +45,7 @@ st.markdown(f"**{common.md_escape(words.speaker_line(prog, lang))}**")
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.header(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
-    st.markdown(common.md_escape((prog["summary_en"] if en else prog["summary_ja"]).strip()))
+    st.markdown(common.md_escape(words.text(prog, "summary", lang)))
     st.subheader(common.pick("ポイント", "Key points", lang))
     # One list in one block (not one element per line: every element costs on each page load).
     st.markdown("\n".join(f"- {common.md_escape(p)}" for p in prog["key_points_en" if en else "key_points_ja"]))
@@ -55,8 +56,7 @@ with right:
         st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
     else:
         st.markdown("\n".join(
-            f"- **{common.md_escape(fig_ui.career_when(row, lang))}**　"
-            f"{common.md_escape(row['event_en'] if en and row.get('event_en') else row['event_ja'])}"
+            f"- **{common.md_escape(career_when(row, lang))}**　{common.md_escape(words.text(row, 'event', lang))}"
             for row in career.to_dict("records")
         ))
 
@@ -90,7 +90,7 @@ if not findings.empty:
     st.header(common.pick("数値以外の発見", "Findings without a number", lang))
     # Each finding with its quote under it, the whole list in one block.
     st.markdown("\n".join(
-        f"- {common.md_escape(row['statement_en'] if en and row.get('statement_en') else row['statement_ja'])}"
+        f"- {common.md_escape(words.text(row, 'statement', lang))}"
         "  \n  " + common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
         for row in findings.to_dict("records")
     ))

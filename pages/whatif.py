@@ -3,14 +3,13 @@
 import streamlit as st
 
 from jichitai_metrics import export, whatif
-from jichitai_metrics.ui import common, kit
-from jichitai_metrics.ui import figures as fig_ui
+from jichitai_metrics.ui import common, downloads, kit
 
 common.route_through_dashboard()
 
 lang = common.lang()
 seminar_id = common.selected_seminar_id()
-fig_ui.encoding_choice()
+downloads.encoding_choice()
 
 st.title(common.pick("うちの自治体なら", "What-if for our municipality", lang))
 st.warning(
@@ -92,7 +91,7 @@ st.vega_lite_chart(
 
 left, right = st.columns(2, vertical_alignment="center")
 with left:
-    fig_ui.csv_download(
+    downloads.csv_download(
         whatif.csv_frame(results, lang), export.export_filename("whatif", seminar_id), key="whatif-csv"
     )
 with right:

@@ -48,4 +48,11 @@ if [ $want_test = 1 ]; then
     $sudo_cmd apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
+  # The staff sign-in tests run a real OpenID Connect provider (npm `oidc-provider`, Node.js 20+),
+  # installed exactly as locked in tests/oidc/package-lock.json.
+  if [ ! -f tests/oidc/node_modules/.package-lock.json ] \
+     || ! cmp -s tests/oidc/package-lock.json tests/oidc/node_modules/.lock-installed; then
+    command -v npm >/dev/null 2>&1 || { echo "setup: npm (Node.js 20+) is needed for the OIDC tests" >&2; exit 1; }
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.lock-installed)
+  fi
 fi

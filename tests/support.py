@@ -55,7 +55,8 @@ def running_app(
     `cwd`/`python` serve another checkout with its own interpreter (bench: BEFORE on /work/base).
     """
     port = port or free_port()
-    full_env = {**os.environ, **(env or {})}
+    # Like scripts/run.sh: uvicorn reports the real peer; the app's JICHITAI_TRUSTED_PROXIES decides.
+    full_env = {"FORWARDED_ALLOW_IPS": "", **os.environ, **(env or {})}
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [python or sys.executable, "-m", "streamlit", "run", entry, "--server.port", str(port),

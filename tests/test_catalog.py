@@ -257,3 +257,24 @@ def test_folder_name_must_match_seminar_id(data_copy):
     (data_copy / "seminars" / DAY1).rename(data_copy / "seminars" / "renamed")
     with pytest.raises(CatalogError, match="must match its folder name 'renamed'"):
         catalog.build_catalog(data_copy)
+
+
+def test_every_chart_type_the_builders_draw_is_accepted(data_copy):
+    # charts.csv may use `counts` (drawn like value_bars): the loader must not refuse what charts.py draws.
+    from jichitai_metrics import chart_card, chart_tables, charts
+
+    assert set(chart_tables._TABLES) == set(charts._BUILDERS) == set(catalog.CHART_TYPES)
+    charts_csv = data_copy / "seminars" / DAY1 / "charts.csv"
+    replace_in(charts_csv, ",value_bars,PIP-Makerで作成された動画の本数", ",counts,PIP-Makerで作成された動画の本数")
+    con = catalog.build_catalog(data_copy)
+    _, (card,) = chart_card.load_cards(con, DAY1, chart_ids=["p2-videos"])
+    assert card.chart_row["chart_type"] == "counts" and len(card.table) == 2
+
+
+def test_figures_csv_without_the_optional_as_of_assumed_column_still_loads(data_copy):
+    import pandas as pd
+
+    path = figures_csv(data_copy)
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="as_of_assumed").to_csv(path, index=False)
+    figures = queries.figures(catalog.build_catalog(data_copy), seminar_id=DAY1)
+    assert not figures["as_of_assumed"].any()

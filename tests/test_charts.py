@@ -10,8 +10,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from jichitai_metrics import charts, queries
-from jichitai_metrics.chart_card import build_chart_card
+from jichitai_metrics import chart_tables, charts, queries, words
+from jichitai_metrics.chart_card import ChartCaption, build_chart_card
 
 SEMINAR = "r5-budget-dx-day1"
 
@@ -35,7 +35,7 @@ def _spec(row: dict, figures: pd.DataFrame, lang: str = "ja") -> dict:
     return _card(row, figures, lang).spec(charts.DEFAULT_WIDTH)
 
 
-def _caption(row: dict, figures: pd.DataFrame, program: dict | None, lang: str = "ja") -> charts.ChartCaption:
+def _caption(row: dict, figures: pd.DataFrame, program: dict | None, lang: str = "ja") -> ChartCaption:
     return _card(row, figures, lang, program).caption
 
 
@@ -75,7 +75,7 @@ def _axis_titles(spec: dict) -> list[str]:
 
 def test_share_grid_marks_missing_cell_not_reported_never_zero(chart_rows, all_figures):
     row = _by_type(chart_rows, "share_comparison")
-    table = charts.chart_table(row, all_figures, "ja")
+    table = chart_tables.chart_table(row, all_figures, "ja")
     missing = table[table["status"] == "not_reported"]
     assert len(missing) == 1
     cell = missing.iloc[0]
@@ -122,7 +122,7 @@ def test_share_caption_says_not_reported_is_not_zero(chart_rows, all_figures, ca
 
 def test_baseline_change_shows_both_readings_of_the_ambiguous_paper_cut(chart_rows, all_figures):
     row = _by_type(chart_rows, "baseline_change")
-    table = charts.chart_table(row, all_figures, "ja")
+    table = chart_tables.chart_table(row, all_figures, "ja")
     paper = table[table["figure_id"] == "p1-paper-reduction"]
     assert sorted(paper.loc[paper["status"] != "baseline", "value"]) == [45.0, 55.0]
     # Both readings are drawn alike (neither is "the" reported value), and the derivation puts no
@@ -131,7 +131,7 @@ def test_baseline_change_shows_both_readings_of_the_ambiguous_paper_cut(chart_ro
     assert set(readings["status"]) == {"reading"}
     b = readings[readings["value"] == 45.0].iloc[0]
     assert "100 − 55 = 45" in b["derivation"] and "「約55%削減」" not in b["derivation"]
-    en = charts.chart_table(row, all_figures, "en")
+    en = chart_tables.chart_table(row, all_figures, "en")
     en_b = en[(en["figure_id"] == "p1-paper-reduction") & (en["value"] == 45.0)].iloc[0]
     assert en_b["derivation"].startswith("If reading B"), "English must not state one reading as fact"
     assert set(paper.loc[paper["status"] != "baseline", "series"].str[:4]) == {"読み方A", "読み方B"}
@@ -179,7 +179,7 @@ def test_target_progress_counts_and_fiscal_year(chart_rows, all_figures):
 
 def test_ratio_chart_compares_with_one_and_keeps_qualifiers(chart_rows, all_figures):
     row = _by_type(chart_rows, "ratio")
-    table = charts.chart_table(row, all_figures, "ja")
+    table = chart_tables.chart_table(row, all_figures, "ja")
     reported = table[table["status"] == "reported"].set_index("figure_id")
     assert reported.loc["p2-lixil-publish-time", "value_text"] == "1/30以下"
     assert reported.loc["p2-html-video-size", "value_text"] == "約1/10"
@@ -197,7 +197,7 @@ def test_ratio_chart_compares_with_one_and_keeps_qualifiers(chart_rows, all_figu
 def test_value_bars_use_one_unit_and_fall_back_to_tiles_for_mixed_units(chart_rows, all_figures):
     row = _by_type(chart_rows, "value_bars")
     spec = _spec(row, all_figures, "ja")
-    unit = charts.chart_table(row, all_figures, "ja")["unit"].iloc[0]
+    unit = chart_tables.chart_table(row, all_figures, "ja")["unit"].iloc[0]
     assert any(t.endswith(f"（{unit}）") for t in _axis_titles(spec))
     mixed = {**row, "figure_ids": "p1-core-projects p5-population"}
     mixed_spec = _spec(mixed, all_figures, "ja")
@@ -210,10 +210,10 @@ def test_value_bars_use_one_unit_and_fall_back_to_tiles_for_mixed_units(chart_ro
 
 def test_unknown_type_and_missing_figure_are_named(chart_rows, all_figures):
     row = _by_type(chart_rows, "kpi")
-    with pytest.raises(charts.ChartDataError, match="unknown chart_type 'pie'"):
-        charts.chart_table({**row, "chart_type": "pie"}, all_figures)
-    with pytest.raises(charts.ChartDataError, match="no-such-figure"):
-        charts.chart_table({**row, "figure_ids": "no-such-figure"}, all_figures)
+    with pytest.raises(chart_tables.ChartDataError, match="unknown chart_type 'pie'"):
+        chart_tables.chart_table({**row, "chart_type": "pie"}, all_figures)
+    with pytest.raises(chart_tables.ChartDataError, match="no-such-figure"):
+        chart_tables.chart_table({**row, "figure_ids": "no-such-figure"}, all_figures)
 
 
 # --- every chart of the catalogue ---------------------------------------------------------------
@@ -235,14 +235,14 @@ def test_every_catalogue_chart_builds_with_tooltips_palette_and_sources(chart_ro
         assert colours <= allowed, f"{chart_id} uses colours outside the palette: {colours - allowed}"
         # Japanese title in Japanese, English title in English.
         assert charts.chart_title(row, lang) in text
-        table = charts.chart_table(row, all_figures, lang)
+        table = chart_tables.chart_table(row, all_figures, lang)
         shown = {d["figure_id"] for d in _data_rows(spec) if d.get("figure_id")}
-        expected = set(charts.figure_ids(row))
+        expected = set(chart_tables.figure_ids(row))
         if row["chart_type"] == "share_comparison":
             expected = {i for i in expected if "derived" not in i}
         assert expected <= shown | set(table["figure_id"]), chart_id
         caption = _caption(row, all_figures, None, lang)
-        for fid in charts.figure_ids(row):
+        for fid in chart_tables.figure_ids(row):
             quote = all_figures.loc[all_figures["id"] == fid, "quote"].iloc[0]
             assert quote in caption.text(), f"{chart_id}: quote of {fid} missing from caption"
 
@@ -250,7 +250,7 @@ def test_every_catalogue_chart_builds_with_tooltips_palette_and_sources(chart_ro
 def test_numbers_read_the_japanese_way(chart_rows, all_figures):
     texts = set()
     for row in chart_rows.values():
-        texts |= set(charts.chart_table(row, all_figures, "ja")["value_text"])
+        texts |= set(chart_tables.chart_table(row, all_figures, "ja")["value_text"])
     assert {"約2万8,000プロセス", "約10万本", "約1,300社", "約3万1,000人", "1/30以下"} <= texts
 
 
@@ -286,16 +286,16 @@ def test_figure_records_equal_the_dataframe_round_trip(all_figures, chart_rows):
     # pd.DataFrame([rows by id]).to_dict("records"); figure_records skips that round trip.
     by_id = {str(r["id"]): r for r in all_figures.to_dict("records")}
     for row in chart_rows.values():
-        ids = charts.figure_ids(row)
+        ids = chart_tables.figure_ids(row)
         old = pd.DataFrame([by_id[i] for i in ids]).to_dict("records")
-        new = charts.figure_records(row, all_figures)
+        new = chart_tables.figure_records(row, all_figures)
         assert [list(r) for r in new] == [list(r) for r in old]
         for n, o in zip(new, old, strict=True):
             for key in o:
                 # The round trip turned a nullable integer column holding a gap into floats
                 # (2022 -> 2022.0, <NA> -> nan); the builders read both alike (_blank/_to_int).
-                if charts._blank(o[key]):
-                    assert charts._blank(n[key]), (row["chart_id"], key)
+                if words.blank(o[key]):
+                    assert words.blank(n[key]), (row["chart_id"], key)
                 else:
                     assert n[key] == o[key] and type(n[key]) in (type(o[key]), int), (row["chart_id"], key)
 

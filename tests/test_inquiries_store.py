@@ -196,27 +196,40 @@ def test_submissions_during_an_erasure_are_not_lost(store):
     for i in range(200):
         store.submit(person(i, email="bulk@example.jp"), f"old-{i}")
     stop = threading.Event()
-    done, errors = [], []
+    done, errors, started = [], [], []
 
     def writer(w: int) -> None:
         n = 0
         while not stop.is_set():
             try:
+                started.append(time.monotonic())
                 done.append(store.submit(person(1000 + n, email=f"w{w}-{n}@example.jp"), f"w{w}-{n}"))
             except Exception as exc:  # noqa: BLE001
                 errors.append(exc)
             n += 1
 
+    def wait_until(predicate, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, "the writers made no progress"
+            time.sleep(0.005)
+
     threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
     for t in threads:
         t.start()
-    time.sleep(0.2)
+    wait_until(lambda: len(done) >= 8)  # writers are running before the erasure starts
+    erase_from = time.monotonic()
     assert store.erase_person("bulk@example.jp") == 200
-    time.sleep(0.2)
+    erase_to = time.monotonic()
+    after = len(done)
+    wait_until(lambda: len(done) >= after + 8)  # and keep going after it
     stop.set()
     for t in threads:
         t.join()
     assert errors == []
+    # The point of the test: submissions were attempted while the erasure ran (not only around it).
+    during = [t for t in started if erase_from <= t <= erase_to]
+    assert during, "no submission overlapped the erasure: the test proved nothing"
     stored = set(store.export_frame(InboxQuery())["receipt_no"])
     assert {r.receipt_no for r in done} == stored
     assert len(done) > 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 import uuid
 from dataclasses import replace
@@ -157,15 +159,36 @@ def test_backoff_grows_and_is_capped():
 
 
 def test_worker_sends_in_background_and_kick_never_blocks(store):
+    class Stalling(Collector):
+        """Holds every message until released: an SMTP server that hangs mid-delivery."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.entered = threading.Event()
+            self.release = threading.Event()
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            self.entered.set()
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
+            return await super().handle_DATA(server, session, envelope)
+
     port = free_port()
-    handler = Collector()
+    handler = Stalling()
     settings = settings_for(port)
     with smtp_server(port, handler):
         worker = notify.start_outbox_worker(store, settings, poll_interval=60)
         results = [submit(store, settings) for _ in range(3)]
-        started = time.perf_counter()
         assert notify.kick(settings, store) is worker
-        assert time.perf_counter() - started < 0.1  # the form thread does not wait for SMTP
+        assert handler.entered.wait(20), "the worker started delivering"
+        # The SMTP server is now stuck inside a delivery: a second kick must still return (the form
+        # thread never waits for SMTP). Were kick() to deliver itself, it would hang until release.
+        kicked: list[object] = []
+        form = threading.Thread(target=lambda: kicked.append(notify.kick(settings, store)), daemon=True)
+        form.start()
+        form.join(10)
+        assert kicked == [worker], "kick() waited for the stuck SMTP server"
+        assert handler.messages == [], "nothing was accepted while the server hangs"
+        handler.release.set()
         handler.wait_for(3)
     receipts = sorted(body_text(m).split("受付番号: ")[1].split("\n")[0] for _, _, m, _ in handler.messages)
     assert receipts == sorted(r.receipt_no for r in results)

@@ -193,11 +193,11 @@ def _download_app():
     import pandas as pd
     import streamlit as st
 
-    from jichitai_metrics.ui import figures
+    from jichitai_metrics.ui import downloads
 
-    figures.encoding_choice()
+    downloads.encoding_choice()
     frame = pd.DataFrame({"name": ["𠮷野家", "=1+1"], "value": [1.5, None]})
-    figures.csv_download(frame, "jichitai-test-20260101.csv", key="dl-test")
+    downloads.csv_download(frame, "jichitai-test-20260101.csv", key="dl-test")
     st.text("end")
 
 

@@ -14,7 +14,7 @@ from jichitai_metrics.config import load_settings
 from jichitai_metrics.inquiries import InboxQuery, NewInquiry, open_store
 from tests.support import REPO_ROOT
 
-PASSWORD = "職員-pass-7"
+PASSWORD = "職員-pass-7-受付箱用"  # 12+ characters: shorter ones disable the inbox
 FORM = {
     "municipality": "ＡＢＣ町", "department": "総務課　係長", "name": "自治　花子",
     "phone": "０９０ー１２３４ー５６７８", "email": "hanako＠example.jp", "message": "=HYPERLINK(\"x\")\n質問です",
@@ -157,7 +157,7 @@ def test_locked_database_keeps_input_and_the_rest_of_the_app_works(env):
 
 
 def login(at: AppTest, password: str) -> AppTest:
-    at.text_input(key="inbox_password_input").input(password)
+    at.text_input(key="staff_password_input").input(password)
     at.button[0].click().run()
     return at
 
@@ -178,11 +178,49 @@ def test_inbox_refuses_wrong_or_empty_password(env, wrong):
 
 def test_inbox_slows_down_after_repeated_failures(env):
     at = open_page("pages/inbox.py")
-    for _ in range(3):
+    for _ in range(4):
         login(at, "guess")
+    assert not any("待ってから" in w.value for w in at.warning)
+    login(at, "guess")  # the 5th wrong password starts the wait
     assert any("待ってから" in w.value for w in at.warning)
     login(at, PASSWORD)  # even the right password waits out the delay
     assert len(at.dataframe) == 0
+    assert not any("パスワードが違います" in e.value for e in at.error)  # refused unchecked
+
+
+def test_inbox_wait_is_shared_by_new_sessions(env):
+    # The throttle lives in the store: a fresh session (a bot reconnecting) starts where the last stopped.
+    for _ in range(5):
+        login(open_page("pages/inbox.py"), "guess")
+    at = login(open_page("pages/inbox.py"), PASSWORD)
+    assert any("待ってから" in w.value for w in at.warning) and len(at.dataframe) == 0
+
+
+@pytest.mark.parametrize("bad", ["CHANGE-ME", "short-pw"])
+def test_placeholder_or_short_password_keeps_the_inbox_off(env, monkeypatch, bad):
+    monkeypatch.setenv("JICHITAI_ADMIN_PASSWORD", bad)
+    at = open_page("pages/inbox.py")
+    assert len(at.text_input) == 0
+    assert any(("例の値" if bad == "CHANGE-ME" else "12文字以上") in w.value for w in at.warning)
+
+
+def test_inbox_accepts_a_hashed_password(env, monkeypatch):
+    from jichitai_metrics.staffauth import hash_password
+
+    monkeypatch.delenv("JICHITAI_ADMIN_PASSWORD")
+    monkeypatch.setenv("JICHITAI_ADMIN_PASSWORD_HASH", hash_password("hashed-staff-pass-99"))
+    at = login(open_page("pages/inbox.py"), "hashed-staff-pass-99")
+    assert not at.exception and len(at.dataframe) >= 1
+    log = stored_audit()
+    assert list(log["action"][:1]) == ["sign_in"] and log["actor"].iloc[0] == "共有パスワード"
+
+
+def stored_audit():
+    store = open_store(load_settings())
+    try:
+        return store.audit_frame()
+    finally:
+        store.close()
 
 
 def test_inbox_lists_edits_and_exports_safely(env):
@@ -223,3 +261,22 @@ def test_inquiry_link_helper():
     assert inquiry_link() == "inquiry"
     assert inquiry_link(program=2) == "inquiry?program=2"
     assert inquiry_link(program=3, chart_id="p3-a b") == "inquiry?program=3&chart=p3-a+b"
+
+
+def test_staff_are_told_about_a_password_pause_at_their_next_sign_in(env):
+    from datetime import timedelta
+
+    from jichitai_metrics.inquiries.audit import AuditEntry
+    from jichitai_metrics.inquiries.model import utc_now
+
+    store = open_store(load_settings())
+    store.append_audit(AuditEntry("共有パスワード", "sign_in", "127.0.0.1", at=utc_now() - timedelta(hours=3)))
+    store.append_audit(AuditEntry("共有パスワード", "password_paused", "198.51.100.9",
+                                  detail="50 failures in 1 hour", at=utc_now() - timedelta(hours=2)))
+    store.close()
+    at = login(open_page("pages/inbox.py"), PASSWORD)
+    assert any("一時停止しました" in w.value for w in at.warning)
+    at.run()  # shown once, not on every rerun
+    assert not any("一時停止しました" in w.value for w in at.warning)
+    again = login(open_page("pages/inbox.py"), PASSWORD)  # the sign-in after that one: nothing new
+    assert len(again.dataframe) >= 1 and not any("一時停止しました" in w.value for w in again.warning)

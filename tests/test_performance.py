@@ -40,6 +40,7 @@ PAGES = [
     ("pages/inquiry.py", {}),
     ("pages/accessibility.py", {}),
     ("pages/inbox.py", {}),  # the password gate: a signed-in inbox reads the live inquiry store by design
+    ("pages/review.py", {}),  # the same gate: a signed-in editor reads the draft folders by design
 ]
 
 

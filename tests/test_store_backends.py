@@ -23,7 +23,7 @@ from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.inquiries import LIST_COLUMNS, InboxQuery, NewInquiry, open_store
 from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
 from jichitai_metrics.inquiries.postgres_store import PostgresInquiryStore
-from jichitai_metrics.inquiries.store import InquiryStore
+from jichitai_metrics.inquiries.store import SCHEMA_VERSION, InquiryStore
 from tests.servers import PgServer, postgres_server
 
 BASE = NewInquiry(
@@ -171,10 +171,11 @@ def test_schema_init_twice_is_harmless_and_keeps_data(backend):
 def test_schema_version_is_recorded_once(backend):
     backend.store.init_schema()
     if backend.name == "postgres":
-        assert backend.store.schema_versions() == [1]
+        assert backend.store.schema_versions() == list(range(1, SCHEMA_VERSION + 1))
     else:
         con = backend.store._con  # DuckDB: read the table through the store's own connection
-        assert con.cursor().execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        rows = con.cursor().execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+        assert rows == [(v,) for v in range(1, SCHEMA_VERSION + 1)]
 
 
 # -- exactly once -----------------------------------------------------------------------------------

@@ -15,13 +15,24 @@ PACKAGE = Path(__file__).resolve().parent.parent / "jichitai_metrics"
 
 
 def test_source_line_names_programme_speaker_and_quote():
-    fig = {"program": 4, "speaker_ja": "赤石 輝生 氏", "speaker_en": "Teruo Akaishi", "quote": "問い合わせを25%削減"}
-    assert words.source_line(fig, "ja", quote=fig["quote"]) == "出典：Program4 赤石 輝生 氏「問い合わせを25%削減」"
+    fig = {
+        "program": 4,
+        "speaker_ja": "赤石 輝生 氏",
+        "speaker_en": "Teruo Akaishi",
+        "quote": "問い合わせを25%削減",
+    }
+    assert (
+        words.source_line(fig, "ja", quote=fig["quote"])
+        == "出典：Program4 赤石 輝生 氏「問い合わせを25%削減」"
+    )
     assert words.source_line(fig, "en", quote=fig["quote"]) == (
         "Source: Programme 4, Teruo Akaishi (our romanisation; the report gives 赤石 輝生 氏), “問い合わせを25%削減”"
     )
     seminar_level = {"program": pd.NA, "speaker_ja": float("nan"), "quote": "申込者数:215人"}
-    assert words.source_line(seminar_level, "ja", quote="申込者数:215人") == "出典：セミナー全体「申込者数:215人」"
+    assert (
+        words.source_line(seminar_level, "ja", quote="申込者数:215人")
+        == "出典：セミナー全体「申込者数:215人」"
+    )
 
 
 def test_source_line_of_a_programme_names_talk_post_and_report():
@@ -49,7 +60,7 @@ def test_not_blank_values(value):
 def test_assumed_as_of_says_so_everywhere_it_is_written():
     fig = {"as_of": "2022-09-21", "as_of_assumed": True, "fiscal_year": 2022}
     assert words.as_of_text("2022-09-21", "ja", True) == "2022年（令和4年）9月21日（セミナー開催日・推定）"
-    assert words.period_text(fig, "ja").startswith("時点 2022年（令和4年）9月21日（セミナー開催日・推定）")
+    assert words.period_text(fig, "ja").startswith("2022年（令和4年）9月21日（セミナー開催日・推定）")
     assert "(seminar day, assumed)" in words.period_text(fig, "en")
     assert words.as_of_basis(fig, "ja") == "セミナー開催日・推定"
     assert words.as_of_basis({**fig, "as_of_assumed": False}, "ja") == ""
@@ -76,7 +87,9 @@ def test_both_csv_kinds_name_shared_fields_alike():
     shared = set(words.CHART_CSV_COLUMNS) & set(words.FIGURE_CSV_COLUMNS)
     assert {"figure_id", "qualifier", "quote", "kind", "as_of_basis", "source"} <= shared
     headers = words.headers(tuple(shared), "ja")
-    assert headers["figure_id"] == "数値ID" and headers["qualifier"] == "修飾語" and headers["quote"] == "引用"
+    assert (
+        headers["figure_id"] == "数値ID" and headers["qualifier"] == "修飾語" and headers["quote"] == "引用"
+    )
 
 
 # Strings that may be typed in one module only: the words module owns them.

@@ -21,6 +21,8 @@ import pandas as pd
 import pyarrow as pa
 
 from jichitai_metrics.errors import StoreUnavailable
+from jichitai_metrics.inquiries.audit import AUDIT_COLUMNS, AuditEntry, SignInFailures
+from jichitai_metrics.inquiries.audit import AUDIT_SELECT as _AUDIT_SELECT
 from jichitai_metrics.inquiries.model import (
     LIST_COLUMNS,
     STATUSES,
@@ -38,7 +40,13 @@ from jichitai_metrics.inquiries.model import (
     search_patterns,
     utc_now,
 )
-from jichitai_metrics.inquiries.store import MAX_RETRIES, SCHEMA_VERSION, prepare_row
+from jichitai_metrics.inquiries.store import (
+    FAILURE_KEEP,
+    MAX_RETRIES,
+    SCHEMA_VERSION,
+    audit_receipts,
+    prepare_row,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,21 @@ _SCHEMA = [
         last_error VARCHAR,
         sent_at TIMESTAMP,
         created_at TIMESTAMP NOT NULL
+    )""",
+    # schema 2: staff access. No personal field of an inquirer ever goes in these tables.
+    "CREATE SEQUENCE IF NOT EXISTS audit_id_seq START 1",
+    """CREATE TABLE IF NOT EXISTS audit_log (
+        id BIGINT PRIMARY KEY DEFAULT nextval('audit_id_seq'),
+        occurred_at TIMESTAMP NOT NULL,          -- UTC
+        actor VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        address VARCHAR NOT NULL,
+        receipts VARCHAR NOT NULL DEFAULT '',
+        detail VARCHAR NOT NULL DEFAULT ''
+    )""",
+    """CREATE TABLE IF NOT EXISTS sign_in_failures (
+        address VARCHAR NOT NULL,
+        occurred_at TIMESTAMP NOT NULL           -- UTC
     )""",
 ]
 
@@ -208,8 +231,9 @@ class DuckDBInquiryStore:
         def work(cur):
             for ddl in _SCHEMA:
                 cur.execute(ddl)
-            cur.execute("INSERT INTO schema_version VALUES (?, ?) ON CONFLICT DO NOTHING",
-                        [SCHEMA_VERSION, _naive_utc(utc_now())])
+            for version in range(1, SCHEMA_VERSION + 1):  # every step the DDL above includes
+                cur.execute("INSERT INTO schema_version VALUES (?, ?) ON CONFLICT DO NOTHING",
+                            [version, _naive_utc(utc_now())])
         try:
             self._write(work)
         except duckdb.Error as exc:
@@ -475,6 +499,56 @@ class DuckDBInquiryStore:
                    WHERE sent_at IS NULL AND attempts > 0 ORDER BY id""").df()
         df["next_attempt_at"] = pd.to_datetime(df["next_attempt_at"]).dt.tz_localize(UTC)
         return df
+
+    # -- staff access --------------------------------------------------------------------------
+
+    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
+                               keep: timedelta = FAILURE_KEEP) -> None:
+        """Count one wrong password from `address`; failures older than `keep` are dropped."""
+        at = _naive_utc(now or utc_now())
+
+        def work(cur):
+            cur.execute("DELETE FROM sign_in_failures WHERE occurred_at < ?", [at - keep])
+            cur.execute("INSERT INTO sign_in_failures (address, occurred_at) VALUES (?, ?)", [address, at])
+        self._write(work)
+
+    def clear_sign_in_failures(self, address: str) -> None:
+        """Forget an address's failures (after it signed in with the right password)."""
+        self._write(lambda cur: cur.execute("DELETE FROM sign_in_failures WHERE address = ?", [address]))
+
+    def sign_in_failures(
+        self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
+        global_window: timedelta = timedelta(hours=1),
+    ) -> SignInFailures:
+        """Recent failures of this address and of everyone."""
+        at = _naive_utc(now or utc_now())
+        with self._cursor() as cur:
+            n, last = cur.execute(
+                """SELECT count(*), max(occurred_at) FROM sign_in_failures
+                   WHERE address = ? AND occurred_at >= ?""",
+                [address, at - window]).fetchone()
+            g, oldest = cur.execute(
+                "SELECT count(*), min(occurred_at) FROM sign_in_failures WHERE occurred_at >= ?",
+                [at - global_window]).fetchone()
+        return SignInFailures(int(n), as_utc(last) if last else None,
+                              int(g), as_utc(oldest) if oldest else None)
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Add one audit row (no update or delete exists: append-only through the app)."""
+        at = _naive_utc(entry.at or utc_now())
+        self._write(lambda cur: cur.execute(
+            """INSERT INTO audit_log (occurred_at, actor, action, address, receipts, detail)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [at, entry.actor, entry.action, entry.address, audit_receipts(entry), entry.detail]))
+
+    def audit_frame(self, limit: int | None = 1000) -> pd.DataFrame:
+        """Audit rows, newest first; `at` tz-aware UTC."""
+        sql = f"SELECT {_AUDIT_SELECT} FROM audit_log ORDER BY id DESC"
+        with self._cursor() as cur:
+            df = (cur.execute(sql + " LIMIT ?", [limit]) if limit is not None else cur.execute(sql)).df()
+        df = df.rename(columns={"at_utc": "at"})
+        df["at"] = pd.to_datetime(df["at"]).dt.tz_localize(UTC)
+        return df[list(AUDIT_COLUMNS)]
 
     def close(self) -> None:
         """Close the connection (waits for running calls)."""

@@ -26,6 +26,8 @@ from psycopg import errors as pg_errors
 from psycopg.rows import tuple_row
 
 from jichitai_metrics.errors import StoreUnavailable
+from jichitai_metrics.inquiries.audit import AUDIT_COLUMNS, AuditEntry, SignInFailures
+from jichitai_metrics.inquiries.audit import AUDIT_SELECT as _AUDIT_SELECT
 from jichitai_metrics.inquiries.model import (
     LIST_COLUMNS,
     STATUSES,
@@ -45,7 +47,13 @@ from jichitai_metrics.inquiries.model import (
     search_text,
     utc_now,
 )
-from jichitai_metrics.inquiries.store import MAX_RETRIES, SCHEMA_VERSION, prepare_row
+from jichitai_metrics.inquiries.store import (
+    FAILURE_KEEP,
+    MAX_RETRIES,
+    SCHEMA_VERSION,
+    audit_receipts,
+    prepare_row,
+)
 
 # Arbitrary constant key for pg_advisory_xact_lock: "one schema migration at a time".
 _SCHEMA_LOCK_KEY = 0x4A4D_0001
@@ -104,6 +112,27 @@ _MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX IF NOT EXISTS outbox_inquiry ON outbox (inquiry_id)",
         *[f"ALTER TABLE inquiries ALTER COLUMN {c} SET STATISTICS 0" for c in _PERSONAL_COLUMNS],
         "ALTER TABLE outbox ALTER COLUMN recipient SET STATISTICS 0",
+    ],
+    # Staff access (issue 9): the audit log and the shared sign-in throttle. No inquirer's personal
+    # field goes in here. The rules make the log append-only for anything that speaks SQL as the app.
+    2: [
+        """CREATE TABLE IF NOT EXISTS audit_log (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            occurred_at TIMESTAMPTZ NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            address TEXT NOT NULL,
+            receipts TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE OR REPLACE RULE audit_log_no_update AS ON UPDATE TO audit_log DO INSTEAD NOTHING",
+        "CREATE OR REPLACE RULE audit_log_no_delete AS ON DELETE TO audit_log DO INSTEAD NOTHING",
+        """CREATE TABLE IF NOT EXISTS sign_in_failures (
+            address TEXT NOT NULL,
+            occurred_at TIMESTAMPTZ NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS sign_in_failures_address ON sign_in_failures (address, occurred_at)",
+        "CREATE INDEX IF NOT EXISTS sign_in_failures_at ON sign_in_failures (occurred_at)",
     ],
 }
 assert max(_MIGRATIONS) == SCHEMA_VERSION, "postgres migrations must reach store.SCHEMA_VERSION"
@@ -453,6 +482,59 @@ class PostgresInquiryStore:
         frame = pd.DataFrame.from_records(
             rows, columns=["id", "receipt_no", "kind", "attempts", "last_error", "next_attempt_at"])
         frame["next_attempt_at"] = pd.to_datetime(frame["next_attempt_at"], utc=True)
+        return frame
+
+    # -- staff access --------------------------------------------------------------------------
+
+    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
+                               keep: timedelta = FAILURE_KEEP) -> None:
+        """Count one wrong password from `address`; failures older than `keep` are dropped."""
+        at = as_utc(now) if now is not None else utc_now()
+
+        def work(conn: psycopg.Connection) -> None:
+            conn.execute("DELETE FROM sign_in_failures WHERE occurred_at < %s", (at - keep,))
+            conn.execute("INSERT INTO sign_in_failures (address, occurred_at) VALUES (%s, %s)", (address, at))
+        self._run(work)
+
+    def clear_sign_in_failures(self, address: str) -> None:
+        """Forget an address's failures (after it signed in with the right password)."""
+        self._run(lambda c: c.execute("DELETE FROM sign_in_failures WHERE address = %s", (address,)))
+
+    def sign_in_failures(
+        self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
+        global_window: timedelta = timedelta(hours=1),
+    ) -> SignInFailures:
+        """Recent failures of this address and of everyone."""
+        at = as_utc(now) if now is not None else utc_now()
+
+        def work(conn: psycopg.Connection) -> tuple:
+            mine = conn.execute(
+                """SELECT count(*), max(occurred_at) FROM sign_in_failures
+                   WHERE address = %s AND occurred_at >= %s""",
+                (address, at - window)).fetchone()
+            every = conn.execute(
+                "SELECT count(*), min(occurred_at) FROM sign_in_failures WHERE occurred_at >= %s",
+                (at - global_window,)).fetchone()
+            return (*mine, *every)
+        n, last, g, oldest = self._run(work)
+        return SignInFailures(int(n), as_utc(last) if last else None,
+                              int(g), as_utc(oldest) if oldest else None)
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Add one audit row (the table's rules refuse UPDATE and DELETE)."""
+        at = as_utc(entry.at) if entry.at is not None else utc_now()
+        self._run(lambda c: c.execute(
+            """INSERT INTO audit_log (occurred_at, actor, action, address, receipts, detail)
+               VALUES (%s, %s, %s, %s, %s, %s)""",
+            (at, entry.actor.replace("\x00", ""), entry.action, entry.address.replace("\x00", ""),
+             audit_receipts(entry), entry.detail.replace("\x00", ""))))
+
+    def audit_frame(self, limit: int | None = 1000) -> pd.DataFrame:
+        """Audit rows, newest first; `at` tz-aware UTC."""
+        sql = f"SELECT {_AUDIT_SELECT} FROM audit_log ORDER BY id DESC LIMIT %s"
+        rows = self._run(lambda c: c.execute(sql, (limit,)).fetchall())
+        frame = pd.DataFrame.from_records(rows, columns=list(AUDIT_COLUMNS))
+        frame["at"] = pd.to_datetime(frame["at"], utc=True)
         return frame
 
     def close(self) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pandas as pd
 
 from jichitai_metrics.errors import JichitaiError, StoreUnavailable
+from jichitai_metrics.inquiries.audit import AuditEntry, SignInFailures
 from jichitai_metrics.inquiries.model import (
     OUTBOX_KINDS,
     InboxPage,
@@ -27,7 +28,11 @@ from jichitai_metrics.inquiries.model import (
 if TYPE_CHECKING:
     from jichitai_metrics.config import Settings
 
-SCHEMA_VERSION = 1
+# 2: audit_log and sign_in_failures (issue 9).
+SCHEMA_VERSION = 2
+
+# How long a wrong password counts against its address (staffauth.COUNT_WINDOW says the same).
+FAILURE_KEEP = timedelta(hours=24)
 
 # How often a backend retries a write after a transaction conflict before giving up.
 MAX_RETRIES = 20
@@ -105,6 +110,30 @@ class InquiryStore(Protocol):
         last_error, next_attempt_at (no recipient: it can be personal data)."""
         ...
 
+    # -- staff access (shared by every session, process and replica) --------------------------------
+
+    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
+                               keep: timedelta = FAILURE_KEEP) -> None:
+        """Count one wrong password from `address`; failures older than `keep` are dropped."""
+        ...
+
+    def clear_sign_in_failures(self, address: str) -> None:
+        """Forget an address's failures (after it signed in with the right password)."""
+        ...
+
+    def sign_in_failures(self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
+                         global_window: timedelta = timedelta(hours=1)) -> SignInFailures:
+        """Recent failures of this address and of everyone (the throttle policy is in staffauth)."""
+        ...
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Add one audit row. There is no update or delete: the log is append-only through the app."""
+        ...
+
+    def audit_frame(self, limit: int | None = 1000) -> pd.DataFrame:
+        """Audit rows, newest first (columns audit.AUDIT_COLUMNS; `at` tz-aware UTC)."""
+        ...
+
     def close(self) -> None:
         """Release the connection(s); the store is unusable afterwards."""
         ...
@@ -142,6 +171,11 @@ def prepare_row(inquiry: NewInquiry, submission_id: str, now: datetime | None = 
         submission_id=submission_id, receipt_no=receipt, received_at=at, consent_at=at,
         email_key=email_key(inquiry.email), search_text=search_text(inquiry, receipt), inquiry=inquiry,
     )
+
+
+def audit_receipts(entry: AuditEntry) -> str:
+    """Receipt numbers as stored: space-separated (they never contain spaces)."""
+    return " ".join(entry.receipts)
 
 
 def open_store(settings: Settings) -> InquiryStore:

@@ -206,3 +206,9 @@ def route_through_dashboard() -> None:
         PagesManager.uses_pages_directory = False
         runpy.run_path(str(ROUTER), run_name="__main__")
         st.stop()
+
+
+def reload_catalog() -> None:
+    """Rebuild the catalogue from data/ on next use (after the review page publishes a seminar)."""
+    _catalog_connection.clear()
+    st.cache_data.clear()

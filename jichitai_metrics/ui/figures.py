@@ -1,9 +1,8 @@
-"""Chart cards, figure tables and CSV downloads: the pieces every figure on a page is shown with."""
+"""Chart cards and figure tables: the pieces every figure on a page is shown with."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -12,26 +11,8 @@ import streamlit as st
 from jichitai_metrics import export, extracts, formatting, html_table, queries, screen, words
 from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard, build_chart_card
 from jichitai_metrics.ui import common
+from jichitai_metrics.ui.downloads import csv_download
 from jichitai_metrics.ui.inquiry import inquiry_params
-
-ENCODING_KEY = "csv_encoding"
-
-def encoding_choice() -> str:
-    """The CSV encoding for this session's downloads, chosen once in the sidebar (UTF-8 BOM default)."""
-    lang = common.lang()
-    options = list(export.ENCODINGS)
-    return st.sidebar.radio(
-        common.pick("CSVの文字コード", "CSV encoding", lang),
-        options,
-        format_func=lambda e: common.pick(*export.ENCODINGS[e], lang),
-        key=ENCODING_KEY,
-        persist_state="session",
-        help=common.pick(
-            "Excelでそのまま開くならUTF-8（BOM付き）。古いシステムに取り込む場合はShift_JIS（CP932）。",
-            "UTF-8 with BOM opens directly in Excel; choose Shift_JIS (CP932) for older systems.",
-            lang,
-        ),
-    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -55,78 +36,6 @@ def card_svg(seminar_id: str, chart_id: str, lang: str, width: int = IMAGE_WIDTH
     (presentation mode).
     """
     return screen.screen_svg(card(seminar_id, chart_id, lang).spec(width, title=False))
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _csv(table: pd.DataFrame, encoding: str) -> export.CsvExport:
-    return export.csv_bytes(table, encoding)
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _csv_keyed(cache_key: tuple, encoding: str, _table: pd.DataFrame) -> export.CsvExport:
-    # Keyed by what the table is (chart id, filters, language), not by its content: hashing the
-    # DataFrame on every run was a third of a programme page's server time (bench/pages.py).
-    return export.csv_bytes(_table, encoding)
-
-
-def csv_download(
-    table: pd.DataFrame, filename: str, key: str, label: str | None = None, cache_key: tuple | None = None
-) -> None:
-    """A download button for exactly `table`, in the sidebar's encoding; warns instead of replacing.
-
-    `cache_key` (hashable, unique to the table's content) lets a rerun skip hashing the table.
-    """
-    lang = common.lang()
-    encoding = st.session_state.get(ENCODING_KEY, "utf-8-sig")
-    if encoding not in export.ENCODINGS:
-        encoding = "utf-8-sig"
-    result = _csv(table, encoding) if cache_key is None else _csv_keyed(cache_key, encoding, table)
-    enc_label = common.pick(*export.ENCODINGS[encoding], lang)
-    if not result.ok:
-        chars = "、".join(
-            f"「{g['char']}」({g['codepoint']})" for g in export.summarise_problems(result.unencodable)
-        )
-        st.warning(
-            common.md_escape(
-                common.pick(
-                    f"{enc_label}では次の文字を表せないため、このCSVは作成できません：{chars}。"
-                    "サイドバーで「UTF-8（BOM付き）」を選んでください（文字を置き換えることはしません）。",
-                    f"{enc_label} cannot hold these characters, so this CSV is not offered: {chars}. "
-                    "Choose UTF-8 in the sidebar (characters are never replaced).",
-                    lang,
-                )
-            ),
-            icon=":material/warning:",
-        )
-    elif result.substituted:
-        chars = "、".join(
-            f"「{g['char']}」→「{g['becomes']}」" for g in export.summarise_problems(result.substituted)
-        )
-        st.info(
-            common.md_escape(
-                common.pick(
-                    f"{enc_label}では次の文字が別の字形で保存されます：{chars}",
-                    f"In {enc_label} these characters are stored as look-alikes: {chars}",
-                    lang,
-                )
-            ),
-            icon=":material/info:",
-        )
-    st.download_button(
-        label
-        or common.pick(
-            f"CSVをダウンロード（{result.rows}行・{enc_label}）",
-            f"Download CSV ({result.rows} rows, {enc_label})",
-            lang,
-        ),
-        data=result.data,
-        file_name=filename,
-        mime=result.mime,
-        key=key,
-        on_click="ignore",  # a download must not rerun the page
-        icon=":material/download:",
-        disabled=not result.ok,
-    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -272,95 +181,6 @@ def figure_topics(seminar_id: str | None) -> list[str]:
 def figure_units(seminar_id: str | None) -> list[str]:
     """Units for the explorer's filter."""
     return queries.figure_units(common.catalog_cursor(), seminar_id)
-
-
-def career_when(row: dict[str, Any], lang: str) -> str:
-    """When a career step happened, 和暦 and 西暦 together: 平成9年6月（1997年） / 2006年（平成18年）."""
-    when = str(row.get("when_ja") or "").strip()
-    year = words.whole(row.get("year"))
-    if year is None:
-        return when if lang != "en" else common.pick(when, "date not given", lang)
-    if lang == "en":
-        return str(year)
-    if not when:
-        return f"{year}年（{formatting.wareki_year(year)}）"
-    if str(year) in when:  # the profile gave 西暦: add the era year
-        return when.replace(f"{year}年", f"{year}年（{formatting.wareki_year(year)}）", 1)
-    return f"{when}（{year}年）"
-
-
-# --- filters that live in the URL ---------------------------------------------------------------
-# Each widget's key includes the URL value it was built from, so a changed URL (a pasted link, a
-# page_link from the overview) rebuilds the widget from the URL; a change in the widget writes the
-# URL in its callback. Streamlit's bind="query-params" matches on the formatted label (a segmented
-# control with "Program 3" wants ?program=Program+3) and is not honoured by AppTest after a page
-# switch, so the page keeps this explicit two-way sync instead.
-
-
-def _set_param(name: str, key: str, default: object) -> None:
-    value = st.session_state.get(key)
-    if value is None or value == "" or value == default:
-        if name in st.query_params:
-            del st.query_params[name]
-    else:
-        st.query_params[name] = str(value)
-
-
-def url_choice(
-    name: str,
-    label: str,
-    options: list,
-    *,
-    format_func: Callable[[Any], str] = str,
-    default: object = None,
-    kind: str = "selectbox",
-    placeholder: str | None = None,
-) -> tuple[Any, str | None]:
-    """A selectbox (or segmented control) whose value is ?name=… ; returns (value, unknown URL value)."""
-    raw = st.query_params.get(name)
-    by_text = {str(o): o for o in options}
-    bad = raw if raw not in (None, "") and str(raw).strip() not in by_text else None
-    current = by_text.get(str(raw).strip(), default) if raw not in (None, "") else default
-    key = f"url-{name}-{raw}"
-    args = (name, key, default)
-    if kind == "segmented":
-        value = st.segmented_control(
-            label,
-            options,
-            default=current,
-            required=True,
-            format_func=format_func,
-            key=key,
-            on_change=_set_param,
-            args=args,
-        )
-    else:
-        value = st.selectbox(
-            label,
-            options,
-            index=options.index(current) if current in options else None,
-            format_func=format_func,
-            key=key,
-            on_change=_set_param,
-            args=args,
-            placeholder=placeholder,
-        )
-    return value, bad
-
-
-def url_text(name: str, label: str, placeholder: str = "") -> str:
-    """A text input whose value is ?name=… (free-text search)."""
-    raw = st.query_params.get(name) or ""
-    key = f"url-{name}-{raw}"
-    return st.text_input(
-        label,
-        value=raw,
-        key=key,
-        placeholder=placeholder,
-        max_chars=100,
-        on_change=_set_param,
-        args=(name, key, ""),
-    ).strip()
 
 
 def seminar_figures_table(seminar_id: str) -> None:

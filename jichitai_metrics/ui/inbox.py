@@ -1,11 +1,8 @@
-"""The staff inbox: password gate, paged list, status and memo, CSV export, erasure and purge."""
+"""The staff inbox: sign-in (ui/staff.py), paged list, status and memo, CSV export, erasure, purge, audit log."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import time
 from datetime import timedelta
 
 import pandas as pd
@@ -19,14 +16,13 @@ from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.i18n import pick
 from jichitai_metrics.inquiries import SORT_COLUMNS, STATUS_LABELS, STATUSES, InboxQuery
 from jichitai_metrics.inquiries.model import JST, email_key
+from jichitai_metrics.ui import staff
 from jichitai_metrics.ui.inquiry import get_store
+from jichitai_metrics.ui.staff import StaffIdentity
 
 log = logging.getLogger(__name__)
 
 _K = "inbox_"
-# After this many wrong passwords in a session, each further attempt waits 2, 4, 8 … seconds (max 5 min).
-FREE_ATTEMPTS = 3
-MAX_DELAY_S = 300
 
 COLUMN_LABELS = {
     "id": ("ID", "ID"),
@@ -57,85 +53,6 @@ def _lang() -> str:
     from jichitai_metrics.ui import common
 
     return common.lang()
-
-
-# -- authentication --------------------------------------------------------------------------------
-
-def configured_password() -> str | None:
-    """JICHITAI_ADMIN_PASSWORD, else st.secrets["admin_password"]; None means the inbox is disabled."""
-    from_env = load_settings().admin_password
-    if from_env:
-        return from_env
-    try:
-        value = st.secrets.get("admin_password")
-    except Exception:  # noqa: BLE001 - no secrets.toml (or an unreadable one) means "not configured"
-        return None
-    return str(value) if value else None
-
-
-def _fingerprint(password: str) -> str:
-    # Kept in the session instead of a bare True, so changing the password logs everyone out.
-    return hashlib.sha256(b"jichitai-inbox\0" + password.encode("utf-8")).hexdigest()
-
-
-def password_matches(given: str, expected: str) -> bool:
-    """Constant-time comparison of encoded bytes (compare_digest rejects non-ASCII str)."""
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-
-
-def retry_delay(failures: int) -> float:
-    """Seconds a session must wait before its next attempt after `failures` wrong passwords."""
-    if failures < FREE_ATTEMPTS:
-        return 0.0
-    return float(min(MAX_DELAY_S, 2 ** (failures - FREE_ATTEMPTS + 1)))
-
-
-def _on_login() -> None:
-    ss = st.session_state
-    expected = configured_password()
-    given = ss.get(_K + "password_input", "") or ""
-    ss[_K + "password_input"] = ""  # never keep the typed password around
-    now = time.time()
-    if now < ss.get(_K + "blocked_until", 0.0):
-        ss[_K + "login_msg"] = "wait"
-        return
-    if expected and given and password_matches(given, expected):
-        ss[_K + "auth"] = _fingerprint(expected)
-        ss[_K + "failures"] = 0
-        ss[_K + "login_msg"] = None
-        log.info("inbox: login succeeded")
-        return
-    failures = ss.get(_K + "failures", 0) + 1
-    ss[_K + "failures"] = failures
-    ss[_K + "blocked_until"] = now + retry_delay(failures)
-    ss[_K + "login_msg"] = "wrong"
-    log.warning("inbox: login failed (%d in this session)", failures)
-
-
-def _on_logout() -> None:
-    st.session_state.pop(_K + "auth", None)
-    st.session_state.pop(_K + "csv", None)
-    log.info("inbox: logout")
-
-
-def is_authorised() -> bool:
-    """True when this session logged in with the password configured now."""
-    expected = configured_password()
-    token = st.session_state.get(_K + "auth")
-    return bool(expected and token and hmac.compare_digest(token, _fingerprint(expected)))
-
-
-def _login_form(lang: str) -> None:
-    msg = st.session_state.get(_K + "login_msg")
-    wait = st.session_state.get(_K + "blocked_until", 0.0) - time.time()
-    if msg == "wrong":
-        st.error(pick("パスワードが違います。", "Wrong password.", lang), icon="🔒")
-    if wait > 0 and msg in ("wrong", "wait"):
-        st.warning(pick(f"入力の誤りが続いたため、{int(wait) + 1}秒ほど待ってからお試しください。",
-                        f"Too many wrong attempts: please wait about {int(wait) + 1} seconds.", lang), icon="⏳")
-    with st.form("inbox_login"):
-        st.text_input(pick("パスワード", "Password", lang), type="password", key=_K + "password_input")
-        st.form_submit_button(pick("ログイン", "Log in", lang), type="primary", on_click=_on_login)
 
 
 # -- list helpers (package-side reshaping for display) ---------------------------------------------
@@ -208,7 +125,7 @@ def _filters(lang: str) -> None:
     c8.number_input(pick("ページ", "Page", lang), min_value=1, step=1, key=_K + "page")
 
 
-def _detail(store, rows: pd.DataFrame, lang: str) -> None:
+def _detail(store, rows: pd.DataFrame, lang: str, who: StaffIdentity) -> None:
     if rows.empty:
         return
     st.header(pick("詳細・対応状況", "Details and status", lang))  # h2 under the h1 (axe heading-order)
@@ -219,6 +136,11 @@ def _detail(store, rows: pd.DataFrame, lang: str) -> None:
     if inquiry is None:
         st.info(pick("この問い合わせは削除されました。", "This inquiry has been deleted.", lang))
         return
+    # One audit row per inquiry opened in this session (not one per rerun of the page).
+    viewed = st.session_state.setdefault(_K + "viewed", set())
+    if inquiry.id not in viewed:
+        viewed.add(inquiry.id)
+        staff.audit(who, "view", (inquiry.receipt_no,))
     left, right = st.columns([3, 2])
     with left:
         for field in ("article_title", "municipality", "department", "name", "phone", "email", "message"):
@@ -233,6 +155,9 @@ def _detail(store, rows: pd.DataFrame, lang: str) -> None:
                             max_chars=4000, height=150, key=f"{_K}edit_memo_{inquiry.id}")
         if st.form_submit_button(pick("保存する", "Save", lang), type="primary"):
             store.update(inquiry.id, status=status, memo=memo)
+            # The memo is staff text but may quote the person: the log says only that it changed.
+            changed = [f"status={status}"] + (["memo changed"] if memo != inquiry.memo else [])
+            staff.audit(who, "update", (inquiry.receipt_no,), " ".join(changed))
             log.info("inbox: status/memo updated")
             st.session_state[_K + "saved"] = True
             st.rerun()
@@ -240,36 +165,69 @@ def _detail(store, rows: pd.DataFrame, lang: str) -> None:
         st.success(pick("保存しました。", "Saved.", lang))
 
 
-def _export(store, query: InboxQuery, lang: str) -> None:
+def _filters_for_audit(query: InboxQuery) -> str:
+    """The export's filters without the search text (it may be a person's name or e-mail)."""
+    parts = [
+        f"status={query.status or 'all'}",
+        f"from={query.received_from or '-'}",
+        f"to={query.received_to or '-'}",
+        f"sort={query.sort}{' desc' if query.descending else ''}",
+    ]
+    if query.search:
+        parts.append(f"search=({len(query.search)} chars)")
+    return " ".join(parts)
+
+
+def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
     st.header(pick("CSVで書き出す", "Export as CSV", lang))
-    st.caption(pick("いまの検索条件・並び順に合う全件を書き出します（ページ分けなし）。",
-                    "Exports every inquiry matching the current filters and order (not just this page).", lang))
+    st.caption(pick("いまの検索条件・並び順に合う全件を書き出します（ページ分けなし）。ファイルはボタンを押したときに作られ、"
+                    "サインアウトすると取り出せなくなります。",
+                    "Exports every inquiry matching the current filters and order (not just this page). "
+                    "The file is "
+                    "made when you click and cannot be fetched after you sign out.", lang))
     c1, c2 = st.columns([2, 3])
     encoding = c1.radio(pick("文字コード", "Encoding", lang), list(export.ENCODINGS), key=_K + "encoding",
                         format_func=lambda e: pick(*export.ENCODINGS[e], lang))
-    if c2.button(pick("CSVを作成する", "Prepare the CSV", lang), key=_K + "prepare"):
+
+    def build() -> export.CsvExport:
         # Arrow when the backend offers it (DuckDB: 1M rows without a pandas detour), else pandas.
         fetch = getattr(store, "export_arrow", None)
         rows = fetch(query) if fetch is not None else store.export_frame(query)
-        result = export.csv_bytes(export_table(rows, lang), encoding=encoding)
-        st.session_state[_K + "csv"] = result
-        log.info("inbox: export prepared (%d rows, %s)", result.rows, encoding)
-    result = st.session_state.get(_K + "csv")
-    if result is None:
+        return export.csv_bytes(export_table(rows, lang), encoding=encoding)
+
+    if c2.button(pick("CSVを作成する", "Prepare the CSV", lang), key=_K + "prepare"):
+        # Checks what the file will hold (rows, characters Shift_JIS cannot write); the bytes are not
+        # kept: the download builds them again when clicked, so no copy waits at a URL.
+        result = build()
+        prepared = (query, encoding, result.rows, result.ok, result.unencodable, result.mime)
+        st.session_state[_K + "csv"] = prepared
+        staff.revoke_downloads()  # a newer export replaces the previous file
+    prepared = st.session_state.get(_K + "csv")
+    if prepared is None:
         return
-    if not result.ok:
-        chars = "、".join(f"{p['char']}（{p['codepoint']}）" for p in export.summarise_problems(result.unencodable))
+    p_query, p_encoding, rows, ok, unencodable, mime = prepared
+    if (p_query, p_encoding) != (query, encoding):
+        st.caption(pick("検索条件か文字コードが変わりました。もう一度「CSVを作成する」を押してください。",
+                        "The filters or encoding changed: press Prepare again.", lang))
+        return
+    if not ok:
+        chars = "、".join(f"{p['char']}（{p['codepoint']}）" for p in export.summarise_problems(unencodable))
         st.warning(pick(f"Shift_JIS で表せない文字があるため作成できませんでした：{chars}。UTF-8 をお使いください。",
                         f"Some characters cannot be written in Shift_JIS: {chars}. Please use UTF-8.", lang))
         return
-    st.download_button(
-        pick(f"ダウンロード（{result.rows:,}件）", f"Download ({result.rows:,} rows)", lang),
-        data=result.data, file_name=export.export_filename("inquiries"), mime=result.mime,
-        on_click="ignore", key=_K + "download",
+
+    def on_built(payload: bytes) -> None:
+        staff.audit(who, "export", (), f"{_filters_for_audit(query)} encoding={encoding} rows={rows}")
+        log.info("inbox: export downloaded (%d rows, %s)", rows, encoding)
+
+    staff.private_download(
+        pick(f"ダウンロード（{rows:,}件）", f"Download ({rows:,} rows)", lang),
+        lambda: build().data, file_name=export.export_filename("inquiries"), mime=mime,
+        key=_K + "download", on_built=on_built,
     )
 
 
-def _erasure(store, lang: str) -> None:
+def _erasure(store, lang: str, who: StaffIdentity) -> None:
     with st.expander(pick("ご本人の請求による削除（完全消去）", "Erase one person's inquiries (on request)", lang)):
         st.caption(pick("メールアドレスが一致する問い合わせをすべて削除し、データベースファイルを作り直して"
                         "データを完全に消去します。元に戻せません。",
@@ -279,13 +237,18 @@ def _erasure(store, lang: str) -> None:
         if email.strip():
             key = email_key(email)
             matches = store.export_frame(InboxQuery(search=email))
-            n = int((matches["email"].map(email_key) == key).sum()) if len(matches) else 0
+            mine = matches[matches["email"].map(email_key) == key] if len(matches) else matches
+            n = len(mine)
             st.text(pick(f"該当：{n}件", f"Matching: {n}", lang))
             sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
                                key=_K + "erase_sure")
             if st.button(pick("完全に削除する", "Erase permanently", lang), type="primary",
                          disabled=not (sure and n), key=_K + "erase_go"):
+                receipts = tuple(mine["receipt_no"]) if n else ()
                 erased = store.erase_person(email)
+                # The log keeps receipt numbers only: never the e-mail that was erased.
+                staff.audit(who, "erase", receipts, f"rows={erased}")
+                staff.revoke_downloads(everyone=True)  # no earlier export may still hand out the person
                 log.info("inbox: erased %d inquiries on request", erased)
                 st.session_state[_K + "erased"] = erased
                 st.session_state.pop(_K + "csv", None)
@@ -298,33 +261,53 @@ def _erasure(store, lang: str) -> None:
 
     days = load_settings().retention_days
     with st.expander(pick(f"保存期間（{days}日）を過ぎた問い合わせの削除", f"Purge inquiries older than {days} days", lang)):
-        cutoff = (pd.Timestamp.now(tz=JST) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M")
+        cutoff_ts = pd.Timestamp.now(tz=JST) - timedelta(days=days)
+        cutoff = cutoff_ts.strftime("%Y-%m-%d %H:%M")
         st.caption(pick(f"{cutoff}（日本時間）より前に受け付けた問い合わせを完全に消去します。",
                         f"Erases inquiries received before {cutoff} JST.", lang))
         sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
                            key=_K + "purge_sure")
         if st.button(pick("保存期間を過ぎたものを削除する", "Purge now", lang), disabled=not sure, key=_K + "purge_go"):
+            old = store.export_frame(InboxQuery(received_to=cutoff_ts.date()))
             purged = store.purge_older_than(days)
+            gone = tuple(old.loc[old["received_at"] < cutoff_ts, "receipt_no"]) if len(old) else ()
+            staff.audit(who, "purge", gone, f"rows={purged} older_than_days={days}")
+            staff.revoke_downloads(everyone=True)
             log.info("inbox: retention purge removed %d inquiries", purged)
             st.session_state.pop(_K + "csv", None)
             st.success(pick(f"{purged}件を削除しました。", f"Purged {purged} inquiries.", lang))
 
 
+def _audit_section(store, lang: str, who: StaffIdentity) -> None:
+    with st.expander(pick("操作記録（監査ログ）", "Audit log", lang)):
+        st.caption(pick("だれが・いつ（日本時間）・どこから・何をしたか。問い合わせた方の個人情報は記録しません（受付番号のみ）。"
+                        "記録はアプリから変更・削除できません。",
+                        "Who did what, when (JST) and from where. No inquirer's personal data "
+                        "(receipt numbers "
+                        "only). The log cannot be changed or deleted from the app.", lang))
+        rows = store.audit_frame(limit=500)
+        st.dataframe(staff.audit_table(rows, lang), hide_index=True)
+
+        def build() -> bytes:
+            return export.csv_bytes(staff.audit_table(store.audit_frame(limit=None), lang)).data
+
+        staff.private_download(
+            pick("操作記録をCSVでダウンロード", "Download the audit log (CSV)", lang), build,
+            file_name=export.export_filename("audit-log"), mime="text/csv", key=_K + "audit_download",
+            on_built=lambda _payload: staff.audit(who, "audit_export"),
+        )
+
+
 def render_inbox_page() -> None:
-    """The whole 受付箱 page (called by pages/inbox.py); it checks the password itself."""
+    """The whole 受付箱 page (called by pages/inbox.py); it checks who is signed in itself."""
     lang = _lang()
     st.title(pick("受付箱（職員用）", "Inbox (staff)", lang))
-    if not configured_password():
-        st.info(pick("受付箱は無効です。管理者パスワード（環境変数 JICHITAI_ADMIN_PASSWORD または "
-                     "secrets の admin_password）が設定されていません。",
-                     "The inbox is disabled: no admin password is configured "
-                     "(JICHITAI_ADMIN_PASSWORD or admin_password in secrets).", lang), icon="🔒")
-        return
-    if not is_authorised():
-        _login_form(lang)
+    who = staff.require_staff(lang)
+    if who is None:
         return
     log.info("inbox: page viewed")
-    st.button(pick("ログアウト", "Log out", lang), on_click=_on_logout, key=_K + "logout")
+    staff.sign_out_button(who, lang)
+    staff.show_sign_in_notice()
     try:
         store = get_store()
         failed = store.failed_outbox()
@@ -336,8 +319,9 @@ def render_inbox_page() -> None:
         st.caption(pick(f"{page.total:,}件中 {page.page}/{page.page_count}ページ",
                         f"{page.total:,} inquiries, page {page.page} of {page.page_count}", lang))
         st.dataframe(display_frame(page.rows, lang), hide_index=True)
-        _detail(store, page.rows, lang)
-        _export(store, _query_from_widgets(1), lang)
-        _erasure(store, lang)
+        _detail(store, page.rows, lang, who)
+        _export(store, _query_from_widgets(1), lang, who)
+        _erasure(store, lang, who)
+        _audit_section(store, lang, who)
     except StoreUnavailable as exc:
         st.error(str(exc), icon="⚠️")

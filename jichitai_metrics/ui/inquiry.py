@@ -12,8 +12,7 @@ import streamlit as st
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.i18n import pick
-from jichitai_metrics.inquiries import NewInquiry, PRIVACY_NOTICE_VERSION, InquiryStore, open_store
-from jichitai_metrics.inquiries import notify
+from jichitai_metrics.inquiries import PRIVACY_NOTICE_VERSION, InquiryStore, NewInquiry, notify, open_store
 from jichitai_metrics.inquiries.model import TEXT_FIELDS
 from jichitai_metrics.inquiries.store import InvalidInquiry
 from jichitai_metrics.inquiries.validation import LABELS, MAX_LENGTHS, validate
