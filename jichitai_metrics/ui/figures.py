@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from jichitai_metrics import export, extracts, formatting, html_table, queries, screen, words
+from jichitai_metrics import export, extracts, formatting, html_table, queries, screen, whatif, words
 from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard, build_chart_card
 from jichitai_metrics.ui import common
 from jichitai_metrics.ui.downloads import csv_download
@@ -234,3 +234,14 @@ def headline_cards(figures: list[dict[str, Any]], lang: str) -> None:
             f'<p class="jm-note">{html.escape(source)}</p>{note_html}</section>'
         )
     st.html(f'<div class="jm-grid jm-cards">{"".join(cards)}</div>')
+
+
+def whatif_picture(results: pd.DataFrame, lang: str) -> None:
+    """The what-if chart as an SVG picture (as the chart cards) with every result in its alt text."""
+    # Fixed plot width: a faceted chart cannot size itself to the container (its labels were clipped).
+    svg = screen.screen_svg(whatif.chart(results, lang, width=560).to_dict())
+    title = common.pick("入力値と事例を当てはめた値の比較", "Your values and the case's effect", lang)
+    values = common.pick("、", "; ", lang).join(
+        f"{row['item']} {row['reading']} {whatif.result_text(row, lang)}" for row in results.to_dict("records")
+    )
+    st.image(svg, width="content", alt=f"{title}{common.pick('：', ': ', lang)}{values}")

@@ -78,6 +78,10 @@ def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page,
     Links are text only: an icon font's ligature would be read out ("home 概要") and loading the
     375 kB icon font costs a page without other icons a measurable share of its load.
     """
+    if not st.runtime.exists():
+        # dashboard.py imported without a server (the deck's "spawn" render worker re-imports the
+        # main script): there is no page to draw, and Streamlit's page objects are not complete.
+        return
     with st.sidebar:
         st.html(_STYLE + _language_links(current, lang))
         for section, pages in sections.items():
