@@ -48,17 +48,21 @@ with left:
     st.markdown(common.md_escape(words.text(prog, "summary", lang)))
     st.subheader(common.pick("ポイント", "Key points", lang))
     # One list in one block (not one element per line: every element costs on each page load).
-    st.markdown("\n".join(f"- {common.md_escape(p)}" for p in prog["key_points_en" if en else "key_points_ja"]))
+    st.markdown(
+        "\n".join(f"- {common.md_escape(p)}" for p in prog["key_points_en" if en else "key_points_ja"])
+    )
 with right:
     st.header(common.pick("講師の経歴", "Speaker's career", lang))
     career = common.career(seminar_id, number)
     if career.empty:
         st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
     else:
-        st.markdown("\n".join(
-            f"- **{common.md_escape(career_when(row, lang))}**　{common.md_escape(words.text(row, 'event', lang))}"
-            for row in career.to_dict("records")
-        ))
+        st.markdown(
+            "\n".join(
+                f"- **{common.md_escape(career_when(row, lang))}**　{common.md_escape(words.text(row, 'event', lang))}"
+                for row in career.to_dict("records")
+            )
+        )
 
 st.header(common.pick("数値とグラフ", "Figures and charts", lang))
 chart_rows = common.charts(seminar_id, number)
@@ -89,11 +93,14 @@ findings = common.findings(seminar_id, number)
 if not findings.empty:
     st.header(common.pick("数値以外の発見", "Findings without a number", lang))
     # Each finding with its quote under it, the whole list in one block.
-    st.markdown("\n".join(
-        f"- {common.md_escape(words.text(row, 'statement', lang))}"
-        "  \n  " + common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
-        for row in findings.to_dict("records")
-    ))
+    st.markdown(
+        "\n".join(
+            f"- {common.md_escape(words.text(row, 'statement', lang))}"
+            "  \n  "
+            + common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
+            for row in findings.to_dict("records")
+        )
+    )
 
 st.divider()
 fig_ui.inquiry_link(number)

@@ -242,6 +242,7 @@ def whatif_picture(results: pd.DataFrame, lang: str) -> None:
     svg = screen.screen_svg(whatif.chart(results, lang, width=560).to_dict())
     title = common.pick("入力値と事例を当てはめた値の比較", "Your values and the case's effect", lang)
     values = common.pick("、", "; ", lang).join(
-        f"{row['item']} {row['reading']} {whatif.result_text(row, lang)}" for row in results.to_dict("records")
+        f"{row['item']} {row['reading']} {whatif.result_text(row, lang)}"
+        for row in results.to_dict("records")
     )
     st.image(svg, width="content", alt=f"{title}{common.pick('：', ': ', lang)}{values}")

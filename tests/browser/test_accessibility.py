@@ -26,6 +26,7 @@ PAGES = [
     "present",
     "inquiry",
     "inbox",
+    "review",
     "accessibility",
 ]
 
