@@ -180,6 +180,20 @@ class _Feeder:
         self.queue: collections.deque[tuple[Future, tuple[Any, ...]]] = collections.deque()
         self.running = 0
         self.broken = False
+        # Nothing is handed over before the worker has started (Python, vl-convert, font: seconds
+        # on a cold start): until then every job stays in our queue, where the caller takes it back
+        # and renders it here, so a cold start never makes an export wait.
+        self.ready = False
+        self.pool.submit(_ready).add_done_callback(self._started)
+
+    def _started(self, job: Future) -> None:
+        if job.exception() is not None:
+            with self.lock:
+                self.broken = True
+            return
+        with self.lock:
+            self.ready = True
+        self._pump()
 
     def submit(self, *args: Any) -> Future:
         """Queue a `_worker_png` job; the returned Future can be cancelled until the pool gets it."""
@@ -192,7 +206,7 @@ class _Feeder:
     def _pump(self) -> None:
         while True:
             with self.lock:
-                if self.running >= self.IN_FLIGHT or not self.queue:
+                if not self.ready or self.running >= self.IN_FLIGHT or not self.queue:
                     return
                 future, args = self.queue.popleft()
                 if not future.set_running_or_notify_cancel():
@@ -258,10 +272,7 @@ def warm_render_pool() -> None:
 
     Its start-up (Python, vl-convert, font: ~1–2 s) is then over when the download is clicked.
     """
-    pool = _render_pool()
-    if pool is not None:
-        with contextlib.suppress(RuntimeError, BrokenProcessPool):
-            pool.pool.submit(_ready)  # the pool starts its process on the first job
+    _render_pool()  # the feeder starts the worker process at once and hands it jobs once it is up
 
 
 def shutdown_render_pool() -> None:

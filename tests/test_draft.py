@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jichitai_metrics import catalog, export, queries, slides
+from jichitai_metrics.chart_card import load_cards, select_chart_rows
 from jichitai_metrics.draft import draft_report
 from jichitai_metrics.draft import review as rv
 from jichitai_metrics.draft.files import validate_data_dir, write_draft
@@ -276,11 +277,10 @@ def test_a_drafted_and_reviewed_seminar_loads_beside_day1(tmp_path):
     assert "約45分" in set(queries.figures(con, text="待ち時間")["quote"])  # explorer search
     csv_bytes = export.csv_bytes(figs)
     assert csv_bytes.ok and "約2万4,000人" in csv_bytes.data.decode("utf-8-sig")
-    charts = slides.select_charts(con, "demo-draft-day2")
+    charts = select_chart_rows(con, "demo-draft-day2")
     assert charts and all(c["seminar_id"] == "demo-draft-day2" for c in charts)
-    deck = slides.catalog_deck(
-        con, "demo-draft-day2", programs=[1], chart_ids=[], lang="ja", base_url="http://localhost:8501"
-    )
+    seminar_row, cards = load_cards(con, "demo-draft-day2", programs=[1], lang="ja")
+    deck = slides.cards_deck(seminar_row, cards, programs=[1], lang="ja", base_url="http://localhost:8501")
     import io
 
     from pptx import Presentation

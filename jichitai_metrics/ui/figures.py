@@ -15,7 +15,9 @@ from jichitai_metrics.ui.downloads import csv_download
 from jichitai_metrics.ui.inquiry import inquiry_params
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# cache_resource, not cache_data: the card is read, never changed, and cache_data would unpickle a
+# copy of its tables on every rerun of every page that shows it.
+@st.cache_resource(show_spinner=False, max_entries=256)
 def card(seminar_id: str, chart_id: str, lang: str) -> ChartCard:
     """The chart's card (rows, table, caption, CSV table, slide texts), built once per language."""
     row = queries.chart(common.catalog_cursor(), chart_id)
