@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from jichitai_metrics.ui import common, nav
+from jichitai_metrics.ui import common, nav, printing
 
 common.freeze_long_lived_objects()  # keeps Streamlit's after-run garbage collection cheap (see there)
 # An emoji favicon is drawn from a data: URL; a ":material/…:" one is fetched from fonts.gstatic.com on
 # every page load, an outside request that an intranet (LGWAN) blocks or leaves hanging.
 st.set_page_config(page_title="自治体DXメトリクス", page_icon="📊", layout="wide")
+printing.inject_print_css()  # Ctrl+P gives clean A4 pages on every page (no sidebar, buttons, cut charts)
 
 lang = common.language_switch()
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from jichitai_metrics import handout
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.errors import CatalogError, UnknownSeminar
 
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "--base-url",
         help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
     )
+    handout.add_subcommand(sub)
     from jichitai_metrics import hashcli
     from jichitai_metrics.draft import cli as draft_cli
 
@@ -129,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "deck":
         return _deck(args)
+    if args.command == "handout":
+        return handout.run_cli(args)
     if args.command == "hash-password":
         from jichitai_metrics import hashcli
 

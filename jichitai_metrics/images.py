@@ -122,6 +122,21 @@ def render_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
     )
 
 
+def _convert(spec: dict[str, Any], fmt: str, scale: float, vl_version: str | None = None) -> bytes:
+    """One vl-convert render: PNG at `scale`, or a vector PDF (text as text, the font embedded)."""
+    vl = vl_version or _vl_version()
+    if fmt == "pdf":
+        return bytes(vlc.vegalite_to_pdf(spec, vl_version=vl, allowed_base_urls=[]))
+    return bytes(vlc.vegalite_to_png(spec, vl_version=vl, scale=scale, allowed_base_urls=[]))
+
+
+def render_pdf(chart: alt.TopLevelMixin | dict[str, Any]) -> bytes:
+    """A one-page vector PDF of a chart (the A4 handout places it on its pages as vectors)."""
+    ensure_font()
+    spec = chart_spec(chart)
+    return bytes(_cached((spec_hash(spec), "pdf", 1.0), lambda: _convert(spec, "pdf", 1.0)))
+
+
 def png_size(png: bytes) -> tuple[int, int]:
     """Width and height in pixels read from the PNG header (no imaging library needed)."""
     if png[:8] != b"\x89PNG\r\n\x1a\n":
@@ -155,9 +170,9 @@ def _worker_start() -> None:
     vlc.vegalite_to_png({"mark": "point"}, vl_version=_vl_version(), allowed_base_urls=[])
 
 
-def _worker_png(spec: dict[str, Any], vl_version: str, scale: float) -> bytes:
+def _worker_png(spec: dict[str, Any], vl_version: str, scale: float, fmt: str = "png") -> bytes:
     """One job in the render process (vl-convert's own exceptions travel back to the caller)."""
-    return bytes(vlc.vegalite_to_png(spec, vl_version=vl_version, scale=scale, allowed_base_urls=[]))
+    return _convert(spec, fmt, scale, vl_version)
 
 
 def _ready() -> bool:
@@ -300,12 +315,7 @@ class PendingPNG:
         self.value: bytes | None = None
 
     def _here(self) -> bytes:
-        value = _cached(
-            self.key,
-            lambda: vlc.vegalite_to_png(
-                self.spec, vl_version=_vl_version(), scale=self.scale, allowed_base_urls=[]
-            ),
-        )
+        value = _cached(self.key, lambda: _convert(self.spec, self.key[1], self.scale))
         self.value = bytes(value)
         return self.value
 
@@ -332,15 +342,19 @@ class PendingPNG:
         return self.value
 
 
-def render_png_later(chart: alt.TopLevelMixin | dict[str, Any], scale: float = PNG_SCALE) -> PendingPNG:
+def render_png_later(
+    chart: alt.TopLevelMixin | dict[str, Any], scale: float = PNG_SCALE, fmt: str = "png"
+) -> PendingPNG:
     """Queue a chart's PNG for the render process and return at once; call the result for the bytes.
 
     The same bytes as :func:`render_png` (same spec, font and scale, the same cache). Where the
     render process is unavailable, crashed or stuck, the PNG is rendered in this process instead.
+    ``fmt="pdf"`` queues the chart's vector PDF instead (the bytes of :func:`render_pdf`).
     """
     ensure_font()
     spec = chart_spec(chart)
-    key = (spec_hash(spec), "png", float(scale))
+    scale = 1.0 if fmt == "pdf" else scale
+    key = (spec_hash(spec), fmt, float(scale))
     with _cache_lock:
         hit = _cache.get(key)
     if isinstance(hit, bytes):
@@ -351,7 +365,7 @@ def render_png_later(chart: alt.TopLevelMixin | dict[str, Any], scale: float = P
     future: Future | None = None
     if pool is not None:
         try:
-            future = pool.submit(spec, _vl_version(), float(scale))
+            future = pool.submit(spec, _vl_version(), float(scale), fmt)
         except (RuntimeError, BrokenProcessPool):  # shut down or broken meanwhile: render here
             future = None
     return PendingPNG(key, spec, float(scale), future)

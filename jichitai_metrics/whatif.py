@@ -515,6 +515,11 @@ def result_text(row: Mapping[str, Any], lang: str = "ja") -> str:
     )
 
 
+def source_line(row: Mapping[str, Any]) -> str:
+    """Where a result's factor comes from: source ―「quote」（figure id）; the page and the handout show it."""
+    return f"{row['source']} ―「{row['quote']}」（{row['figure_id']}）"
+
+
 def csv_frame(results: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """The results as a machine-readable table (header row, plain numbers, units in a column)."""
     names = {

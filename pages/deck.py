@@ -104,16 +104,47 @@ if nothing:
         common.pick("グラフを1つ以上選んでください。", "Choose at least one chart.", lang),
         icon=":material/warning:",
     )
-st.download_button(
-    common.pick("スライドをダウンロード（.pptx）", "Download the deck (.pptx)", lang),
-    data=kit.deck_builder(seminar_id, chart_ids, chosen_programs, lang, entries if use_whatif else None),
-    file_name=kit.deck_filename(seminar_id, chart_ids, chosen_programs),
-    mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    on_click="ignore",
-    type="primary",
-    icon=":material/slideshow:",
-    disabled=nothing,
-    key="deck-download",
+deck_column, handout_column = st.columns(2)
+with deck_column:
+    st.download_button(
+        common.pick("スライドをダウンロード（.pptx）", "Download the deck (.pptx)", lang),
+        data=kit.deck_builder(seminar_id, chart_ids, chosen_programs, lang, entries if use_whatif else None),
+        file_name=kit.deck_filename(seminar_id, chart_ids, chosen_programs),
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        on_click="ignore",
+        type="primary",
+        icon=":material/slideshow:",
+        disabled=nothing,
+        key="deck-download",
+        width="stretch",
+    )
+with handout_column:
+    # The same charts as an A4 handout for the hearing room (vector charts, sources, QR code).
+    landscape = st.session_state.get("handout-landscape", False)
+    st.download_button(
+        common.pick("配布資料をダウンロード（A4 PDF）", "Download the handout (A4 PDF)", lang),
+        data=kit.handout_builder(
+            seminar_id, chart_ids, chosen_programs, lang, entries if use_whatif else None, landscape
+        ),
+        file_name=kit.handout_filename(seminar_id, chart_ids, chosen_programs),
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+        disabled=nothing,
+        key="handout-download",
+        width="stretch",
+    )
+    st.toggle(
+        common.pick("配布資料をA4横向きにする", "Handout in A4 landscape", lang), key="handout-landscape"
+    )
+st.caption(
+    common.pick(
+        "配布資料（A4）：グラフ（拡大しても粗くならない形式）・数値の表・出典と発言の原文・注記を1ページに1〜2件。"
+        "最後のページにこの画面へのQRコード。",
+        "Handout (A4): one or two charts a page (sharp at any size) with their numbers, sources, verbatim "
+        "quotes and notes; a QR code back to this view on the last page.",
+        lang,
+    )
 )
 
 present_ids = chart_ids or kit.charts_of_programs(seminar_id, chosen_programs)

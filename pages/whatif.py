@@ -81,7 +81,7 @@ for row in results.to_dict("records"):
         st.markdown(f"**{common.md_escape(row['item'])}**　{common.md_escape(row['reading'])}")
         st.markdown(f"### {common.md_escape(whatif.result_text(row, lang))}")
         st.caption(common.md_escape(common.pick("前提：", "Assumption: ", lang) + row["assumption"]))
-        st.caption(common.md_escape(f"{row['source']} ―「{row['quote']}」（{row['figure_id']}）"))
+        st.caption(common.md_escape(whatif.source_line(row)))
 
 fig_ui.whatif_picture(results, lang)
 

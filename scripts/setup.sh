@@ -2,7 +2,7 @@
 # Set up this checkout on a fresh Debian machine that has only Python 3.11:
 #   scripts/setup.sh          runtime: .venv with requirements.txt
 #   scripts/setup.sh --test   plus test requirements and the Debian packages the tests drive
-#                             (chromium, a CJK font for screenshots, postgresql, nginx).
+#                             (chromium, a CJK font for screenshots, postgresql, nginx, poppler-utils).
 # Idempotent and quick when nothing is missing, so both README commands can call it every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +36,9 @@ fi
 
 if [ $want_test = 1 ]; then
   # Debian packages: chromium for browser tests, fonts-noto-cjk so Japanese shows in screenshots,
-  # postgresql and nginx for the multi-replica tests (started by the tests, as temp instances).
-  packages=(chromium fonts-noto-cjk postgresql nginx)
+  # postgresql and nginx for the multi-replica tests (started by the tests, as temp instances),
+  # poppler-utils (pdftoppm) to render handout pages for the QR-code test and for looking at them.
+  packages=(chromium fonts-noto-cjk postgresql nginx poppler-utils)
   missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from jichitai_metrics import charts, export, formatting, images, slides, whatif, words
+from jichitai_metrics import charts, export, formatting, handout, images, slides, whatif, words
 from jichitai_metrics.chart_card import load_cards
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.ui import common
@@ -149,6 +149,38 @@ def deck_builder(
     return build
 
 
+def handout_builder(
+    seminar_id: str,
+    chart_ids: Sequence[str],
+    programs: Sequence[int],
+    lang: str,
+    whatif_entries_: dict[str, str] | None,
+    landscape: bool = False,
+) -> Callable[[], bytes]:
+    """A no-argument callable for st.download_button: the A4 handout PDF, built only when clicked."""
+    images.warm_render_pool()  # the chart PDFs render in the same process as the deck's PNGs
+    cursor = common.catalog_cursor()
+    base_url = load_settings().base_url
+    extra_results = None
+    if whatif_entries_:
+        extra_results, _ = whatif_results(seminar_id, whatif_entries_, lang)
+    ids, progs = list(chart_ids), list(programs)
+
+    def build() -> bytes:
+        return handout.catalog_handout(
+            cursor,
+            seminar_id,
+            programs=progs if not ids else (),
+            chart_ids=ids,
+            lang=lang,
+            base_url=base_url,
+            landscape=landscape,
+            whatif_results=extra_results,
+        )
+
+    return build
+
+
 def chart_image(
     seminar_id: str,
     chart_id: str,
@@ -188,3 +220,7 @@ def deck_filename(seminar_id: str, chart_ids: Sequence[str], programs: Sequence[
     if len(programs) == 1 and not chart_ids:
         parts.append(f"program{programs[0]}")
     return export.export_filename(what, *parts, ext="pptx")
+
+
+def handout_filename(seminar_id: str, chart_ids: Sequence[str], programs: Sequence[int]) -> str:
+    return handout.handout_filename(seminar_id, chart_ids, programs)
