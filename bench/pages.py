@@ -50,6 +50,8 @@ PAGES = [
     "present",
     "inquiry",
     "inbox",
+    "review",
+    "accessibility",
 ]
 MINIMAL_APP = 'import streamlit as st\nst.write("hello")\n'
 # Drawn = script finished, something in the main block, every chart has its SVG or canvas, every image
