@@ -8,6 +8,7 @@ common.freeze_long_lived_objects()  # keeps Streamlit's after-run garbage collec
 # An emoji favicon is drawn from a data: URL; a ":material/…:" one is fetched from fonts.gstatic.com on
 # every page load, an outside request that an intranet (LGWAN) blocks or leaves hanging.
 st.set_page_config(page_title="自治体DXメトリクス", page_icon="📊", layout="wide")
+common.stop_on_bad_settings()
 printing.inject_print_css()  # Ctrl+P gives clean A4 pages on every page (no sidebar, buttons, cut charts)
 
 lang = common.language_switch()

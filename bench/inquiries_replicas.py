@@ -73,9 +73,16 @@ def run_level(backend: str, targets: list[str], clients: int, total: int, tag: s
     for i, (target, share) in enumerate(zip(targets, shares, strict=True)):
         if share == 0:
             continue
-        procs.append(subprocess.Popen(
-            [sys.executable, "-c", WORKER, backend, target, f"{tag}-p{i}", str(share), str(per_client)],
-            cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", WORKER, backend, target, f"{tag}-p{i}", str(share), str(per_client)],
+                cwd=REPO_ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+        )
     for p in procs:
         assert p.stdout.readline().strip() == "ready", f"{backend} worker failed to start"
     for p in procs:
@@ -100,16 +107,19 @@ def main() -> None:
     durable = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
     with tempfile.TemporaryDirectory() as tmp, postgres_server(settings=durable) as pg:
         for clients in args.clients:
-            duck = run_level("duckdb", [str(Path(tmp) / f"bench-{clients}.duckdb")], clients,
-                             args.total, f"d{clients}")
+            duck = run_level(
+                "duckdb", [str(Path(tmp) / f"bench-{clients}.duckdb")], clients, args.total, f"d{clients}"
+            )
             pg.psql(f"CREATE DATABASE bench_{clients}", db="postgres")
             url = pg.url.rsplit("/", 1)[0] + f"/bench_{clients}"
             post = run_level("postgres", [url, url], clients, args.total, f"p{clients}")
             rows.append((str(clients), f"{duck:,.0f}", f"{post:,.0f}", f"{post / duck:.2f}x"))
     head = ("clients", "DuckDB, 1 process (submits/s)", "PostgreSQL, 2 replicas (submits/s)", "PG / DuckDB")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    print(f"{args.total} submissions per measurement; each = validation + insert + outbox row, "
-          f"one transaction; {os.cpu_count()} CPU cores")
+    print(
+        f"{args.total} submissions per measurement; each = validation + insert + outbox row, "
+        f"one transaction; {os.cpu_count()} CPU cores"
+    )
     for r in [head, tuple("-" * w for w in widths), *rows]:
         cells = zip(r, widths, strict=True)
         print(" | ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(cells)))

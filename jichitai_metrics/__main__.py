@@ -12,9 +12,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from jichitai_metrics import handout
+from jichitai_metrics import handout, maintenance
 from jichitai_metrics.config import load_settings
-from jichitai_metrics.errors import CatalogError, UnknownSeminar
+from jichitai_metrics.errors import CatalogError, ConfigError, UnknownSeminar
 
 EXIT_USAGE = 2
 EXIT_DATA = 3
@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         help="QRコードのリンク先（既定は JICHITAI_BASE_URL） / dashboard base URL for the QR code",
     )
     handout.add_subcommand(sub)
+    maintenance.add_commands(sub)  # check-config, purge (issue 10)
     from jichitai_metrics import hashcli
     from jichitai_metrics.draft import cli as draft_cli
 
@@ -129,8 +130,15 @@ def _deck(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status (0 ok, 2 bad arguments or unknown id, 3 bad data)."""
     args = _parser().parse_args(argv)
+    ours = maintenance.run(args)
+    if ours is not None:
+        return ours
     if args.command == "deck":
-        return _deck(args)
+        try:
+            return _deck(args)
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "handout":
         return handout.run_cli(args)
     if args.command == "hash-password":

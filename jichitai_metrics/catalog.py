@@ -23,7 +23,15 @@ QUALIFIERS = ("", "約", "以上", "以下", "未満")
 KINDS = ("reported", "target", "derived")
 # Every chart type charts.py can draw (charts.py reads this tuple: one list, so none is refused here
 # that the builders accept).
-CHART_TYPES = ("share_comparison", "baseline_change", "target_progress", "ratio", "value_bars", "counts", "kpi")
+CHART_TYPES = (
+    "share_comparison",
+    "baseline_change",
+    "target_progress",
+    "ratio",
+    "value_bars",
+    "counts",
+    "kpi",
+)
 ISO_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－"})
@@ -44,37 +52,85 @@ class Column:
 
 
 FIGURE_COLUMNS = (
-    Column("id"), Column("seminar_id"), Column("program", "int", required=False), Column("topic"),
-    Column("label_ja"), Column("label_en"), Column("value", "float"), Column("unit"),
-    Column("qualifier", required=False, choices=QUALIFIERS), Column("baseline", required=False),
-    Column("as_of", "date_partial", required=False), Column("fiscal_year", "int", required=False),
-    Column("kind", choices=KINDS), Column("quote"), Column("note_ja", required=False),
-    Column("note_en", required=False), Column("ambiguous", "bool"), Column("derivation", required=False),
+    Column("id"),
+    Column("seminar_id"),
+    Column("program", "int", required=False),
+    Column("topic"),
+    Column("label_ja"),
+    Column("label_en"),
+    Column("value", "float"),
+    Column("unit"),
+    Column("qualifier", required=False, choices=QUALIFIERS),
+    Column("baseline", required=False),
+    Column("as_of", "date_partial", required=False),
+    Column("fiscal_year", "int", required=False),
+    Column("kind", choices=KINDS),
+    Column("quote"),
+    Column("note_ja", required=False),
+    Column("note_en", required=False),
+    Column("ambiguous", "bool"),
+    Column("derivation", required=False),
     # true where the report gives no date and as_of is the seminar day, assumed (said on every caption).
     Column("as_of_assumed", "bool", required=False, optional_header=True),
 )
 FINDING_COLUMNS = (
-    Column("id"), Column("seminar_id"), Column("program", "int", required=False), Column("topic"),
-    Column("statement_ja"), Column("statement_en"), Column("quote"), Column("note_ja", required=False),
+    Column("id"),
+    Column("seminar_id"),
+    Column("program", "int", required=False),
+    Column("topic"),
+    Column("statement_ja"),
+    Column("statement_en"),
+    Column("quote"),
+    Column("note_ja", required=False),
     Column("note_en", required=False),
 )
 CHART_COLUMNS = (
-    Column("chart_id"), Column("seminar_id"), Column("program", "int", required=False), Column("order", "int"),
-    Column("chart_type", choices=CHART_TYPES), Column("title_ja"), Column("title_en"), Column("figure_ids"),
-    Column("note_ja", required=False), Column("note_en", required=False),
+    Column("chart_id"),
+    Column("seminar_id"),
+    Column("program", "int", required=False),
+    Column("order", "int"),
+    Column("chart_type", choices=CHART_TYPES),
+    Column("title_ja"),
+    Column("title_en"),
+    Column("figure_ids"),
+    Column("note_ja", required=False),
+    Column("note_en", required=False),
 )
 SEMINAR_KEYS = {
-    "id": str, "title_ja": str, "title_en": str, "report_title": str, "organiser": str, "held_on": date,
-    "fiscal_year": int, "audience_ja": str, "registrants": int, "program_count": int,
+    "id": str,
+    "title_ja": str,
+    "title_en": str,
+    "report_title": str,
+    "organiser": str,
+    "held_on": date,
+    "fiscal_year": int,
+    "audience_ja": str,
+    "registrants": int,
+    "program_count": int,
 }
 # Optional keys still get a column, so queries can name them even when no seminar sets them.
 OPTIONAL_SEMINAR_KEYS = (
-    "organiser_en", "audience_en", "format_ja", "format_en", "source_note", "held_on_note_ja", "held_on_note_en",
+    "organiser_en",
+    "audience_en",
+    "format_ja",
+    "format_en",
+    "source_note",
+    "held_on_note_ja",
+    "held_on_note_en",
 )
 OPTIONAL_PROGRAM_KEYS = ("role_en", "organisation_en")
 PROGRAM_KEYS = {
-    "number": int, "title_ja": str, "title_en": str, "speaker_ja": str, "speaker_en": str, "role_ja": str,
-    "organisation_ja": str, "summary_ja": str, "summary_en": str, "key_points_ja": list, "key_points_en": list,
+    "number": int,
+    "title_ja": str,
+    "title_en": str,
+    "speaker_ja": str,
+    "speaker_en": str,
+    "role_ja": str,
+    "organisation_ja": str,
+    "summary_ja": str,
+    "summary_en": str,
+    "key_points_ja": list,
+    "key_points_en": list,
 }
 
 
@@ -127,8 +183,9 @@ def _convert(text: str, column: Column, rel: str, line: int) -> object:
             raise CatalogError(rel, f"'{text}' must be true or false", row=line, column=column.name)
         return text.lower() == "true"
     if column.type == "date_partial" and not ISO_PARTIAL_DATE.match(text):
-        raise CatalogError(rel, f"'{text}' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)", row=line,
-                           column=column.name)
+        raise CatalogError(
+            rel, f"'{text}' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)", row=line, column=column.name
+        )
     return text
 
 
@@ -192,20 +249,34 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
         for lang in ("ja", "en"):
             points = prog[f"key_points_{lang}"]
             if not 3 <= len(points) <= 5:
-                raise CatalogError(toml_rel, f"{where}: key_points_{lang} must hold 3 to 5 points, not {len(points)}")
-        tables.programs.append({
-            "seminar_id": sid, **{k: (v.strip() if isinstance(v, str) else v) for k, v in prog.items()
-                                  if k != "career"},
-        })
+                raise CatalogError(
+                    toml_rel, f"{where}: key_points_{lang} must hold 3 to 5 points, not {len(points)}"
+                )
+        tables.programs.append(
+            {
+                "seminar_id": sid,
+                **{k: (v.strip() if isinstance(v, str) else v) for k, v in prog.items() if k != "career"},
+            }
+        )
         for pos, step in enumerate(prog.get("career", [])):
             if not step.get("event_ja"):
                 raise CatalogError(toml_rel, f"{where}: career entry {pos + 1} has no event_ja")
-            tables.career.append({"seminar_id": sid, "program": prog["number"], "position": pos,
-                                  "year": step.get("year"), "when_ja": step.get("when_ja", ""),
-                                  "event_ja": step["event_ja"], "event_en": step.get("event_en", "")})
+            tables.career.append(
+                {
+                    "seminar_id": sid,
+                    "program": prog["number"],
+                    "position": pos,
+                    "year": step.get("year"),
+                    "when_ja": step.get("when_ja", ""),
+                    "event_ja": step["event_ja"],
+                    "event_en": step.get("event_en", ""),
+                }
+            )
     if len(numbers) != seminar["program_count"]:
-        raise CatalogError(toml_rel, f"program_count is {seminar['program_count']} but {len(numbers)} "
-                                     "[[program]] tables are given")
+        raise CatalogError(
+            toml_rel,
+            f"program_count is {seminar['program_count']} but {len(numbers)} [[program]] tables are given",
+        )
     tables.seminars.append({k: v for k, v in seminar.items() if k != "headline_figures"})
 
     def seminar_rows(name: str, columns: tuple[Column, ...], required: bool) -> pd.DataFrame | None:
@@ -218,11 +289,17 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
         for pos, row in frame.iterrows():
             line = int(pos) + 2
             if row["seminar_id"] != sid:
-                raise CatalogError(rel, f"seminar_id '{row['seminar_id']}' does not match folder '{sid}'",
-                                   row=line, column="seminar_id")
+                raise CatalogError(
+                    rel,
+                    f"seminar_id '{row['seminar_id']}' does not match folder '{sid}'",
+                    row=line,
+                    column="seminar_id",
+                )
             program = row["program"]
             if program is not None and program not in numbers:
-                raise CatalogError(rel, f"programme {program} is not in seminar.toml", row=line, column="program")
+                raise CatalogError(
+                    rel, f"programme {program} is not in seminar.toml", row=line, column="program"
+                )
         return frame
 
     figures = seminar_rows("figures.csv", FIGURE_COLUMNS, required=True)
@@ -231,12 +308,20 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
     for pos, row in figures.iterrows():
         line = int(pos) + 2
         if row["kind"] == "derived" and not row["derivation"]:
-            raise CatalogError(rel, "a derived figure must say how it was derived", row=line, column="derivation")
+            raise CatalogError(
+                rel, "a derived figure must say how it was derived", row=line, column="derivation"
+            )
         if row["ambiguous"] and not row["note_ja"]:
-            raise CatalogError(rel, "an ambiguous figure must explain why in note_ja", row=line, column="note_ja")
+            raise CatalogError(
+                rel, "an ambiguous figure must explain why in note_ja", row=line, column="note_ja"
+            )
     figures["search_text"] = [
-        normalise_search(" ".join(str(r[c] or "") for c in ("label_ja", "label_en", "topic", "quote", "note_ja",
-                                                              "note_en", "id")))
+        normalise_search(
+            " ".join(
+                str(r[c] or "")
+                for c in ("label_ja", "label_en", "topic", "quote", "note_ja", "note_en", "id")
+            )
+        )
         for _, r in figures.iterrows()
     ]
     tables.figures.append(figures)
@@ -255,16 +340,20 @@ def _load_seminar(folder: Path, root: Path, tables: _Tables) -> None:
         for pos, row in charts.iterrows():
             for fid in row["figure_ids"].split():
                 if fid not in known_ids:
-                    raise CatalogError(rel, f"figure '{fid}' is not in figures.csv", row=int(pos) + 2,
-                                       column="figure_ids")
+                    raise CatalogError(
+                        rel, f"figure '{fid}' is not in figures.csv", row=int(pos) + 2, column="figure_ids"
+                    )
         tables.charts.append(charts)
 
 
 def _unique(frame: pd.DataFrame, column: str, what: str) -> None:
     dupes = frame[frame[column].duplicated()][column].tolist()
     if dupes:
-        raise CatalogError(what, f"id '{dupes[0]}' is used more than once (ids must be unique across seminars)",
-                           column=column)
+        raise CatalogError(
+            what,
+            f"id '{dupes[0]}' is used more than once (ids must be unique across seminars)",
+            column=column,
+        )
 
 
 def build_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
@@ -282,17 +371,26 @@ def build_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
 
     figures = pd.concat(tables.figures, ignore_index=True)
     _unique(figures, "id", "figures.csv")
-    findings = pd.concat(tables.findings, ignore_index=True) if tables.findings else \
-        pd.DataFrame({c.name: pd.Series(dtype="object") for c in FINDING_COLUMNS} | {"position": []})
+    findings = (
+        pd.concat(tables.findings, ignore_index=True)
+        if tables.findings
+        else pd.DataFrame({c.name: pd.Series(dtype="object") for c in FINDING_COLUMNS} | {"position": []})
+    )
     if len(findings):
         _unique(findings, "id", "findings.csv")
-    charts = pd.concat(tables.charts, ignore_index=True) if tables.charts else \
-        pd.DataFrame({c.name: pd.Series(dtype="object") for c in CHART_COLUMNS} | {"position": []})
+    charts = (
+        pd.concat(tables.charts, ignore_index=True)
+        if tables.charts
+        else pd.DataFrame({c.name: pd.Series(dtype="object") for c in CHART_COLUMNS} | {"position": []})
+    )
     if len(charts):
         _unique(charts, "chart_id", "charts.csv")
     chart_figures = pd.DataFrame(
-        [{"chart_id": r.chart_id, "position": i, "figure_id": fid}
-         for r in charts.itertuples() for i, fid in enumerate(str(r.figure_ids).split())],
+        [
+            {"chart_id": r.chart_id, "position": i, "figure_id": fid}
+            for r in charts.itertuples()
+            for i, fid in enumerate(str(r.figure_ids).split())
+        ],
         columns=["chart_id", "position", "figure_id"],
     )
     seminars = pd.DataFrame(tables.seminars)
@@ -302,8 +400,10 @@ def build_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
         for key in optional:
             if key not in frame:
                 frame[key] = None
-    career = pd.DataFrame(tables.career, columns=["seminar_id", "program", "position", "year", "when_ja",
-                                                 "event_ja", "event_en"])
+    career = pd.DataFrame(
+        tables.career,
+        columns=["seminar_id", "program", "position", "year", "when_ja", "event_ja", "event_en"],
+    )
     career["year"] = career["year"].astype("Int64")
     headlines = pd.DataFrame(tables.headlines, columns=["seminar_id", "position", "figure_id"])
     for frame in (figures, findings, charts):
@@ -313,8 +413,14 @@ def build_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
 
     con = duckdb.connect(":memory:")
     for name, frame in {
-        "seminars": seminars, "programs": programs, "career": career, "headlines": headlines,
-        "figures": figures, "findings": findings, "charts": charts, "chart_figures": chart_figures,
+        "seminars": seminars,
+        "programs": programs,
+        "career": career,
+        "headlines": headlines,
+        "figures": figures,
+        "findings": findings,
+        "charts": charts,
+        "chart_figures": chart_figures,
     }.items():
         con.register(f"_{name}", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")

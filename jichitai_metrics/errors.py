@@ -23,9 +23,21 @@ class CatalogError(JichitaiError):
         super().__init__(f"{where}: {problem}")
 
 
+class ConfigError(JichitaiError):
+    """A JICHITAI_* setting is invalid: each line names the variable, the problem and the allowed range."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("設定に誤りがあります / invalid settings:\n" + "\n".join(problems))
+
+
 class StoreUnavailable(JichitaiError):
     """The inquiry database cannot be opened or written right now (locked, read-only, down)."""
 
 
 class UnknownSeminar(JichitaiError):
     """A seminar id or programme number that the catalogue does not hold."""
+
+
+class ErasureIncomplete(StoreUnavailable):
+    """An erasure (or purge) could not finish; nothing was half-done and the request is kept pending."""

@@ -346,7 +346,9 @@ def _only_dates(arr: Column) -> bool:
     if arr.type.tz is not None or arr.null_count == len(arr):
         return False
     ticks, per_day = arr.cast(pa.int64()), _UNITS_PER_DAY[arr.type.unit]
-    return not pc.any(pc.not_equal(pc.subtract(ticks, pc.multiply(pc.divide(ticks, per_day), per_day)), 0)).as_py()
+    return not pc.any(
+        pc.not_equal(pc.subtract(ticks, pc.multiply(pc.divide(ticks, per_day), per_day)), 0)
+    ).as_py()
 
 
 def _timestamp_tokens(arr: Column, only_dates: bool | None = None) -> Column:
@@ -455,7 +457,9 @@ def _table_lines(table: pa.Table) -> Iterator[pa.Array]:
     re-encoding (which holds the GIL) overlaps with the slices still being built.
     """
     # Whole-column decisions first: a slice must not switch a date column to date-times.
-    dates = [pa.types.is_timestamp(t) and _only_dates(table.column(i)) for i, t in enumerate(table.schema.types)]
+    dates = [
+        pa.types.is_timestamp(t) and _only_dates(table.column(i)) for i, t in enumerate(table.schema.types)
+    ]
 
     def build(lo: int) -> list[pa.Array]:
         part = table.slice(lo, _SLICE_ROWS)

@@ -45,7 +45,9 @@ def programs(con: duckdb.DuckDBPyConnection, seminar_id: str) -> pd.DataFrame:
 
 def program(con: duckdb.DuckDBPyConnection, seminar_id: str, number: int) -> dict:
     """One programme as a dict; UnknownSeminar if the seminar has no such programme."""
-    frame = con.execute("SELECT * FROM programs WHERE seminar_id = ? AND number = ?", [seminar_id, number]).df()
+    frame = con.execute(
+        "SELECT * FROM programs WHERE seminar_id = ? AND number = ?", [seminar_id, number]
+    ).df()
     if frame.empty:
         raise UnknownSeminar(f"seminar '{seminar_id}' has no programme {number}")
     row = frame.iloc[0].to_dict()
@@ -58,19 +60,31 @@ def career(con: duckdb.DuckDBPyConnection, seminar_id: str, number: int) -> pd.D
     """The speaker's career timeline as the profile gives it."""
     return con.execute(
         "SELECT year, when_ja, event_ja, event_en FROM career WHERE seminar_id = ? AND program = ? "
-        "ORDER BY position", [seminar_id, number]).df()
+        "ORDER BY position",
+        [seminar_id, number],
+    ).df()
 
 
 def figures(
-    con: duckdb.DuckDBPyConnection, seminar_id: str | None = None, program: int | None = None,
-    topic: str | None = None, unit: str | None = None, kind: str | None = None, text: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    seminar_id: str | None = None,
+    program: int | None = None,
+    topic: str | None = None,
+    unit: str | None = None,
+    kind: str | None = None,
+    text: str | None = None,
     ids: list[str] | tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Figures matching every given filter; `text` matches labels, quotes and notes width-insensitively."""
     where: list[str] = []
     params: list[object] = []
-    for column, value in (("f.seminar_id", seminar_id), ("f.program", program), ("f.topic", topic),
-                          ("f.unit", unit), ("f.kind", kind)):
+    for column, value in (
+        ("f.seminar_id", seminar_id),
+        ("f.program", program),
+        ("f.topic", topic),
+        ("f.unit", unit),
+        ("f.kind", kind),
+    ):
         if value is not None and value != "":
             where.append(f"{column} = ?")
             params.append(value)
@@ -90,7 +104,8 @@ def figure_topics(con: duckdb.DuckDBPyConnection, seminar_id: str | None = None)
     """Distinct topics, in the order they first appear."""
     rows = con.execute(
         "SELECT topic FROM figures WHERE ? IS NULL OR seminar_id = ? GROUP BY topic ORDER BY min(position)",
-        [seminar_id, seminar_id]).fetchall()
+        [seminar_id, seminar_id],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -98,24 +113,28 @@ def figure_units(con: duckdb.DuckDBPyConnection, seminar_id: str | None = None) 
     """Distinct units, in the order they first appear."""
     rows = con.execute(
         "SELECT unit FROM figures WHERE ? IS NULL OR seminar_id = ? GROUP BY unit ORDER BY min(position)",
-        [seminar_id, seminar_id]).fetchall()
+        [seminar_id, seminar_id],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def findings(con: duckdb.DuckDBPyConnection, seminar_id: str | None = None,
-             program: int | None = None) -> pd.DataFrame:
+def findings(
+    con: duckdb.DuckDBPyConnection, seminar_id: str | None = None, program: int | None = None
+) -> pd.DataFrame:
     """Qualitative findings (no number), each with its quote."""
     return con.execute(
         "SELECT * FROM findings WHERE (? IS NULL OR seminar_id = ?) AND (? IS NULL OR program = ?) "
         "ORDER BY seminar_id, program NULLS FIRST, position",
-        [seminar_id, seminar_id, program, program]).df()
+        [seminar_id, seminar_id, program, program],
+    ).df()
 
 
 def charts(con: duckdb.DuckDBPyConnection, seminar_id: str, program: int | None = None) -> pd.DataFrame:
     """Chart definitions of a seminar (optionally one programme) in display order."""
     return con.execute(
         'SELECT * FROM charts WHERE seminar_id = ? AND (? IS NULL OR program = ?) ORDER BY program, "order"',
-        [seminar_id, program, program]).df()
+        [seminar_id, program, program],
+    ).df()
 
 
 def chart(con: duckdb.DuckDBPyConnection, chart_id: str) -> dict:
@@ -130,21 +149,30 @@ def chart_figures(con: duckdb.DuckDBPyConnection, chart_id: str) -> pd.DataFrame
     """The figures of one chart, in the order the chart lists them."""
     return con.execute(
         f"SELECT q.* FROM ({_FIGURES_SELECT}) q JOIN chart_figures c ON c.figure_id = q.id "
-        "WHERE c.chart_id = ? ORDER BY c.position", [chart_id]).df()
+        "WHERE c.chart_id = ? ORDER BY c.position",
+        [chart_id],
+    ).df()
 
 
 def headline_figures(con: duckdb.DuckDBPyConnection, seminar_id: str) -> pd.DataFrame:
     """The seminar's chosen headline figures for the overview, in their listed order."""
     return con.execute(
         f"SELECT q.* FROM ({_FIGURES_SELECT}) q JOIN headlines h ON h.figure_id = q.id "
-        "WHERE h.seminar_id = ? ORDER BY h.position", [seminar_id]).df()
+        "WHERE h.seminar_id = ? ORDER BY h.position",
+        [seminar_id],
+    ).df()
 
 
-def figures_outside_charts(con: duckdb.DuckDBPyConnection, seminar_id: str,
-                           program: int | None = None) -> pd.DataFrame:
+def figures_outside_charts(
+    con: duckdb.DuckDBPyConnection, seminar_id: str, program: int | None = None
+) -> pd.DataFrame:
     """Figures that no chart shows, so pages can list them in a table instead."""
     frame = figures(con, seminar_id=seminar_id, program=program)
-    charted = {r[0] for r in con.execute(
-        "SELECT cf.figure_id FROM chart_figures cf JOIN charts c USING (chart_id) WHERE c.seminar_id = ?",
-        [seminar_id]).fetchall()}
+    charted = {
+        r[0]
+        for r in con.execute(
+            "SELECT cf.figure_id FROM chart_figures cf JOIN charts c USING (chart_id) WHERE c.seminar_id = ?",
+            [seminar_id],
+        ).fetchall()
+    }
     return frame[~frame["id"].isin(charted)].reset_index(drop=True)

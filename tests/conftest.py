@@ -73,8 +73,9 @@ def browser():
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="ja-JP", accept_downloads=True
+    )
     pg = context.new_page()
     yield pg
     context.close()

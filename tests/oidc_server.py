@@ -28,8 +28,13 @@ def provider_missing() -> str | None:
 def oidc_provider(port: int, app_base: str, log: Path | None = None) -> Iterator[str]:
     """Run the provider for an app at `app_base`; yield its issuer URL."""
     out = log.open("w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(["node", "provider.mjs", str(port), app_base], cwd=OIDC_DIR, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["node", "provider.mjs", str(port), app_base],
+        cwd=OIDC_DIR,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     issuer = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 30

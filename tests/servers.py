@@ -14,6 +14,7 @@ import os
 import pwd
 import re
 import shutil
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -135,19 +136,38 @@ def postgres_server(settings: dict[str, str] | None = None) -> Iterator[PgServer
         shutil.rmtree(base, ignore_errors=True)
 
 
-def render_site_conf(listen_port: int, replica_ports: list[int], source: Path = DEPLOY_SITE_CONF) -> str:
-    """The shipped deploy/nginx/jichitai.conf with test ports, so the test proves that very file.
+def make_self_signed_cert(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A throw-away self-signed certificate for `host` (openssl from the Debian system): (cert, key)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(cert), "-days", "2", "-subj", f"/CN={host}",
+                    "-addext", f"subjectAltName=IP:{host}"], check=True, capture_output=True)
+    return cert, key
 
-    Fails loudly if the file no longer has the shape we substitute into (one `listen 80;`, and the
-    two example replicas), instead of silently testing something else.
+
+def render_site_conf(listen_port: int, replica_ports: list[int], source: Path = DEPLOY_SITE_CONF, *,
+                     tls_port: int | None = None, cert: Path | None = None, key: Path | None = None) -> str:
+    """The shipped deploy/nginx/jichitai.conf with test ports and certificate, so the test proves that file.
+
+    Fails loudly if the file no longer has the shape we substitute into (one `listen 80;`, one
+    `listen 443 ssl;` with its redirect and certificate lines, and the two example replicas),
+    instead of silently testing something else.
     """
     text = source.read_text(encoding="utf-8")
-    text, n_listen = re.subn(r"^(\s*)listen 80;", rf"\1listen 127.0.0.1:{listen_port};", text,
-                             flags=re.M)
+    text, n_listen = re.subn(r"^(\s*)listen 80;", rf"\1listen 127.0.0.1:{listen_port};", text, flags=re.M)
+    tls_port = tls_port or free_port()
+    text, n_tls = re.subn(r"^(\s*)listen 443 ssl;", rf"\1listen 127.0.0.1:{tls_port} ssl;", text, flags=re.M)
+    text, n_redirect = re.subn(r"return 301 https://\$host\$request_uri;",
+                               f"return 301 https://$host:{tls_port}$request_uri;", text)
+    text, n_cert = re.subn(r"^(\s*)ssl_certificate \S+;", rf"\1ssl_certificate {cert};", text, flags=re.M)
+    text, n_key = re.subn(r"^(\s*)ssl_certificate_key \S+;", rf"\1ssl_certificate_key {key};", text,
+                          flags=re.M)
     servers = re.findall(r"^\s*server 127\.0\.0\.1:85\d\d\b[^;]*;", text, flags=re.M)
-    if n_listen != 1 or len(servers) != 2:
-        raise AssertionError(f"{source}: expected one 'listen 80;' and two 'server 127.0.0.1:85xx' "
-                             f"lines, found {n_listen} and {len(servers)}")
+    if (n_listen, n_tls, n_redirect, n_cert, n_key, len(servers)) != (1, 1, 1, 1, 1, 2):
+        raise AssertionError(f"{source}: expected one 'listen 80;', one 'listen 443 ssl;', one https "
+                             f"redirect, one ssl_certificate(_key) each and two 'server 127.0.0.1:85xx' "
+                             f"lines, found {n_listen}, {n_tls}, {n_redirect}, {n_cert}, {n_key}, "
+                             f"{len(servers)}")
     lines = "\n".join(f"    server 127.0.0.1:{p} max_fails=3 fail_timeout=10s;" for p in replica_ports)
     text = text.replace(servers[0], "\n" + lines, 1).replace(servers[1], "", 1)
     return text
@@ -155,9 +175,15 @@ def render_site_conf(listen_port: int, replica_ports: list[int], source: Path = 
 
 @dataclass(frozen=True)
 class NginxServer:
-    url: str
-    port: int
+    url: str  # https://127.0.0.1:<tls port>: where the site is served
+    port: int  # the TLS port
     prefix: Path
+    http_url: str = ""  # http://127.0.0.1:<port>: redirects to url
+    cert: Path | None = None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts this server's self-signed certificate (and nothing else)."""
+        return ssl.create_default_context(cafile=str(self.cert))
 
     def log(self) -> str:
         """nginx's error log."""
@@ -177,8 +203,11 @@ class NginxServer:
 
 @contextlib.contextmanager
 def nginx_server(replica_ports: list[int], site_conf: str | None = None,
-                 port: int | None = None) -> Iterator[NginxServer]:
-    """Run nginx in the foreground on a loopback port (free by default) in front of `replica_ports`.
+                 port: int | None = None, tls_port: int | None = None) -> Iterator[NginxServer]:
+    """Run nginx in the foreground on loopback ports (free by default) in front of `replica_ports`.
+
+    `port` serves plain HTTP (which the site redirects), `tls_port` HTTPS with a self-signed
+    certificate made here; the yielded url is the HTTPS one.
 
     The access log records which replica answered each request ($upstream_addr), so tests can
     see stickiness and that both replicas took work.
@@ -187,7 +216,10 @@ def nginx_server(replica_ports: list[int], site_conf: str | None = None,
         raise ServerMissing("nginx is missing: run scripts/setup.sh --test (nginx-light)")
     prefix = Path(tempfile.mkdtemp(prefix="jichitai-nginx-"))
     port = port or free_port()
-    site = site_conf if site_conf is not None else render_site_conf(port, replica_ports)
+    tls_port = tls_port or free_port()
+    cert, key = make_self_signed_cert(prefix)
+    site = site_conf if site_conf is not None else render_site_conf(port, replica_ports, tls_port=tls_port,
+                                                                    cert=cert, key=key)
     (prefix / "jichitai.conf").write_text(site, encoding="utf-8")
     # The main context is what /etc/nginx/nginx.conf gives in production; here every path that
     # nginx writes (pid, logs, temp files) is inside the prefix so nothing touches /var.
@@ -217,7 +249,9 @@ http {{
     proc = subprocess.Popen([NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"),
                              "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    url = f"https://127.0.0.1:{tls_port}"
+    server = NginxServer(url=url, port=tls_port, prefix=prefix, http_url=f"http://127.0.0.1:{port}",
+                         cert=cert)
     try:
         deadline = time.time() + 20
         while True:
@@ -225,7 +259,7 @@ http {{
                 raise RuntimeError(f"nginx exited with {proc.returncode}:\n"
                                    + (prefix / "error.log").read_text(errors="replace")[-2000:])
             try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=server.ssl_context())
                 break
             except urllib.error.HTTPError:
                 break  # nginx answers (a 502 before the replicas are up is still nginx answering)
@@ -233,7 +267,7 @@ http {{
                 if time.time() > deadline:
                     raise
                 time.sleep(0.1)
-        yield NginxServer(url=url, port=port, prefix=prefix)
+        yield server
     finally:
         proc.terminate()
         try:

@@ -37,6 +37,7 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
 
 # --- what the catalogue holds -------------------------------------------------------------------
 
+
 def test_every_quote_occurs_verbatim_in_the_report(catalog_con, seed_report_text):
     figures = queries.figures(catalog_con, seminar_id=DAY1)
     findings = queries.findings(catalog_con, seminar_id=DAY1)
@@ -56,21 +57,32 @@ def test_quotes_are_short_phrases_not_paragraphs(catalog_con):
 def test_the_report_figures_named_in_the_issues_are_catalogued(catalog_con):
     by_id = queries.figures(catalog_con, seminar_id=DAY1).set_index("id")
     expected = {
-        "s-registrants": (215, "人", ""), "p1-staff-dissatisfied": (32, "%", ""),
-        "p1-staff-satisfied": (25, "%", ""), "p1-staff-dissatisfied-2021": (54, "%", ""),
-        "p1-paper-reduction": (55, "%", "約"), "p1-fax-reduction": (99, "%", "約"),
-        "p1-procedures-total": (28000, "プロセス", "約"), "p1-procedures-digital-share-target": (70, "%", "約"),
-        "p1-procedures-digital-count-target": (20000, "プロセス", "約"), "p4-kodaira-inquiries": (25, "%", ""),
-        "p4-kodaira-seats": (2, "席", ""), "p4-kodaira-complaints": (0.8, "%", ""),
-        "p4-website-before-call": (70, "%", ""), "p4-return-after-failed-faq": (10, "%", "以下"),
-        "p2-videos-total-intro": (100000, "本", "以上"), "p2-lixil-videos": (5000, "本", "約"),
-        "p2-voices": (139, "種類", ""), "p2-municipalities-not-started": (80, "%", "約"),
-        "p3-companies": (1300, "社", "約"), "p5-population": (31000, "人", "約"),
+        "s-registrants": (215, "人", ""),
+        "p1-staff-dissatisfied": (32, "%", ""),
+        "p1-staff-satisfied": (25, "%", ""),
+        "p1-staff-dissatisfied-2021": (54, "%", ""),
+        "p1-paper-reduction": (55, "%", "約"),
+        "p1-fax-reduction": (99, "%", "約"),
+        "p1-procedures-total": (28000, "プロセス", "約"),
+        "p1-procedures-digital-share-target": (70, "%", "約"),
+        "p1-procedures-digital-count-target": (20000, "プロセス", "約"),
+        "p4-kodaira-inquiries": (25, "%", ""),
+        "p4-kodaira-seats": (2, "席", ""),
+        "p4-kodaira-complaints": (0.8, "%", ""),
+        "p4-website-before-call": (70, "%", ""),
+        "p4-return-after-failed-faq": (10, "%", "以下"),
+        "p2-videos-total-intro": (100000, "本", "以上"),
+        "p2-lixil-videos": (5000, "本", "約"),
+        "p2-voices": (139, "種類", ""),
+        "p2-municipalities-not-started": (80, "%", "約"),
+        "p3-companies": (1300, "社", "約"),
+        "p5-population": (31000, "人", "約"),
     }
     for fid, (value, unit, qualifier) in expected.items():
         row = by_id.loc[fid]
-        assert (row["value"], row["unit"], row["qualifier"]) == pytest.approx((value, unit, qualifier)) or \
-            (row["value"] == pytest.approx(value) and row["unit"] == unit and row["qualifier"] == qualifier), fid
+        assert (row["value"], row["unit"], row["qualifier"]) == pytest.approx((value, unit, qualifier)) or (
+            row["value"] == pytest.approx(value) and row["unit"] == unit and row["qualifier"] == qualifier
+        ), fid
     assert by_id.loc["p2-lixil-publish-time", "value"] == pytest.approx(1 / 30)
     assert by_id.loc["p2-html-video-size", "value"] == pytest.approx(1 / 10)
 
@@ -89,10 +101,14 @@ def test_derived_figures_say_how_and_match_their_arithmetic(catalog_con):
     assert derived["derivation"].str.len().min() > 5
     v = by_id["value"]
     assert v["p1-staff-other-derived"] == 100 - v["p1-staff-dissatisfied"] - v["p1-staff-satisfied"]
-    assert v["p1-staff-dissatisfied-change-derived"] == v["p1-staff-dissatisfied"] - v["p1-staff-dissatisfied-2021"]
+    assert (
+        v["p1-staff-dissatisfied-change-derived"]
+        == v["p1-staff-dissatisfied"] - v["p1-staff-dissatisfied-2021"]
+    )
     assert v["p2-lixil-videos-per-year-derived"] == v["p2-lixil-videos"] / v["p2-lixil-years"]
     assert v["p1-procedures-digital-count-check-derived"] == pytest.approx(
-        v["p1-procedures-total"] * v["p1-procedures-digital-share-target"] / 100)
+        v["p1-procedures-total"] * v["p1-procedures-digital-share-target"] / 100
+    )
 
 
 def test_ambiguous_paper_figure_is_flagged_with_both_readings(catalog_con):
@@ -142,11 +158,18 @@ def test_seminar_dates_and_programmes(catalog_con):
     assert seminar["fiscal_year"] == 2023
     programs = queries.programs(catalog_con, DAY1)
     assert list(programs["number"]) == [1, 2, 3, 4, 5]
-    assert list(programs["speaker_ja"]) == ["宮坂 学 氏", "加山 緑郎 氏", "東郷 剛 氏", "赤石 輝生 氏", "藪内 伸彦 氏"]
+    assert list(programs["speaker_ja"]) == [
+        "宮坂 学 氏",
+        "加山 緑郎 氏",
+        "東郷 剛 氏",
+        "赤石 輝生 氏",
+        "藪内 伸彦 氏",
+    ]
     assert len(queries.career(catalog_con, DAY1, 1)) == 6
 
 
 # --- a second seminar is files, not code ---------------------------------------------------------
+
 
 def test_a_second_seminar_is_added_by_adding_a_folder(data_copy):
     shutil.copytree(FIXTURE, data_copy / "seminars" / "demo-day2")
@@ -160,6 +183,7 @@ def test_a_second_seminar_is_added_by_adding_a_folder(data_copy):
 
 
 # --- malformed files: one clear message naming file, line and problem ----------------------------
+
 
 def test_non_numeric_value_names_file_line_and_column(data_copy):
     replace_in(figures_csv(data_copy), ",215,人,", ",二百十五,人,")
@@ -182,8 +206,12 @@ def test_duplicate_id_is_reported(data_copy):
 
 
 def test_unresolved_programme_reference_is_reported(data_copy):
-    replace_in(figures_csv(data_copy), "p5-population,r5-budget-dx-day1,5,", "p5-population,r5-budget-dx-day1,9,")
-    with pytest.raises(CatalogError, match=r"line \d+, column 'program': programme 9 is not in seminar\.toml"):
+    replace_in(
+        figures_csv(data_copy), "p5-population,r5-budget-dx-day1,5,", "p5-population,r5-budget-dx-day1,9,"
+    )
+    with pytest.raises(
+        CatalogError, match=r"line \d+, column 'program': programme 9 is not in seminar\.toml"
+    ):
         catalog.build_catalog(data_copy)
 
 
@@ -215,7 +243,11 @@ def test_derived_without_derivation_is_reported(data_copy):
 
 
 def test_bad_iso_date_is_reported(data_copy):
-    replace_in(figures_csv(data_copy), ",2022-09-21,true,2022,reported,申込者数", ",令和4年9月,true,2022,reported,申込者数")
+    replace_in(
+        figures_csv(data_copy),
+        ",2022-09-21,true,2022,reported,申込者数",
+        ",令和4年9月,true,2022,reported,申込者数",
+    )
     with pytest.raises(CatalogError, match="'as_of'.*not an ISO date"):
         catalog.build_catalog(data_copy)
 
@@ -229,14 +261,14 @@ def test_not_utf8_is_reported(data_copy):
 
 def test_broken_toml_is_reported(data_copy):
     toml = data_copy / "seminars" / DAY1 / "seminar.toml"
-    replace_in(toml, 'registrants = 215', 'registrants = = 215')
+    replace_in(toml, "registrants = 215", "registrants = = 215")
     with pytest.raises(CatalogError, match="seminar.toml: is not valid TOML"):
         catalog.build_catalog(data_copy)
 
 
 def test_seminar_field_of_wrong_type_is_reported(data_copy):
     toml = data_copy / "seminars" / DAY1 / "seminar.toml"
-    replace_in(toml, 'registrants = 215', 'registrants = "215人"')
+    replace_in(toml, "registrants = 215", 'registrants = "215人"')
     with pytest.raises(CatalogError, match="'registrants' must be a whole number"):
         catalog.build_catalog(data_copy)
 
@@ -265,7 +297,9 @@ def test_every_chart_type_the_builders_draw_is_accepted(data_copy):
 
     assert set(chart_tables._TABLES) == set(charts._BUILDERS) == set(catalog.CHART_TYPES)
     charts_csv = data_copy / "seminars" / DAY1 / "charts.csv"
-    replace_in(charts_csv, ",value_bars,PIP-Makerで作成された動画の本数", ",counts,PIP-Makerで作成された動画の本数")
+    replace_in(
+        charts_csv, ",value_bars,PIP-Makerで作成された動画の本数", ",counts,PIP-Makerで作成された動画の本数"
+    )
     con = catalog.build_catalog(data_copy)
     _, (card,) = chart_card.load_cards(con, DAY1, chart_ids=["p2-videos"])
     assert card.chart_row["chart_type"] == "counts" and len(card.table) == 2
@@ -275,6 +309,8 @@ def test_figures_csv_without_the_optional_as_of_assumed_column_still_loads(data_
     import pandas as pd
 
     path = figures_csv(data_copy)
-    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="as_of_assumed").to_csv(path, index=False)
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="as_of_assumed").to_csv(
+        path, index=False
+    )
     figures = queries.figures(catalog.build_catalog(data_copy), seminar_id=DAY1)
     assert not figures["as_of_assumed"].any()

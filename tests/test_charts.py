@@ -274,11 +274,13 @@ def test_one_card_feeds_screen_csv_and_slide(catalog_con, all_figures, chart_row
         assert card.caption == alone.caption and card.footer == alone.footer, chart_id
         assert len(card.csv_table) == len(card.table), chart_id
         assert list(card.csv_table.iloc[:, 1]) == list(card.table["figure_id"]), chart_id
-        assert card.footer[0] == card.caption.source and card.caption.source in set(card.csv_table.iloc[:, -1])
-        assert all(q in card.notes for q in card.caption.quotes), chart_id
-        assert card.spec(900, title=False) == charts.chart_from_table(row, card.table, lang, 900, False).to_dict(
-            validate=False
+        assert card.footer[0] == card.caption.source and card.caption.source in set(
+            card.csv_table.iloc[:, -1]
         )
+        assert all(q in card.notes for q in card.caption.quotes), chart_id
+        assert card.spec(900, title=False) == charts.chart_from_table(
+            row, card.table, lang, 900, False
+        ).to_dict(validate=False)
 
 
 def test_figure_records_equal_the_dataframe_round_trip(all_figures, chart_rows):

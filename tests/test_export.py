@@ -408,7 +408,9 @@ def test_figure_extract_has_japanese_headers_in_order():
     assert first["値"] == 32.0 and first["単位"] == "%" and first["修飾語"] == "約"
     assert first["年度(西暦)"] == 2023 and first["年度(和暦)"] == "令和5年度"
     assert first["種別"] == "報告値"
-    assert first["出典"] == "ジチタイワークス「【セミナーレポート】令和5年度予算×DX/Day1」 Program1 宮坂 学 氏"
+    assert (
+        first["出典"] == "ジチタイワークス「【セミナーレポート】令和5年度予算×DX/Day1」 Program1 宮坂 学 氏"
+    )
 
 
 def test_figure_extract_csv_is_machine_readable():
@@ -513,8 +515,22 @@ def _mixed_frame() -> pd.DataFrame:
     utc = pd.Timestamp("2024-03-31 15:30:00.75", tz="UTC")
     return pd.DataFrame(
         {
-            "本文": pd.Series(["=1+1", 'say "hi"', "普通", "＝SUM(A1)", " -2", "4月〜6月", "",
-                             "\t tab", "ok", "−5", "改行\nあり"], dtype="str"),
+            "本文": pd.Series(
+                [
+                    "=1+1",
+                    'say "hi"',
+                    "普通",
+                    "＝SUM(A1)",
+                    " -2",
+                    "4月〜6月",
+                    "",
+                    "\t tab",
+                    "ok",
+                    "−5",
+                    "改行\nあり",
+                ],
+                dtype="str",
+            ),
             "blank_in_one": pd.Series(["a"] * 10 + [None], dtype="str"),
             "n": pd.array(list(range(-5, 6)), dtype="Int64"),
             "x": [0.5, np.nan, 1e-7, -0.0, 28000.0, 1e21, 3.25, np.nan, 2.0, -1.5, 0.1],
@@ -539,7 +555,9 @@ def test_arrow_table_writes_the_same_bytes_as_the_dataframe(monkeypatch, encodin
     from_frame = csv_bytes(df, encoding)
     assert from_table == from_frame
     lines = from_table.data.decode(encoding).split("\r\n")
-    assert lines[1].startswith('"\'=1+1","a",-5,0.5,TRUE,2024-04-01 00:30:00+09:00,2023-04-01,2023-04-01 00:00:00,')
+    assert lines[1].startswith(
+        '"\'=1+1","a",-5,0.5,TRUE,2024-04-01 00:30:00+09:00,2023-04-01,2023-04-01 00:00:00,'
+    )
     assert lines[-2].endswith(",,2023-04-01 00:00:01,")  # blank text stays blank, not ""
 
 

@@ -24,9 +24,16 @@ from tests.support import REPO_ROOT
 
 
 def person(i: int = 0, **over) -> NewInquiry:
-    values = dict(article_title="【セミナーレポート】令和5年度予算×DX/Day1", municipality="福岡市",
-                  department="デジタル推進課", name=f"自治 太郎{i}", phone="092-716-1480",
-                  email=f"taro{i}@city.example.lg.jp", message=f"質問{i}です。", consent=True)
+    values = dict(
+        article_title="【セミナーレポート】令和5年度予算×DX/Day1",
+        municipality="福岡市",
+        department="デジタル推進課",
+        name=f"自治 太郎{i}",
+        phone="092-716-1480",
+        email=f"taro{i}@city.example.lg.jp",
+        message=f"質問{i}です。",
+        consent=True,
+    )
     values.update(over)
     return NewInquiry(**values)
 
@@ -56,7 +63,7 @@ def test_schema_init_is_repeatable_and_versioned(tmp_db_path):
     assert s.count() == 1
     s.close()
     con = duckdb.connect(str(tmp_db_path), read_only=True)
-    assert con.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,), (3,)]
     con.close()
 
 
@@ -138,8 +145,13 @@ CHILD = textwrap.dedent("""
 
 
 def test_sigkill_during_a_burst_loses_no_acknowledged_inquiry(tmp_db_path):
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_db_path)], stdout=subprocess.PIPE,
-                            cwd=REPO_ROOT, text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(tmp_db_path)],
+        stdout=subprocess.PIPE,
+        cwd=REPO_ROOT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
     acknowledged = []
     deadline = time.time() + 60
     while len(acknowledged) < 300 and time.time() < deadline:
@@ -299,9 +311,15 @@ def test_outbox_lifecycle(store):
 def test_open_store_reports_a_locked_file_in_japanese(tmp_db_path, tmp_path):
     tmp_db_path.parent.mkdir(parents=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
-         str(tmp_db_path)], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
+            str(tmp_db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         settings = load_settings({"JICHITAI_DB_PATH": str(tmp_db_path)})

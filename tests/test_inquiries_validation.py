@@ -10,12 +10,18 @@ from jichitai_metrics.inquiries import NewInquiry
 from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
 from jichitai_metrics.inquiries.model import TEXT_FIELDS, search_key
 from jichitai_metrics.inquiries.store import InvalidInquiry
-from jichitai_metrics.inquiries.validation import MAX_LENGTHS, Problem, email_ok, phone_ok, validate
+from jichitai_metrics.inquiries.validation import LABELS, MAX_LENGTHS, Problem, email_ok, phone_ok, validate
 
-GOOD = dict(article_title="【セミナーレポート】令和5年度予算×DX/Day1", municipality="小平市",
-            department="情報政策課 主査", name="自治 花子", phone="042-341-1211",
-            email="hanako@city.example.lg.jp", message="チャットボットの導入費用について教えてください。",
-            consent=True)
+GOOD = dict(
+    article_title="【セミナーレポート】令和5年度予算×DX/Day1",
+    municipality="小平市",
+    department="情報政策課 主査",
+    name="自治 花子",
+    phone="042-341-1211",
+    email="hanako@city.example.lg.jp",
+    message="チャットボットの導入費用について教えてください。",
+    consent=True,
+)
 
 
 def inquiry(**over) -> NewInquiry:
@@ -26,24 +32,48 @@ def test_a_complete_inquiry_passes():
     assert validate(inquiry()) == {}
 
 
-@pytest.mark.parametrize("phone", [
-    "042-341-1211", "0423411211", "０４２－３４１－１２１１", "０９０ー１２３４ー５６７８", "090‐1234‐5678",
-    "090—1234—5678", "090―1234―5678", "090‑1234‑5678", "(042) 341-1211", "+81 42-341-1211",
-    "0120-123-456", "０３　１２３４　５６７８",
-])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "042-341-1211",
+        "0423411211",
+        "０４２－３４１－１２１１",
+        "０９０ー１２３４ー５６７８",
+        "090‐1234‐5678",
+        "090—1234—5678",
+        "090―1234―5678",
+        "090‑1234‑5678",
+        "(042) 341-1211",
+        "+81 42-341-1211",
+        "0120-123-456",
+        "０３　１２３４　５６７８",
+    ],
+)
 def test_japanese_phone_numbers_in_common_forms(phone):
     assert phone_ok(phone), phone
     assert "phone" not in validate(inquiry(phone=phone))
 
 
-@pytest.mark.parametrize("phone", ["12345", "03-1234", "abc-defg-hijk", "090-1234-5678 内線12",
-                                   "+1 212 555 0100", "=1+1", "03-1234-5678\x00"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "12345",
+        "03-1234",
+        "abc-defg-hijk",
+        "090-1234-5678 内線12",
+        "+1 212 555 0100",
+        "=1+1",
+        "03-1234-5678\x00",
+    ],
+)
 def test_bad_phone_numbers_get_a_japanese_message(phone):
     problem = validate(inquiry(phone=phone))["phone"]
     assert "電話番号" in problem.ja
 
 
-@pytest.mark.parametrize("email", ["hanako@city.example.lg.jp", "ｈａｎａｋｏ＠example.jp", "a.b+c@example.co.jp"])
+@pytest.mark.parametrize(
+    "email", ["hanako@city.example.lg.jp", "ｈａｎａｋｏ＠example.jp", "a.b+c@example.co.jp"]
+)
 def test_email_syntax_accepted(email):
     assert email_ok(email)
 
@@ -81,10 +111,28 @@ def test_search_key_folds_width_dashes_and_case():
     assert search_key("ＡＢＣ－０１") == search_key("abc-01") == search_key("Abc—01")
 
 
-PAYLOADS = ["=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-2+3", "@IMPORTXML(x)", "<script>alert(1)</script>",
-            "<img src=x onerror=alert(1)>", "[click](https://evil.example/)", "![x](https://evil.example/p.png)",
-            "**太字** :red[赤] $x^2$ :material/home:", "'; DROP TABLE inquiries; --", "🍣👨‍👩‍👧 ｶﾀｶﾅ 𠮷野家",
-            "\u202eRTL override", "\ufeffBOM"]
+PAYLOADS = [
+    "=cmd|' /C calc'!A0",
+    "+SUM(A1:A9)",
+    "-2+3",
+    "@IMPORTXML(x)",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](https://evil.example/)",
+    "![x](https://evil.example/p.png)",
+    "**太字** :red[赤] $x^2$ :material/home:",
+    "'; DROP TABLE inquiries; --",
+    "🍣👨‍👩‍👧 ｶﾀｶﾅ 𠮷野家",
+]
+# Refused since issue 10: they change how the text reads (bidi) or hide characters.
+HIDDEN_CONTROLS = [
+    "RTX05 \u202egnp.exe",
+    "\ufeffBOM",
+    "a\u200bb",
+    "\u2066isolate\u2069",
+    "x\u200ey",
+    "line\u2028sep",
+]
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +151,23 @@ def test_hostile_payloads_are_stored_verbatim(module_store, payload):
     assert (got.name, got.message, got.municipality) == (typed.name, typed.message, typed.municipality)
 
 
+@pytest.mark.parametrize("payload", HIDDEN_CONTROLS)
+@pytest.mark.parametrize("field", ["name", "municipality", "message"])
+def test_bidi_and_invisible_controls_are_refused_naming_the_field(field, payload):
+    problems = validate(inquiry(**{field: payload}))
+    assert list(problems) == [field]
+    label = LABELS[field][0]
+    assert problems[field].ja.startswith(label) and "U+" in problems[field].ja
+
+
+def test_visible_controls_shows_instead_of_applying():
+    from jichitai_metrics.inquiries.model import visible_controls
+
+    assert visible_controls("RTX05 \u202egnp.exe") == "RTX05 <U+202E>gnp.exe"
+    assert visible_controls("行1\r\n行2\t👨\u200d💻") == "行1\r\n行2\t👨\u200d💻"  # kept as they are
+    assert visible_controls("a\x07b") == "a<U+0007>b"
+
+
 field_text = st.one_of(
     st.text(),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=50),
@@ -112,8 +177,11 @@ field_text = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(field=st.sampled_from(TEXT_FIELDS), value=field_text, consent=st.booleans())
 def test_any_input_gives_messages_or_is_stored_verbatim(module_store, field, value, consent):
     typed = inquiry(**{field: value}, consent=consent)

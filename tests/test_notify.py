@@ -30,16 +30,33 @@ PERSON = NewInquiry(
     consent=True,
 )
 # Strings that must never appear in a message or a recorded error (the typed personal data).
-PERSONAL = (PERSON.name, "試験", "花子", PERSON.phone, "1234", "5678", PERSON.email, "hanako",
-            PERSON.message, "XYZZY", PERSON.department, PERSON.municipality)
+PERSONAL = (
+    PERSON.name,
+    "試験",
+    "花子",
+    PERSON.phone,
+    "1234",
+    "5678",
+    PERSON.email,
+    "hanako",
+    PERSON.message,
+    "XYZZY",
+    PERSON.department,
+    PERSON.municipality,
+)
 
 
 def settings_for(port: int, ack: bool = False):
-    base = load_settings({
-        "JICHITAI_SMTP_HOST": "127.0.0.1", "JICHITAI_SMTP_PORT": str(port),
-        "JICHITAI_SMTP_FROM": "noreply@jichitai.example.lg.jp", "JICHITAI_SMTP_TO": "staff@example.lg.jp",
-        "JICHITAI_SMTP_ACK": "1" if ack else "", "JICHITAI_BASE_URL": BASE_URL + "/",
-    })
+    base = load_settings(
+        {
+            "JICHITAI_SMTP_HOST": "127.0.0.1",
+            "JICHITAI_SMTP_PORT": str(port),
+            "JICHITAI_SMTP_FROM": "noreply@jichitai.example.lg.jp",
+            "JICHITAI_SMTP_TO": "staff@example.lg.jp",
+            "JICHITAI_SMTP_ACK": "1" if ack else "",
+            "JICHITAI_BASE_URL": BASE_URL + "/",
+        }
+    )
     return base
 
 
@@ -129,8 +146,9 @@ def test_server_down_records_failure_with_backoff_then_recovers(store):
         assert secret not in failed.to_csv()
 
     # Not due yet: nothing is tried before the backoff has passed.
-    early = notify.deliver_pending(store, settings.smtp, settings.base_url,
-                                   now=t0 + notify.BACKOFF_BASE - timedelta(seconds=1))
+    early = notify.deliver_pending(
+        store, settings.smtp, settings.base_url, now=t0 + notify.BACKOFF_BASE - timedelta(seconds=1)
+    )
     assert early.attempted == 0
 
     # Second failure doubles the wait.
@@ -256,10 +274,14 @@ def test_command_line_sender_once(tmp_db_path, monkeypatch, capsys):
     store.init_schema()
     results = [submit(store, settings) for _ in range(3)]
     store.close()  # the command opens the file itself, as a separate process would
-    for key, value in {"JICHITAI_DB_PATH": str(tmp_db_path), "JICHITAI_DATABASE_URL": "",
-                       "JICHITAI_SMTP_HOST": "127.0.0.1", "JICHITAI_SMTP_PORT": str(port),
-                       "JICHITAI_SMTP_FROM": "noreply@example.lg.jp",
-                       "JICHITAI_SMTP_TO": "staff@example.lg.jp"}.items():
+    for key, value in {
+        "JICHITAI_DB_PATH": str(tmp_db_path),
+        "JICHITAI_DATABASE_URL": "",
+        "JICHITAI_SMTP_HOST": "127.0.0.1",
+        "JICHITAI_SMTP_PORT": str(port),
+        "JICHITAI_SMTP_FROM": "noreply@example.lg.jp",
+        "JICHITAI_SMTP_TO": "staff@example.lg.jp",
+    }.items():
         monkeypatch.setenv(key, value)
     assert notify.main(["--once"]) == 1  # no server yet: failures recorded, exit status says so
     handler = Collector()
@@ -270,5 +292,6 @@ def test_command_line_sender_once(tmp_db_path, monkeypatch, capsys):
         reopened.close()
         assert notify.main(["--once"]) == 0
     assert "sent 3, failed 0" in capsys.readouterr().out
-    assert sorted(body_text(m).split("受付番号: ")[1].split("\n")[0] for _, _, m, _ in handler.messages) == \
-        sorted(r.receipt_no for r in results)
+    assert sorted(
+        body_text(m).split("受付番号: ")[1].split("\n")[0] for _, _, m, _ in handler.messages
+    ) == sorted(r.receipt_no for r in results)

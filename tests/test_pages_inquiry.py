@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,8 +15,12 @@ from tests.support import REPO_ROOT
 
 PASSWORD = "職員-pass-7-受付箱用"  # 12+ characters: shorter ones disable the inbox
 FORM = {
-    "municipality": "ＡＢＣ町", "department": "総務課　係長", "name": "自治　花子",
-    "phone": "０９０ー１２３４ー５６７８", "email": "hanako＠example.jp", "message": "=HYPERLINK(\"x\")\n質問です",
+    "municipality": "ＡＢＣ町",
+    "department": "総務課　係長",
+    "name": "自治　花子",
+    "phone": "０９０ー１２３４ー５６７８",
+    "email": "hanako＠example.jp",
+    "message": '=HYPERLINK("x")\n質問です',
 }
 
 
@@ -42,7 +45,9 @@ def open_page(page: str, query: dict | None = None) -> AppTest:
 
 def fill(at: AppTest, values: dict, consent: bool = True) -> None:
     for field, value in values.items():
-        widget = at.text_area(key="inq_f_message") if field == "message" else at.text_input(key=f"inq_f_{field}")
+        widget = (
+            at.text_area(key="inq_f_message") if field == "message" else at.text_input(key=f"inq_f_{field}")
+        )
         widget.input(value)
     at.checkbox(key="inq_f_consent").set_value(consent)
     # No run() between input and click: an intermediate run drops pending form values (PLATFORM.md).
@@ -64,7 +69,15 @@ def stored(db_path) -> list:
 def test_form_shows_the_reports_fields_and_prefills_the_title(env):
     at = open_page("pages/inquiry.py")
     labels = [w.label.rstrip(" ＊") for w in at.text_input] + [at.text_area[0].label.rstrip(" ＊")]
-    assert labels == ["記事タイトル", "自治体名", "部署・役職名", "お名前", "電話番号", "メールアドレス", "ご相談内容"]
+    assert labels == [
+        "記事タイトル",
+        "自治体名",
+        "部署・役職名",
+        "お名前",
+        "電話番号",
+        "メールアドレス",
+        "ご相談内容",
+    ]
     assert at.checkbox[0].label == "上記に同意しました"
     assert at.text_input(key="inq_f_article_title").value == "【セミナーレポート】令和5年度予算×DX/Day1"
     assert any("ジチタイワークス事務局" in m.value for m in at.markdown)
@@ -112,7 +125,9 @@ def test_send_cut_short_after_the_insert_does_not_duplicate(env):
     fill(at, FORM)
     # Simulate a first run that inserted and was then interrupted before updating the session.
     store = open_store(load_settings())
-    first = store.submit(NewInquiry(**FORM, article_title="t", consent=True), at.session_state["inq_submission_id"])
+    first = store.submit(
+        NewInquiry(**FORM, article_title="t", consent=True), at.session_state["inq_submission_id"]
+    )
     store.close()
     button(at, "送信").click().run()
     assert at.code[0].value == first.receipt_no
@@ -120,21 +135,40 @@ def test_send_cut_short_after_the_insert_does_not_duplicate(env):
 
 
 def test_rate_limit_is_polite_and_keeps_input(env):
+    # The limit lives in the store, keyed by client address: five sends from this address (any
+    # session, any process) use it up; a brand-new session is refused all the same.
+    from jichitai_metrics.inquiries.store import SubmitLimits
+
+    store = open_store(load_settings())
+    for i in range(5):
+        store.submit(
+            NewInquiry(**FORM, article_title=f"t{i}", consent=True),
+            f"earlier-{i}",
+            client="127.0.0.1",
+            limits=SubmitLimits(),
+        )
+    store.close()
     at = open_page("pages/inquiry.py")
-    at.session_state["inq_sent_at"] = [time.time()] * 5
     fill(at, FORM)
     button(at, "送信").click().run()
     assert any("しばらく時間をおいて" in w.value for w in at.warning)
-    assert stored(env) == []
+    assert len(stored(env)) == 5
     assert button(at, "送信")  # still on the confirmation screen with the input
+    assert at.session_state["inq_draft"]["name"] == FORM["name"]
 
 
 def test_locked_database_keeps_input_and_the_rest_of_the_app_works(env):
     env.parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
-         str(env)], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
+            str(env),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         at = open_page("pages/inquiry.py")
@@ -226,7 +260,9 @@ def stored_audit():
 def test_inbox_lists_edits_and_exports_safely(env):
     store = open_store(load_settings())
     for i in range(3):
-        store.submit(NewInquiry(**{**FORM, "email": f"u{i}@example.jp"}, article_title="記事", consent=True), f"s{i}")
+        store.submit(
+            NewInquiry(**{**FORM, "email": f"u{i}@example.jp"}, article_title="記事", consent=True), f"s{i}"
+        )
     store.close()
     at = login(open_page("pages/inbox.py"), PASSWORD)
     assert not at.exception
@@ -270,9 +306,18 @@ def test_staff_are_told_about_a_password_pause_at_their_next_sign_in(env):
     from jichitai_metrics.inquiries.model import utc_now
 
     store = open_store(load_settings())
-    store.append_audit(AuditEntry("共有パスワード", "sign_in", "127.0.0.1", at=utc_now() - timedelta(hours=3)))
-    store.append_audit(AuditEntry("共有パスワード", "password_paused", "198.51.100.9",
-                                  detail="50 failures in 1 hour", at=utc_now() - timedelta(hours=2)))
+    store.append_audit(
+        AuditEntry("共有パスワード", "sign_in", "127.0.0.1", at=utc_now() - timedelta(hours=3))
+    )
+    store.append_audit(
+        AuditEntry(
+            "共有パスワード",
+            "password_paused",
+            "198.51.100.9",
+            detail="50 failures in 1 hour",
+            at=utc_now() - timedelta(hours=2),
+        )
+    )
     store.close()
     at = login(open_page("pages/inbox.py"), PASSWORD)
     assert any("一時停止しました" in w.value for w in at.warning)

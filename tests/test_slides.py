@@ -160,9 +160,7 @@ def test_chosen_charts_in_order(catalog_con):
 
 
 def test_english_deck(catalog_con):
-    deck = Presentation(
-        io.BytesIO(_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], lang="en"))
-    )
+    deck = Presentation(io.BytesIO(_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], lang="en")))
     assert deck.slides[1].shapes.title.text_frame.text == queries.chart(catalog_con, "p4-kodaira")["title_en"]
     assert "Source:" in _texts(deck.slides[1])
 
@@ -180,9 +178,7 @@ def test_whatif_slide_carries_caveat_and_assumptions(catalog_con):
     factors = whatif.factors_from(figs, queries.programs(catalog_con, SEMINAR))
     results = whatif.compute({"inquiries": 12000.0, "paper_sheets": 1000.0}, factors)
     item = slides.whatif_slide(results)
-    deck = Presentation(
-        io.BytesIO(_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], extra=[item]))
-    )
+    deck = Presentation(io.BytesIO(_deck(catalog_con, SEMINAR, chart_ids=["p4-kodaira"], extra=[item])))
     slide = deck.slides[2]
     assert "予測ではありません" in _texts(slide)
     notes = slide.notes_slide.notes_text_frame.text

@@ -93,8 +93,14 @@ def test_hash_password_cli_round_trip_and_refusal() -> None:
     from tests.support import REPO_ROOT
 
     def cli(stdin: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "jichitai_metrics", "hash-password"], input=stdin,
-                              capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "jichitai_metrics", "hash-password"],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            timeout=60,
+        )
 
     ok = cli("my-long-laptop-pass\n")
     assert ok.returncode == 0, ok.stderr

@@ -59,10 +59,10 @@ class Backend:
 
     name: str
     store: InquiryStore
-    raw_bytes: Callable[[], bytes]           # every byte of the database files, as on disk now
-    another: Callable[[], InquiryStore]      # a second store object on the same database
+    raw_bytes: Callable[[], bytes]  # every byte of the database files, as on disk now
+    another: Callable[[], InquiryStore]  # a second store object on the same database
     drop_outbox: Callable[[], InquiryStore]  # fault injection: a store whose outbox table is gone
-    analyze: Callable[[], None]              # let the database gather column statistics
+    analyze: Callable[[], None]  # let the database gather column statistics
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +116,10 @@ def _pg_backend(server: PgServer) -> Backend:
         with psycopg.connect(url, autocommit=True) as con:
             con.execute("CHECKPOINT")
             oid = con.execute("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()[0]
-            table_files = [con.execute("SELECT pg_relation_filepath(%s)", (t,)).fetchone()[0]
-                           for t in ("inquiries", "outbox")]
+            table_files = [
+                con.execute("SELECT pg_relation_filepath(%s)", (t,)).fetchone()[0]
+                for t in ("inquiries", "outbox")
+            ]
         db_dir = server.data_dir / "base" / str(oid)
         for rel in table_files:  # the tables' own files must be among what we read
             assert (server.data_dir / rel).exists(), rel
@@ -247,7 +249,9 @@ def test_outbox_rows_come_with_their_inquiry(backend):
     later = datetime.now(UTC) + timedelta(minutes=1)
     items = store.pending_outbox(now=later)
     assert {(i.kind, i.receipt_no, i.inquiry_id) for i in items} == {
-        ("staff_notice", result.receipt_no, result.inquiry_id), ("ack", result.receipt_no, result.inquiry_id)}
+        ("staff_notice", result.receipt_no, result.inquiry_id),
+        ("ack", result.receipt_no, result.inquiry_id),
+    }
     assert {i.kind: i.recipient for i in items} == {"staff_notice": None, "ack": "person003@example.jp"}
 
 
@@ -294,8 +298,11 @@ def test_erase_person_removes_the_bytes_from_the_database_files(backend):
     for i in range(3):
         # Full-width and upper-case variants are the same person for erasure.
         email = [target, target.upper(), "ｅｒａｓｅ.me.kotoba@example.jp"][i]
-        store.submit(replace(BASE, email=email, message=f"消す相談{i} ZQXJ"), sid(),
-                     notify_kinds=("staff_notice", "ack"))
+        store.submit(
+            replace(BASE, email=email, message=f"消す相談{i} ZQXJ"),
+            sid(),
+            notify_kinds=("staff_notice", "ack"),
+        )
     for i in range(2):
         store.submit(replace(BASE, email=keep, message=f"残す相談{i}"), sid(), notify_kinds=("ack",))
     store.update(1, memo="電話済み")  # an update leaves an old row version behind as well
@@ -324,8 +331,12 @@ def test_retention_purge_erases_old_inquiries_physically(backend):
     new = store.submit(replace(BASE, email="new.person@example.jp"), sid(), now=now - timedelta(days=1))
     # Inserted last (imported late, say): in a PostgreSQL page it then sits where compaction by a
     # plain VACUUM would not overwrite it, so only a real rewrite passes.
-    old = store.submit(replace(BASE, email="old.person.furui@example.jp"), sid(),
-                       now=now - timedelta(days=400), notify_kinds=("staff_notice",))
+    old = store.submit(
+        replace(BASE, email="old.person.furui@example.jp"),
+        sid(),
+        now=now - timedelta(days=400),
+        notify_kinds=("staff_notice",),
+    )
     assert b"old.person.furui@example.jp" in backend.raw_bytes()
     assert store.purge_older_than(365, now=now) == 1
     assert store.get(old.inquiry_id) is None
@@ -342,8 +353,13 @@ def test_retention_purge_erases_old_inquiries_physically(backend):
 
 def test_export_frame_has_every_row_verbatim_in_list_columns(backend):
     store = backend.store
-    odd = replace(BASE, name="=HYPERLINK(\"http://x\")", message="行1\n行2\t<b>**太字**</b> 🙂 ｶﾞ ｡",
-                  department="+SUM(A1)", email="odd@example.jp")
+    odd = replace(
+        BASE,
+        name='=HYPERLINK("http://x")',
+        message="行1\n行2\t<b>**太字**</b> 🙂 ｶﾞ ｡",
+        department="+SUM(A1)",
+        email="odd@example.jp",
+    )
     t0 = datetime(2025, 5, 1, tzinfo=UTC)
     results = [store.submit(person(i), sid(), now=t0 + timedelta(minutes=i)) for i in range(5)]
     odd_result = store.submit(odd, sid(), now=t0 + timedelta(hours=1))
@@ -404,8 +420,9 @@ def test_postgres_outbox_lease_hands_each_row_to_one_sender(pg_server):
     b = _pg_backend(pg_server)
     try:
         senders = [b.store, b.another()]
-        receipts = {b.store.submit(person(i), sid(), notify_kinds=("staff_notice",)).receipt_no
-                    for i in range(30)}
+        receipts = {
+            b.store.submit(person(i), sid(), notify_kinds=("staff_notice",)).receipt_no for i in range(30)
+        }
         taken: list[str] = []
         lock = threading.Lock()
 

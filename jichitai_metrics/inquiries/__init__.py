@@ -19,7 +19,18 @@ from jichitai_metrics.inquiries.model import (
 from jichitai_metrics.inquiries.store import InquiryStore, InvalidInquiry, open_store
 
 __all__ = [
-    "LIST_COLUMNS", "PRIVACY_NOTICE_VERSION", "SORT_COLUMNS", "STATUS_LABELS", "STATUSES",
-    "InboxPage", "InboxQuery", "Inquiry", "NewInquiry", "OutboxItem", "SubmitResult",
-    "InquiryStore", "InvalidInquiry", "open_store",
+    "LIST_COLUMNS",
+    "PRIVACY_NOTICE_VERSION",
+    "SORT_COLUMNS",
+    "STATUS_LABELS",
+    "STATUSES",
+    "InboxPage",
+    "InboxQuery",
+    "Inquiry",
+    "NewInquiry",
+    "OutboxItem",
+    "SubmitResult",
+    "InquiryStore",
+    "InvalidInquiry",
+    "open_store",
 ]

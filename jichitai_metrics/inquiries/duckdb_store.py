@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from jichitai_metrics.errors import StoreUnavailable
+from jichitai_metrics.errors import ErasureIncomplete, StoreUnavailable
 from jichitai_metrics.inquiries.audit import AUDIT_COLUMNS, AuditEntry, SignInFailures
 from jichitai_metrics.inquiries.audit import AUDIT_SELECT as _AUDIT_SELECT
 from jichitai_metrics.inquiries.model import (
@@ -41,10 +42,19 @@ from jichitai_metrics.inquiries.model import (
     utc_now,
 )
 from jichitai_metrics.inquiries.store import (
+    DIGEST_INTERVAL,
+    DRAFT_TTL,
     FAILURE_KEEP,
+    LIMIT_EVENT_TTL,
     MAX_RETRIES,
+    MIN_FREE_BYTES,
     SCHEMA_VERSION,
+    MaintenanceRun,
+    RateLimited,
+    SubmitLimits,
     audit_receipts,
+    erasure_failed_message,
+    limit_key,
     prepare_row,
 )
 
@@ -113,10 +123,58 @@ _SCHEMA = [
     )""",
 ]
 
+# Steps after the _SCHEMA list above (which holds steps 1 and 2). Step 3 (issue 10): erasure requests,
+# maintenance runs, store-backed limits, server-side drafts. IF NOT EXISTS, so re-running is harmless.
+_MIGRATIONS: dict[int, list[str]] = {
+    3: [
+        """CREATE TABLE IF NOT EXISTS erasure_requests (
+            email_key VARCHAR PRIMARY KEY,        -- whose inquiries must go; removed by the rewrite itself
+            requested_at TIMESTAMP NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error VARCHAR)""",
+        "CREATE SEQUENCE IF NOT EXISTS maintenance_run_id_seq START 1",
+        """CREATE TABLE IF NOT EXISTS maintenance_runs (
+            id BIGINT PRIMARY KEY DEFAULT nextval('maintenance_run_id_seq'),
+            kind VARCHAR NOT NULL,                -- 'purge' | 'erasure'
+            trigger VARCHAR NOT NULL,             -- 'daily' | 'cli' | 'staff'
+            started_at TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP NOT NULL,
+            rows BIGINT NOT NULL,
+            error VARCHAR)""",
+        """CREATE TABLE IF NOT EXISTS limit_events (
+            kind VARCHAR NOT NULL,                -- 'submit' (key: client address) | 'ack' (key: e-mail hash)
+            key VARCHAR NOT NULL,                 -- | 'notice' (key: '*')
+            happened_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS drafts (
+            token VARCHAR PRIMARY KEY,
+            submission_id VARCHAR NOT NULL,
+            payload VARCHAR NOT NULL,             -- JSON of the confirmed form
+            email_key VARCHAR NOT NULL,           -- so an erasure request removes a pending draft too
+            created_at TIMESTAMP NOT NULL)""",
+    ],
+}
+assert max(_MIGRATIONS) == SCHEMA_VERSION, "duckdb migrations must reach store.SCHEMA_VERSION"
+
 _MSG_LOCKED = ("お問い合わせの保存先（データベース）が、別のプログラムに使われているため開けません。"
                "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
 _MSG_UNWRITABLE = ("お問い合わせの保存先（データベース）に書き込めません。"
                    "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
+_MSG_FULL = ("お問い合わせの保存先（ディスク）の空き容量が足りません。"
+             "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
+# A failed open is retried at most this often, so a broken disk is not hammered by every rerun.
+_REOPEN_INTERVAL_S = 1.0
+
+
+def private_files() -> None:
+    """Make every file this process creates from now on private (owner only): 0600 files, 0700 folders.
+
+    DuckDB creates the WAL (and the rewrite's new file) itself, at any time, with the process
+    umask, so a chmod after the fact would leave windows where the inquiries are world-readable.
+    The process that holds personal data therefore masks group/other bits for good; systemd's
+    UMask=0077 (deploy/systemd) does the same before Python starts.
+    """
+    current = os.umask(0o077)
+    os.umask(current | 0o077)
 
 
 def _naive_utc(value: datetime) -> datetime:
@@ -124,9 +182,13 @@ def _naive_utc(value: datetime) -> datetime:
     return as_utc(value).replace(tzinfo=None)
 
 
+def _disk_full(exc: BaseException) -> bool:
+    return "no space left" in str(exc).lower()
+
+
 def _unavailable(exc: BaseException) -> StoreUnavailable:
     text = str(exc).lower()
-    message = _MSG_LOCKED if "lock" in text else _MSG_UNWRITABLE
+    message = _MSG_FULL if _disk_full(exc) else _MSG_LOCKED if "lock" in text else _MSG_UNWRITABLE
     # Logged without any inquiry content: the exception text names only the file and the cause.
     log.warning("inquiry store unavailable: %s", type(exc).__name__)
     return StoreUnavailable(message)
@@ -176,6 +238,9 @@ class DuckDBInquiryStore:
         self.path = Path(path)
         self._gate = _SharedExclusiveLock()
         self._write_lock = threading.Lock()
+        self._reopen_lock = threading.Lock()
+        self._next_reopen = 0.0
+        self._closed = False
         self._con: duckdb.DuckDBPyConnection | None = None
         self._con = self._connect()
 
@@ -183,23 +248,68 @@ class DuckDBInquiryStore:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return duckdb.connect(str(self.path))
+            private_files()
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            con = duckdb.connect(str(self.path))
         except (duckdb.Error, OSError) as exc:
             raise _unavailable(exc) from exc
+        for f in (self.path, Path(str(self.path) + ".wal")):
+            with contextlib.suppress(OSError):
+                if f.exists() and f.stat().st_mode & 0o077:
+                    f.chmod(0o600)  # a file made before this rule (or copied in) becomes private too
+        return con
+
+    def _live(self) -> duckdb.DuckDBPyConnection:
+        """The connection, reopened if an earlier storage error dropped it (at most once a second).
+
+        After a FatalException (e.g. a checkpoint that hit a full disk) DuckDB invalidates the
+        database; the old code kept that connection cached until a restart. Now the store drops
+        it and opens the file again as soon as the cause is gone.
+        """
+        con = self._con
+        if con is not None:
+            return con
+        if self._closed:
+            raise StoreUnavailable("the inquiry store has been closed")
+        with self._reopen_lock:
+            if self._con is not None:
+                return self._con
+            if time.monotonic() < self._next_reopen:
+                raise StoreUnavailable(_MSG_UNWRITABLE)
+            self._next_reopen = time.monotonic() + _REOPEN_INTERVAL_S
+            self._con = self._connect()
+            log.info("inquiry store: reopened %s after a storage error", self.path.name)
+            return self._con
+
+    def _drop(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Forget a connection whose database DuckDB invalidated; the next call reopens the file."""
+        with self._reopen_lock:
+            if self._con is con:
+                self._con = None
+                with contextlib.suppress(duckdb.Error):
+                    con.close()
 
     @contextlib.contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._gate.shared():
-            if self._con is None:
-                raise StoreUnavailable(_MSG_UNWRITABLE)
-            cur = self._con.cursor()
+            con = self._live()
+            try:
+                cur = con.cursor()
+            except duckdb.Error as exc:
+                self._drop(con)
+                raise _unavailable(exc) from exc
             try:
                 yield cur
-            except (duckdb.IOException, duckdb.PermissionException, duckdb.FatalException) as exc:
+            except (duckdb.IOException, duckdb.PermissionException, duckdb.FatalException,
+                    duckdb.InternalException) as exc:
+                if isinstance(exc, duckdb.FatalException | duckdb.InternalException) or \
+                        "invalidated" in str(exc):
+                    cur.close()
+                    self._drop(con)
                 raise _unavailable(exc) from exc
             finally:
-                cur.close()
+                with contextlib.suppress(duckdb.Error):
+                    cur.close()
 
     def _write(self, work, *, retries: int = MAX_RETRIES):
         """Run work(cursor) in one short transaction, serialised in-process, retried on conflict."""
@@ -211,11 +321,11 @@ class DuckDBInquiryStore:
                     result = work(cur)
                     cur.execute("COMMIT")
                     return result
-                except duckdb.TransactionException:
+                except duckdb.TransactionException as exc:
                     with contextlib.suppress(duckdb.Error):
                         cur.execute("ROLLBACK")
-                    if attempt == retries:
-                        raise
+                    if attempt == retries or _disk_full(exc):
+                        raise _unavailable(exc) from exc
                 except BaseException:
                     with contextlib.suppress(duckdb.Error):
                         cur.execute("ROLLBACK")
@@ -231,7 +341,9 @@ class DuckDBInquiryStore:
         def work(cur):
             for ddl in _SCHEMA:
                 cur.execute(ddl)
-            for version in range(1, SCHEMA_VERSION + 1):  # every step the DDL above includes
+            for version in range(1, SCHEMA_VERSION + 1):
+                for ddl in _MIGRATIONS.get(version, ()):
+                    cur.execute(ddl)
                 cur.execute("INSERT INTO schema_version VALUES (?, ?) ON CONFLICT DO NOTHING",
                             [version, _naive_utc(utc_now())])
         try:
@@ -242,12 +354,17 @@ class DuckDBInquiryStore:
     # -- writes ------------------------------------------------------------------------------
 
     def submit(self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
-               notify_kinds: tuple[str, ...] = ()) -> SubmitResult:
-        """Store exactly once per submission_id, with its outbox rows, in one transaction."""
+               notify_kinds: tuple[str, ...] = (), client: str | None = None,
+               limits: SubmitLimits | None = None) -> SubmitResult:
+        """Store exactly once per submission_id, with its outbox rows, in one transaction.
+
+        Limits are checked inside the same (in-process serialised) write, so concurrent sessions
+        cannot slip past them. RateLimited: nothing was stored.
+        """
         for _ in range(5):  # a fresh receipt number if the random one collides (very rare)
             row = prepare_row(inquiry, submission_id, now, notify_kinds)
             try:
-                return self._write(lambda cur, row=row: self._insert(cur, row, notify_kinds))
+                return self._write(lambda cur, row=row: self._insert(cur, row, notify_kinds, client, limits))
             except duckdb.ConstraintException as exc:
                 if "receipt_no" not in str(exc):
                     raise _unavailable(exc) from exc
@@ -256,7 +373,7 @@ class DuckDBInquiryStore:
         raise StoreUnavailable(_MSG_UNWRITABLE)
 
     @staticmethod
-    def _insert(cur, row, notify_kinds) -> SubmitResult:
+    def _insert(cur, row, notify_kinds, client=None, limits=None) -> SubmitResult:
         i = row.inquiry
         at = _naive_utc(row.received_at)
         inserted = cur.execute(
@@ -275,6 +392,10 @@ class DuckDBInquiryStore:
                                    [row.submission_id]).fetchone()
             return SubmitResult(inquiry_id=int(existing[0]), receipt_no=existing[1], created=False)
         inquiry_id, receipt = int(inserted[0][0]), inserted[0][1]
+        if limits is not None:
+            # Checked after the insert, so a resend of a stored submission (above) is never refused;
+            # RateLimited rolls the whole transaction back, the insert included.
+            notify_kinds = DuckDBInquiryStore._apply_limits(cur, row, notify_kinds, client, limits, at)
         for kind in notify_kinds:
             cur.execute(
                 """INSERT INTO outbox (inquiry_id, receipt_no, kind, recipient, next_attempt_at,
@@ -282,6 +403,54 @@ class DuckDBInquiryStore:
                 [inquiry_id, receipt, kind, normalise(i.email).strip() if kind == "ack" else None, at, at],
             )
         return SubmitResult(inquiry_id=inquiry_id, receipt_no=receipt, created=True)
+
+    @staticmethod
+    def _apply_limits(cur, row, notify_kinds, client, limits: SubmitLimits, at: datetime) -> tuple[str, ...]:
+        """Refuse (RateLimited) or trim notify_kinds, and count this submission; same txn as the insert."""
+        def recent(kind: str, key: str, window: timedelta) -> int:
+            return int(cur.execute(
+                "SELECT count(*) FROM limit_events WHERE kind = ? AND key = ? AND happened_at > ?",
+                [kind, key, at - window]).fetchone()[0])
+
+        def count(kind: str, key: str) -> None:
+            cur.execute("INSERT INTO limit_events VALUES (?, ?, ?)", [kind, key, at])
+
+        client_key = limit_key(str(client or "unknown"))
+        if recent("submit", client_key, timedelta(hours=1)) >= limits.per_client_hour:
+            raise RateLimited("per-client hourly limit reached")
+        count("submit", client_key)
+        kinds = list(notify_kinds)
+        if "ack" in kinds:
+            ack_key = limit_key(row.email_key)
+            if recent("ack", ack_key, timedelta(hours=24)) >= limits.ack_per_recipient_day:
+                kinds.remove("ack")
+            else:
+                count("ack", ack_key)
+        if "staff_notice" in kinds:
+            if recent("notice", "*", timedelta(hours=1)) >= limits.notice_ceiling_hour:
+                kinds.remove("staff_notice")
+                count("notice_held", "*")
+            else:
+                count("notice", "*")
+        return tuple(kinds)
+
+    def take_held_notices(self, *, now: datetime | None = None,
+                          min_interval: timedelta = DIGEST_INTERVAL) -> int:
+        """Claim the notices held above the ceiling (their count), at most once per min_interval."""
+        at = _naive_utc(now or utc_now())
+
+        def work(cur) -> int:
+            if cur.execute("SELECT count(*) FROM limit_events WHERE kind = 'digest' AND happened_at > ?",
+                           [at - min_interval]).fetchone()[0]:
+                return 0
+            held = int(cur.execute("SELECT count(*) FROM limit_events WHERE kind = 'notice_held'")
+                       .fetchone()[0])
+            if held:
+                cur.execute("DELETE FROM limit_events WHERE kind = 'notice_held'")
+                cur.execute("INSERT INTO limit_events VALUES ('digest', '*', ?)", [at])
+            return held
+
+        return self._write(work)
 
     def update(self, inquiry_id: int, *, status: str | None = None, memo: str | None = None) -> None:
         """Set status and/or memo; ValueError for an unknown status or an over-long memo."""
@@ -299,63 +468,146 @@ class DuckDBInquiryStore:
     # -- erasure -----------------------------------------------------------------------------
 
     def erase_person(self, email: str) -> int:
-        """Delete every inquiry with this (normalised) e-mail, then rewrite the file."""
+        """Erase every inquiry (and outbox row, draft) with this e-mail by rewriting the file.
+
+        The request is recorded first; if the rewrite fails (a full disk) nothing is deleted, the
+        old file stays as it was, the request stays pending and ErasureIncomplete says so.
+        Calling it again finishes the job even when no row matches any more.
+        """
         key = email_key(email)
         if not key:
             return 0
-        return self._erase("email_key = ?", [key])
+        now = _naive_utc(utc_now())
+        self._write(lambda cur: cur.execute(
+            """INSERT INTO erasure_requests (email_key, requested_at) VALUES (?, ?)
+               ON CONFLICT (email_key) DO NOTHING""", [key, now]))
+        return self._erase_keys([key])
+
+    def retry_erasures(self) -> int:
+        """Finish every pending erasure request (rows may already be gone: the rewrite still runs)."""
+        with self._cursor() as cur:
+            keys = [r[0] for r in cur.execute("SELECT email_key FROM erasure_requests").fetchall()]
+        return self._erase_keys(keys) if keys else 0
+
+    def pending_erasures(self) -> pd.DataFrame:
+        """Erasure requests not finished yet: requested_at (UTC), attempts, last_error (no e-mail)."""
+        with self._cursor() as cur:
+            df = cur.execute("""SELECT requested_at, attempts, last_error FROM erasure_requests
+                                ORDER BY requested_at""").df()
+        df["requested_at"] = pd.to_datetime(df["requested_at"]).dt.tz_localize(UTC)
+        return df
+
+    def _erase_keys(self, keys: list[str]) -> int:
+        marks = ", ".join("?" * len(keys))
+        match = f"email_key IN ({marks})"
+        drop = {
+            "inquiries": (match, keys),
+            "outbox": (f"inquiry_id IN (SELECT id FROM inquiries WHERE {match})", keys),
+            "erasure_requests": (match, keys),
+            "drafts": (match, keys),
+        }
+        try:
+            return self._rewrite_without(drop, counted=("inquiries", match, keys), force=True)
+        except StoreUnavailable as exc:
+            self._note_erasure_failure(keys, str(exc))
+            raise ErasureIncomplete(erasure_failed_message(str(exc))) from exc
+
+    def _note_erasure_failure(self, keys: list[str], error: str) -> None:
+        marks = ", ".join("?" * len(keys))
+        with contextlib.suppress(StoreUnavailable, duckdb.Error):
+            self._write(lambda cur: cur.execute(
+                f"""UPDATE erasure_requests SET attempts = attempts + 1, last_error = ?
+                    WHERE email_key IN ({marks})""", [error[:300], *keys]), retries=0)
 
     def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
-        """Delete inquiries received more than `days` days ago, then rewrite the file."""
+        """Erase inquiries received more than `days` days ago, by rewriting the file (only if any)."""
         if days < 0:
             raise ValueError("days must be >= 0")
         cutoff = _naive_utc((now or utc_now()) - timedelta(days=days))
-        return self._erase("received_at < ?", [cutoff])
+        match = "received_at < ?"
+        drop = {
+            "inquiries": (match, [cutoff]),
+            "outbox": (f"inquiry_id IN (SELECT id FROM inquiries WHERE {match})", [cutoff]),
+        }
+        # Expired drafts hold what people typed: their bytes leave the file with the same rewrite.
+        with self._cursor() as cur:
+            stale = cur.execute("SELECT count(*) FROM drafts WHERE created_at < ?",
+                                [_naive_utc(utc_now()) - DRAFT_TTL]).fetchone()[0]
+        return self._rewrite_without(drop, counted=("inquiries", match, [cutoff]), force=bool(stale))
 
-    def _erase(self, where: str, params: list) -> int:
-        # The writer lock is held from DELETE to the end of the rewrite, so a submission that
-        # arrives meanwhile waits and then lands in the new file instead of being lost.
-        with self._write_lock:
-            with self._cursor() as cur:
-                cur.execute("BEGIN TRANSACTION")
-                try:
-                    cur.execute(f"DELETE FROM outbox WHERE inquiry_id IN "
-                                f"(SELECT id FROM inquiries WHERE {where})", params)
-                    n = cur.execute(f"DELETE FROM inquiries WHERE {where}", params).fetchone()[0]
-                    cur.execute("COMMIT")
-                except BaseException:
-                    with contextlib.suppress(duckdb.Error):
-                        cur.execute("ROLLBACK")
-                    raise
-            if n:
-                with self._gate.exclusive():
-                    self._rewrite()
+    def _rewrite_without(self, drop: dict[str, tuple[str, list]], *, counted: tuple[str, str, list],
+                         force: bool) -> int:
+        """Copy every table except the `drop` rows into a new file and swap it in atomically.
+
+        Nothing is deleted in the live file: if anything fails before the swap (a full disk while
+        writing the new file), the new file is removed and the old one is exactly as it was.
+        Writers wait meanwhile (exclusive gate) and land in the new file afterwards.
+        """
+        with self._write_lock, self._gate.exclusive():
+            try:
+                con = self._live()
+            except StoreUnavailable:
+                raise
+            table, where, params = counted
+            try:
+                n = int(con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0])
+            except duckdb.Error as exc:
+                raise _unavailable(exc) from exc
+            if not n and not force:
+                return 0
+            self._rewrite(con, drop)
         log.info("inquiry store: erased %d inquiries and rewrote the file", n)
-        return int(n)
+        return n
 
-    def _rewrite(self) -> None:
-        """Copy the live data into a new file and swap it in; the old bytes go with the old file."""
-        con = self._con
-        if con is None:
-            raise StoreUnavailable(_MSG_UNWRITABLE)
+    def _rewrite(self, con: duckdb.DuckDBPyConnection, drop: dict[str, tuple[str, list]]) -> None:
         tmp = self.path.with_name(self.path.name + ".rewrite")
-        for leftover in (tmp, Path(str(tmp) + ".wal")):
+        tmp_wal = Path(str(tmp) + ".wal")
+        for leftover in (tmp, tmp_wal):
             leftover.unlink(missing_ok=True)
         dbname = con.execute("SELECT current_database()").fetchone()[0]
         quoted_tmp = str(tmp).replace("'", "''")
         quoted_db = dbname.replace('"', '""')
-        con.execute("CHECKPOINT")
-        con.execute(f"ATTACH '{quoted_tmp}' AS __jm_rewrite")
+        # Housekeeping rides along: expired drafts and old limit counters never reach the new file.
+        now = _naive_utc(utc_now())
+        drop = {"drafts": ("created_at < ?", [now - DRAFT_TTL]),
+                "limit_events": ("happened_at < ?", [now - LIMIT_EVENT_TTL])} | drop
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            " AND schema_name = 'main'").fetchall()]
         try:
-            con.execute(f'COPY FROM DATABASE "{quoted_db}" TO __jm_rewrite')
-        finally:
-            con.execute("DETACH __jm_rewrite")
+            con.execute(f"ATTACH '{quoted_tmp}' AS __jm_rewrite")
+            try:
+                con.execute(f'COPY FROM DATABASE "{quoted_db}" TO __jm_rewrite (SCHEMA)')
+                con.execute("BEGIN TRANSACTION")
+                for name in tables:  # our own table names, quoted
+                    where, params = drop.get(name, (None, []))
+                    keep = f" WHERE NOT ({where})" if where else ""
+                    source = f'"{quoted_db}".main."{name}"'
+                    con.execute(f'INSERT INTO __jm_rewrite.main."{name}" SELECT * FROM {source}{keep}',
+                                params)
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                # DETACH checkpoints the new file; on a full disk that is where it fails.
+                con.execute("DETACH __jm_rewrite")
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+        except (duckdb.Error, OSError) as exc:
+            for leftover in (tmp, tmp_wal):
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
+            log.warning("inquiry store: rewrite failed, the old file is untouched: %s", type(exc).__name__)
+            raise _unavailable(exc) from exc
+        # The new file is complete and synced: swap. Closing the old connection may try to
+        # checkpoint into the old file (and fail on a full disk); that file is being replaced anyway.
         self._con = None
-        con.close()
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
+        with contextlib.suppress(duckdb.Error):
+            con.close()
         os.replace(tmp, self.path)
-        # A clean close leaves no WAL; if one were there it would belong to the old file.
+        # Any WAL left belongs to the old file (its content is in the new file already).
         Path(str(self.path) + ".wal").unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             dir_fd = os.open(self.path.parent, os.O_RDONLY)
@@ -364,6 +616,77 @@ class DuckDBInquiryStore:
             finally:
                 os.close(dir_fd)
         self._con = self._connect()
+
+    # -- drafts (restart-safe sending) --------------------------------------------------------
+
+    def save_draft(self, token: str, submission_id: str, payload: str, email: str, *,
+                   now: datetime | None = None) -> None:
+        """Keep the confirmed form under `token` (replacing an older version of the same token)."""
+        at = _naive_utc(now or utc_now())
+        self._write(lambda cur: cur.execute(
+            """INSERT INTO drafts VALUES (?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET
+                   submission_id = excluded.submission_id, payload = excluded.payload,
+                   email_key = excluded.email_key, created_at = excluded.created_at""",
+            [token, submission_id, payload, email_key(email), at]))
+
+    def load_draft(self, token: str, *, now: datetime | None = None) -> tuple[str, str] | None:
+        """(submission_id, payload) of a draft younger than DRAFT_TTL; payload "" once it was sent."""
+        at = _naive_utc(now or utc_now())
+        with self._cursor() as cur:
+            row = cur.execute("SELECT submission_id, payload FROM drafts WHERE token = ? AND created_at > ?",
+                              [token, at - DRAFT_TTL]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def finish_draft(self, token: str) -> None:
+        """After sending: drop what was typed, keep token -> submission id so a reload finds the receipt."""
+        self._write(lambda cur: cur.execute(
+            "UPDATE drafts SET payload = '', email_key = '' WHERE token = ?", [token]))
+
+    def receipt_for(self, submission_id: str) -> str | None:
+        """The receipt number stored for this submission id, if any."""
+        with self._cursor() as cur:
+            row = cur.execute("SELECT receipt_no FROM inquiries WHERE submission_id = ?",
+                              [submission_id]).fetchone()
+        return row[0] if row else None
+
+    # -- health and housekeeping -------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable if an inquiry could not be stored right now (connection, free space)."""
+        with self._cursor() as cur:
+            cur.execute("SELECT 1").fetchone()
+        try:
+            free = shutil.disk_usage(self.path.parent).free
+        except OSError as exc:
+            raise _unavailable(exc) from exc
+        if free < MIN_FREE_BYTES:
+            raise StoreUnavailable(_MSG_FULL)
+
+    def record_run(self, run: MaintenanceRun) -> None:
+        """Append one maintenance run (purge, erasure) to maintenance_runs."""
+        self._write(lambda cur: cur.execute(
+            """INSERT INTO maintenance_runs (kind, trigger, started_at, finished_at, rows, error)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [run.kind, run.trigger, _naive_utc(run.started_at), _naive_utc(run.finished_at), run.rows,
+             run.error]))
+
+    def last_run(self, kind: str, *, successful: bool = True) -> datetime | None:
+        """When the last (successful) run of `kind` started, or None."""
+        cond = " AND error IS NULL" if successful else ""
+        with self._cursor() as cur:
+            row = cur.execute(f"SELECT max(started_at) FROM maintenance_runs WHERE kind = ?{cond}",
+                              [kind]).fetchone()
+        return as_utc(row[0]) if row and row[0] is not None else None
+
+    def runs(self, limit: int = 20) -> pd.DataFrame:
+        """The latest maintenance runs, newest first (kind, trigger, started_at, rows, error)."""
+        with self._cursor() as cur:
+            df = cur.execute("""SELECT kind, trigger, started_at, finished_at, rows, error
+                                FROM maintenance_runs ORDER BY started_at DESC, id DESC LIMIT ?""",
+                             [limit]).df()
+        for column in ("started_at", "finished_at"):
+            df[column] = pd.to_datetime(df[column]).dt.tz_localize(UTC)
+        return df
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -553,6 +876,7 @@ class DuckDBInquiryStore:
     def close(self) -> None:
         """Close the connection (waits for running calls)."""
         with self._write_lock, self._gate.exclusive():
+            self._closed = True
             if self._con is not None:
                 self._con.close()
                 self._con = None

@@ -28,8 +28,19 @@ TEXT_FIELDS = ("article_title", "municipality", "department", "name", "phone", "
 
 # Columns of InboxPage.rows and export_frame(), in this order. Datetimes are tz-aware UTC.
 LIST_COLUMNS = (
-    "id", "receipt_no", "received_at", "status", "article_title", "municipality", "department",
-    "name", "phone", "email", "message", "memo", "updated_at",
+    "id",
+    "receipt_no",
+    "received_at",
+    "status",
+    "article_title",
+    "municipality",
+    "department",
+    "name",
+    "phone",
+    "email",
+    "message",
+    "memo",
+    "updated_at",
 )
 
 # The only columns list_page() may sort by (never interpolate a user-chosen name into SQL).
@@ -132,6 +143,36 @@ class OutboxItem:
     attempts: int
     next_attempt_at: datetime  # UTC, tz-aware
     last_error: str | None
+
+
+# Kept although a format character (Cf): joins emoji sequences such as 👨‍💻 and shows nothing odd.
+_ALLOWED_FORMAT = {"\u200d"}
+
+
+def _is_hidden_control(ch: str) -> bool:
+    # Cf: bidi embeddings/overrides/isolates (U+202A–202E, U+2066–2069), marks (U+200E/F, U+061C),
+    # zero-width and invisible characters (U+200B, U+2060–2064, U+FEFF, U+00AD …);
+    # Zl/Zp: line/paragraph separators that some viewers break on and others ignore.
+    return unicodedata.category(ch) in ("Cf", "Zl", "Zp") and ch not in _ALLOWED_FORMAT
+
+
+def hidden_controls(text: str) -> list[str]:
+    """The distinct invisible / text-direction control characters in `text`, in order of appearance."""
+    return list(dict.fromkeys(ch for ch in text if _is_hidden_control(ch)))
+
+
+def visible_controls(text: str) -> str:
+    """`text` with every invisible / direction control (and C0/C1 control but newline and tab) shown
+    as <U+XXXX>: stored text is displayed, never applied (an RLO in a stored name must not reverse it)."""
+    if not isinstance(text, str):
+        return text
+    out = []
+    for ch in text:
+        if _is_hidden_control(ch) or (unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"):
+            out.append(f"<U+{ord(ch):04X}>")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def normalise(text: str) -> str:

@@ -13,6 +13,7 @@ because an SMTP error message can quote the recipient address.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -120,6 +121,25 @@ def ack_message(item: OutboxItem, smtp: SmtpSettings) -> EmailMessage:
     return msg
 
 
+def digest_message(held: int, smtp: SmtpSettings, base_url: str) -> EmailMessage:
+    """One staff mail for the notices held above the hourly ceiling (a flood): a count and the link."""
+    msg = EmailMessage()
+    msg["Subject"] = f"【お問い合わせ】新しいお問い合わせ {held}件（通知の上限を超えたため1通にまとめました）"
+    msg["From"] = smtp.sender
+    msg["To"] = smtp.to
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="jichitai-metrics")
+    inbox = f"{base_url.rstrip('/')}/inbox"
+    msg.set_content(
+        f"1時間あたりの通知の上限を超えたため、{held}件のお問い合わせの通知を1通にまとめました。\n"
+        "お問い合わせはすべて保存されています。短時間に大量に届いている場合は、機械的な送信の可能性があります。\n\n"
+        f"受付箱: {inbox}\n\n"
+        f"{held} more inquiries arrived above the hourly notice ceiling; they are all stored. "
+        f"Inbox: {inbox}\n"
+    )
+    return msg
+
+
 def _message_for(item: OutboxItem, smtp: SmtpSettings, base_url: str) -> EmailMessage:
     if item.kind == "ack":
         if not item.recipient:
@@ -143,13 +163,20 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     return client
 
 
-def deliver_pending(store: InquiryStore, smtp_settings: SmtpSettings, base_url: str,
-                    now: datetime | None = None, *, limit: int = 50) -> DeliveryReport:
+def deliver_pending(
+    store: InquiryStore,
+    smtp_settings: SmtpSettings,
+    base_url: str,
+    now: datetime | None = None,
+    *,
+    limit: int = 50,
+) -> DeliveryReport:
     """Send every due outbox row once over one SMTP connection; record each success or failure."""
     report = DeliveryReport()
     if not smtp_settings.enabled:
         return report
     at = as_utc(now) if now is not None else utc_now()
+    _send_digest(store, smtp_settings, base_url, at, report)
     items = store.pending_outbox(now=at, limit=limit)
     if not items:
         return report
@@ -186,8 +213,31 @@ def deliver_pending(store: InquiryStore, smtp_settings: SmtpSettings, base_url: 
                 client.close()
 
 
-def _record_failure(store: InquiryStore, item: OutboxItem, error: str, at: datetime,
-                    report: DeliveryReport) -> None:
+def _send_digest(
+    store: InquiryStore, smtp_settings: SmtpSettings, base_url: str, at: datetime, report: DeliveryReport
+) -> None:
+    take = getattr(store, "take_held_notices", None)
+    held = take(now=at) if take is not None else 0
+    if not held:
+        return
+    try:
+        client = _connect(smtp_settings)
+        try:
+            client.send_message(digest_message(held, smtp_settings, base_url))
+        finally:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                client.quit()
+        report.sent += 1
+    except (OSError, smtplib.SMTPException) as exc:
+        # The inquiries are stored and listed in the inbox; only this summary mail is lost.
+        report.failed += 1
+        report.errors.append(_safe_error(exc))
+        log.warning("digest of %d held notices failed: %s", held, _safe_error(exc))
+
+
+def _record_failure(
+    store: InquiryStore, item: OutboxItem, error: str, at: datetime, report: DeliveryReport
+) -> None:
     store.mark_outbox_failed(item.id, error, at + backoff(item.attempts))
     report.failed += 1
     report.errors.append(error)
@@ -243,8 +293,9 @@ _worker: OutboxWorker | None = None
 _worker_lock = threading.Lock()
 
 
-def start_outbox_worker(store: InquiryStore, settings: Settings,
-                        poll_interval: float = POLL_INTERVAL_S) -> OutboxWorker:
+def start_outbox_worker(
+    store: InquiryStore, settings: Settings, poll_interval: float = POLL_INTERVAL_S
+) -> OutboxWorker:
     """The process's outbox worker, started if needed (one per process; later calls reuse it)."""
     global _worker
     with _worker_lock:

@@ -7,16 +7,21 @@ backend (one test-suite runs against both), plus what many writers need:
 - schema changes under an advisory lock, so replicas starting together do not race;
 - erasure that leaves no bytes behind: DELETE, then VACUUM FULL rewrites the table and its indexes
   (a plain DELETE only marks tuples dead), and personal columns never enter pg_statistic;
-- the outbox is leased when read, so two replicas' senders do not mail the same row twice.
+- the outbox is leased when read, so two replicas' senders do not mail the same row twice;
+- it fails fast (issue 10): a checked psycopg_pool, connect timeout, TCP keepalives, server-side
+  statement/lock timeouts, and a client-side deadline on every call. A frozen server (SIGSTOP)
+  still ACKs TCP, so keepalives and statement_timeout cannot notice it; the deadline shuts the
+  socket of the stuck connection and the person gets a clear message instead of a spinner.
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
+import logging
+import os
+import socket
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,8 +29,9 @@ import pandas as pd
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.rows import tuple_row
+from psycopg_pool import ConnectionPool, PoolTimeout
 
-from jichitai_metrics.errors import StoreUnavailable
+from jichitai_metrics.errors import ErasureIncomplete, StoreUnavailable
 from jichitai_metrics.inquiries.audit import AUDIT_COLUMNS, AuditEntry, SignInFailures
 from jichitai_metrics.inquiries.audit import AUDIT_SELECT as _AUDIT_SELECT
 from jichitai_metrics.inquiries.model import (
@@ -48,12 +54,22 @@ from jichitai_metrics.inquiries.model import (
     utc_now,
 )
 from jichitai_metrics.inquiries.store import (
+    DIGEST_INTERVAL,
+    DRAFT_TTL,
     FAILURE_KEEP,
+    LIMIT_EVENT_TTL,
     MAX_RETRIES,
     SCHEMA_VERSION,
+    MaintenanceRun,
+    RateLimited,
+    SubmitLimits,
     audit_receipts,
+    erasure_failed_message,
+    limit_key,
     prepare_row,
 )
+
+log = logging.getLogger(__name__)
 
 # Arbitrary constant key for pg_advisory_xact_lock: "one schema migration at a time".
 _SCHEMA_LOCK_KEY = 0x4A4D_0001
@@ -61,7 +77,19 @@ _SCHEMA_LOCK_KEY = 0x4A4D_0001
 OUTBOX_LEASE = timedelta(minutes=5)
 # Connections kept per process. Each Streamlit session borrows one only for one short statement.
 POOL_SIZE = 8
-_CONNECT_TIMEOUT_S = 5
+_CONNECT_TIMEOUT_S = 3
+# Client-side deadline of one store call (waiting for a pooled connection, checking it, running the
+# work): the person sees a message within 10 s even when the server is frozen.
+CALL_DEADLINE_S = 8.0
+# Inbox lists and exports may legitimately run longer on a big table.
+READ_DEADLINE_S = 60.0
+# How long the pool's liveness check of a handed-out connection may take.
+_CHECK_TIMEOUT_S = 2.0
+# Server side, for a server that is alive but slow or locked (e.g. during VACUUM FULL).
+_SERVER_OPTIONS = ("-c TimeZone=UTC -c statement_timeout=30000 -c lock_timeout=5000"
+                   " -c idle_in_transaction_session_timeout=60000")
+# Dead peers (a host that vanished) are noticed on idle pooled connections within about a minute.
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 # Same limit as the DuckDB backend, so both accept the same memos.
 MAX_MEMO = 4000
 
@@ -134,6 +162,36 @@ _MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX IF NOT EXISTS sign_in_failures_address ON sign_in_failures (address, occurred_at)",
         "CREATE INDEX IF NOT EXISTS sign_in_failures_at ON sign_in_failures (occurred_at)",
     ],
+    # Issue 10: erasure requests, maintenance runs, store-backed limits, server-side drafts.
+    3: [
+        """CREATE TABLE IF NOT EXISTS erasure_requests (
+            email_key TEXT PRIMARY KEY,
+            requested_at TIMESTAMPTZ NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT)""",
+        """CREATE TABLE IF NOT EXISTS maintenance_runs (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ NOT NULL,
+            rows BIGINT NOT NULL,
+            error TEXT)""",
+        """CREATE TABLE IF NOT EXISTS limit_events (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            happened_at TIMESTAMPTZ NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS limit_events_lookup ON limit_events (kind, key, happened_at)",
+        """CREATE TABLE IF NOT EXISTS drafts (
+            token TEXT PRIMARY KEY,
+            submission_id TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            email_key TEXT NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL)""",
+        "ALTER TABLE erasure_requests ALTER COLUMN email_key SET STATISTICS 0",
+        "ALTER TABLE drafts ALTER COLUMN payload SET STATISTICS 0",
+        "ALTER TABLE drafts ALTER COLUMN email_key SET STATISTICS 0",
+    ],
 }
 assert max(_MIGRATIONS) == SCHEMA_VERSION, "postgres migrations must reach store.SCHEMA_VERSION"
 
@@ -158,63 +216,72 @@ def _unavailable(exc: BaseException) -> StoreUnavailable:
     )
 
 
-class _Pool:
-    """A small thread-safe connection pool (psycopg_pool would be one more dependency for this)."""
+_MSG_TIMEOUT = ("お問い合わせのデータベース（PostgreSQL）が応答しません。"
+                "しばらくしてからもう一度お試しください。（応答待ちの上限に達しました）")
 
-    def __init__(self, url: str, size: int):
-        self._url = url
-        self._idle: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue()
-        self._slots = threading.BoundedSemaphore(size)
-        self._closed = False
 
-    def _connect(self) -> psycopg.Connection:
-        # autocommit: transactions are explicit (conn.transaction()), so a pooled connection is
-        # never left idle inside an open transaction holding locks.
-        return psycopg.connect(self._url, connect_timeout=_CONNECT_TIMEOUT_S, row_factory=tuple_row,
-                               autocommit=True, options="-c TimeZone=UTC")
-
-    @contextlib.contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        if self._closed:
-            raise StoreUnavailable("the inquiry store has been closed")
-        if not self._slots.acquire(timeout=30):
-            raise StoreUnavailable("お問い合わせのデータベースが混み合っています。もう一度お試しください。")
-        conn = None
+def _shut(conn: psycopg.Connection) -> None:
+    """Shut the connection's socket from another thread: a read blocked on it returns at once."""
+    with contextlib.suppress(Exception):
+        fd = conn.pgconn.socket
+        dup = socket.socket(fileno=os.dup(fd))
         try:
-            try:
-                conn = self._idle.get_nowait()
-            except queue.Empty:
-                conn = self._connect()
-            yield conn
-        except BaseException:
-            # A failed statement may leave the connection broken or mid-transaction: drop it.
-            if conn is not None:
-                conn.close()
-                conn = None
-            raise
+            dup.shutdown(socket.SHUT_RDWR)
         finally:
-            if conn is not None:
-                if conn.closed or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                    conn.close()
-                else:
-                    self._idle.put(conn)
-            self._slots.release()
+            dup.close()
 
-    def discard_idle(self) -> None:
-        """Close idle connections (after the server restarted they are all dead)."""
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
 
-    def close(self) -> None:
-        self._closed = True
-        while True:
+class _Watchdog:
+    """Fires once after `seconds`: shuts the watched connection's socket (see module docstring)."""
+
+    def __init__(self, conn: psycopg.Connection, seconds: float):
+        self.fired = False
+        self._conn = conn
+        self._timer = threading.Timer(max(seconds, 0.01), self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        _shut(self._conn)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+class _Check:
+    """The pool's check (ConnectionPool.check_connection), bounded: a frozen server fails it in 2 s.
+
+    When a connection is found dead at once (the server restarted), its idle siblings are dead too:
+    one background pool.check() replaces them all, instead of getconn meeting them one by one with
+    psycopg_pool's growing back-off between failed checks (1 s, 2 s, 4 s ...).
+    """
+
+    def __init__(self) -> None:
+        self.pool: ConnectionPool | None = None
+        self._sweeping = threading.Lock()
+
+    def __call__(self, conn: psycopg.Connection) -> None:
+        dog = _Watchdog(conn, _CHECK_TIMEOUT_S)
+        with dog:
             try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
+                ConnectionPool.check_connection(conn)
+            except Exception:
+                if not dog.fired and self.pool is not None and self._sweeping.acquire(blocking=False):
+                    threading.Thread(target=self._sweep, name="jichitai-pg-sweep", daemon=True).start()
+                raise
+
+    def _sweep(self) -> None:
+        try:
+            if self.pool is not None:
+                self.pool.check()
+        except Exception:  # noqa: BLE001 - best effort; getconn still checks every connection
+            log.info("inquiry store: pool sweep failed")
+        finally:
+            self._sweeping.release()
 
 
 class PostgresInquiryStore:
@@ -222,18 +289,40 @@ class PostgresInquiryStore:
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE):
         self._url = url
-        self._pool = _Pool(url, pool_size)
+        # autocommit: transactions are explicit (conn.transaction()), so a pooled connection is
+        # never left idle inside an open transaction holding locks.
+        check = _Check()
+        self._pool: ConnectionPool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, open=False, check=check, timeout=CALL_DEADLINE_S,
+            reconnect_timeout=60, name="jichitai-inquiries",
+            kwargs={"connect_timeout": _CONNECT_TIMEOUT_S, "row_factory": tuple_row, "autocommit": True,
+                    "options": _SERVER_OPTIONS, **_KEEPALIVES},
+        )
+        check.pool = self._pool
+        self._pool.open(wait=False)
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def _run(self, work, *, retries: int = MAX_RETRIES) -> Any:
-        """Run work(conn) in one transaction; retry transient failures with a short backoff."""
+    def _run(self, work, *, retries: int = MAX_RETRIES, deadline_s: float = CALL_DEADLINE_S) -> Any:
+        """Run work(conn) in one transaction within `deadline_s`; retry transient failures briefly.
+
+        Raises StoreUnavailable (plain Japanese) when the server is down, frozen or too slow.
+        """
+        deadline = time.monotonic() + deadline_s
         delay = 0.01
         conflicts = dropped = 0
         while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise StoreUnavailable(_MSG_TIMEOUT)
+            dog: _Watchdog | None = None
             try:
-                with self._pool.connection() as conn, conn.transaction():
-                    return work(conn)
+                with self._pool.connection(timeout=remaining) as conn:
+                    with _Watchdog(conn, deadline - time.monotonic()) as dog, conn.transaction():
+                        return work(conn)
+            except PoolTimeout as exc:
+                log.warning("inquiry store: no PostgreSQL connection within the deadline")
+                raise StoreUnavailable(_MSG_TIMEOUT) from exc
             except _CONFLICTS as exc:
                 conflicts += 1
                 if conflicts > retries:
@@ -241,8 +330,12 @@ class PostgresInquiryStore:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
             except psycopg.OperationalError as exc:
+                if dog is not None and dog.fired:
+                    log.warning("inquiry store: PostgreSQL call cut off after %.0f s", deadline_s)
+                    raise StoreUnavailable(_MSG_TIMEOUT) from exc
+                if isinstance(exc, pg_errors.QueryCanceled | pg_errors.LockNotAvailable):
+                    raise StoreUnavailable(_MSG_TIMEOUT) from exc
                 dropped += 1
-                self._pool.discard_idle()
                 if dropped > _CONNECTION_RETRIES:
                     raise _unavailable(exc) from exc
                 time.sleep(0.05 * dropped)
@@ -254,7 +347,8 @@ class PostgresInquiryStore:
     def _rewrite(self, *tables: str) -> None:
         """VACUUM FULL: rewrite the tables and their indexes so deleted rows leave the data files."""
         try:
-            with psycopg.connect(self._url, connect_timeout=_CONNECT_TIMEOUT_S, autocommit=True) as conn:
+            with psycopg.connect(self._url, connect_timeout=_CONNECT_TIMEOUT_S, autocommit=True,
+                                 options="-c statement_timeout=0", **_KEEPALIVES) as conn:
                 for table in tables:  # names are our own constants, never user input
                     conn.execute(f"VACUUM (FULL, ANALYZE) {table}")
         except psycopg.Error as exc:
@@ -289,12 +383,26 @@ class PostgresInquiryStore:
     # -- writes --------------------------------------------------------------------------------
 
     def submit(self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
-               notify_kinds: tuple[str, ...] = ()) -> SubmitResult:
-        """Store `inquiry` exactly once per submission_id, plus its outbox rows, in one transaction."""
+               notify_kinds: tuple[str, ...] = (), client: str | None = None,
+               limits: SubmitLimits | None = None) -> SubmitResult:
+        """Store `inquiry` exactly once per submission_id, plus its outbox rows, in one transaction.
+
+        With `limits`, the checks run in the same transaction under an advisory lock per client
+        address, so replicas and sessions share one count (RateLimited: nothing stored).
+        """
         row = prepare_row(inquiry, submission_id, now, notify_kinds)
         inq = row.inquiry
 
         def work(conn: psycopg.Connection, receipt_no: str) -> SubmitResult:
+            kinds = tuple(notify_kinds)
+            if limits is not None:
+                client_key = limit_key(str(client or "unknown"))
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (client_key,))
+                existing = conn.execute("SELECT id, receipt_no FROM inquiries WHERE submission_id = %s",
+                                        (row.submission_id,)).fetchone()
+                if existing is not None:  # a resend after a lost receipt: the original, never refused
+                    return SubmitResult(inquiry_id=existing[0], receipt_no=existing[1], created=False)
+                kinds = self._apply_limits(conn, row, kinds, client_key, limits)
             inserted = conn.execute(
                 """INSERT INTO inquiries (submission_id, receipt_no, received_at, article_title,
                        municipality, department, name, phone, email, message, consent_at,
@@ -312,7 +420,7 @@ class PostgresInquiryStore:
                                         (row.submission_id,)).fetchone()
                 return SubmitResult(inquiry_id=existing[0], receipt_no=existing[1], created=False)
             inquiry_id, receipt = inserted
-            for kind in dict.fromkeys(notify_kinds):
+            for kind in dict.fromkeys(kinds):
                 conn.execute(
                     """INSERT INTO outbox (inquiry_id, receipt_no, kind, recipient, created_at,
                            next_attempt_at) VALUES (%s, %s, %s, %s, %s, %s)""",
@@ -331,6 +439,55 @@ class PostgresInquiryStore:
                 receipt_no = new_receipt_no(row.received_at)
         raise StoreUnavailable("受付番号を発行できませんでした。もう一度お試しください。")
 
+    @staticmethod
+    def _apply_limits(conn: psycopg.Connection, row, kinds: tuple[str, ...], client_key: str,
+                      limits: SubmitLimits) -> tuple[str, ...]:
+        at = row.received_at
+
+        def recent(kind: str, key: str, window: timedelta) -> int:
+            return conn.execute(
+                "SELECT count(*) FROM limit_events WHERE kind = %s AND key = %s AND happened_at > %s",
+                (kind, key, at - window)).fetchone()[0]
+
+        def count(kind: str, key: str) -> None:
+            conn.execute("INSERT INTO limit_events VALUES (%s, %s, %s)", (kind, key, at))
+
+        if recent("submit", client_key, timedelta(hours=1)) >= limits.per_client_hour:
+            raise RateLimited("per-client hourly limit reached")
+        count("submit", client_key)
+        out = list(kinds)
+        if "ack" in out:
+            ack_key = limit_key(row.email_key)
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (ack_key,))
+            if recent("ack", ack_key, timedelta(hours=24)) >= limits.ack_per_recipient_day:
+                out.remove("ack")
+            else:
+                count("ack", ack_key)
+        if "staff_notice" in out:
+            if recent("notice", "*", timedelta(hours=1)) >= limits.notice_ceiling_hour:
+                out.remove("staff_notice")
+                count("notice_held", "*")
+            else:
+                count("notice", "*")
+        return tuple(out)
+
+    def take_held_notices(self, *, now: datetime | None = None,
+                          min_interval: timedelta = DIGEST_INTERVAL) -> int:
+        """Claim the notices held above the ceiling (their count), at most once per min_interval."""
+        at = as_utc(now) if now is not None else utc_now()
+
+        def work(c: psycopg.Connection) -> int:
+            c.execute("SELECT pg_advisory_xact_lock(hashtext('jichitai-digest'))")
+            if c.execute("SELECT count(*) FROM limit_events WHERE kind = 'digest' AND happened_at > %s",
+                         (at - min_interval,)).fetchone()[0]:
+                return 0
+            held = c.execute("DELETE FROM limit_events WHERE kind = 'notice_held'").rowcount
+            if held:
+                c.execute("INSERT INTO limit_events VALUES ('digest', '*', %s)", (at,))
+            return held
+
+        return self._run(work)
+
     def update(self, inquiry_id: int, *, status: str | None = None, memo: str | None = None) -> None:
         """Set status and/or the internal memo (and updated_at). ValueError for an unknown status."""
         if status is not None and status not in STATUSES:
@@ -347,25 +504,134 @@ class PostgresInquiryStore:
             (status, memo, utc_now(), inquiry_id)))
 
     def erase_person(self, email: str) -> int:
-        """Erase every inquiry (and outbox row) of this e-mail so the bytes leave the files; returns rows."""
+        """Erase every inquiry (and outbox row, draft) of this e-mail so the bytes leave the files.
+
+        The request is recorded in the same transaction as the DELETE; it stays pending until the
+        VACUUM FULL rewrite has finished, and retry_erasures() finishes it even with 0 rows left.
+        """
         key = email_key(email)
         if not key:
             return 0
-        n = self._run(lambda c: c.execute("DELETE FROM inquiries WHERE email_key = %s", (key,)).rowcount)
-        if n:
-            self._rewrite("outbox", "inquiries")
+
+        def work(c: psycopg.Connection) -> int:
+            c.execute("""INSERT INTO erasure_requests (email_key, requested_at) VALUES (%s, %s)
+                         ON CONFLICT (email_key) DO NOTHING""", (key, utc_now()))
+            c.execute("DELETE FROM drafts WHERE email_key = %s", (key,))
+            return c.execute("DELETE FROM inquiries WHERE email_key = %s", (key,)).rowcount
+
+        n = self._run(work)
+        self._finish_erasure([key])
         return n
 
+    def retry_erasures(self) -> int:
+        """Finish every pending erasure request (rows may already be gone: the rewrite still runs)."""
+        keys = [r[0] for r in self._run(
+            lambda c: c.execute("SELECT email_key FROM erasure_requests").fetchall())]
+        if not keys:
+            return 0
+        n = self._run(lambda c: (
+            c.execute("DELETE FROM drafts WHERE email_key = ANY(%s)", (keys,)),
+            c.execute("DELETE FROM inquiries WHERE email_key = ANY(%s)", (keys,)).rowcount)[1])
+        self._finish_erasure(keys)
+        return n
+
+    def _finish_erasure(self, keys: list[str]) -> None:
+        try:
+            self._rewrite("outbox", "inquiries", "drafts")
+            self._run(lambda c: c.execute("DELETE FROM erasure_requests WHERE email_key = ANY(%s)", (keys,)))
+            self._rewrite("erasure_requests")
+        except StoreUnavailable as exc:
+            error = str(exc)[:300]
+            with contextlib.suppress(StoreUnavailable):
+                self._run(lambda c: c.execute(
+                    """UPDATE erasure_requests SET attempts = attempts + 1, last_error = %s
+                       WHERE email_key = ANY(%s)""", (error, keys)))
+            raise ErasureIncomplete(erasure_failed_message(str(exc))) from exc
+
+    def pending_erasures(self) -> pd.DataFrame:
+        """Erasure requests not finished yet: requested_at (UTC), attempts, last_error (no e-mail)."""
+        rows = self._run(lambda c: c.execute(
+            "SELECT requested_at, attempts, last_error FROM erasure_requests ORDER BY requested_at"
+        ).fetchall())
+        frame = pd.DataFrame.from_records(rows, columns=["requested_at", "attempts", "last_error"])
+        frame["requested_at"] = pd.to_datetime(frame["requested_at"], utc=True)
+        return frame
+
     def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
-        """Erase inquiries received more than `days` days ago, as physically as erase_person."""
+        """Erase inquiries received more than `days` days ago (and expired drafts), physically."""
         if days < 0:
             raise ValueError("days must be >= 0")
-        cutoff = (as_utc(now) if now is not None else utc_now()) - timedelta(days=days)
-        n = self._run(lambda c: c.execute("DELETE FROM inquiries WHERE received_at < %s",
-                                          (cutoff,)).rowcount)
-        if n:
-            self._rewrite("outbox", "inquiries")
+        at = as_utc(now) if now is not None else utc_now()
+        cutoff = at - timedelta(days=days)
+
+        def work(c: psycopg.Connection) -> tuple[int, int]:
+            stale = c.execute("DELETE FROM drafts WHERE created_at < %s", (utc_now() - DRAFT_TTL,)).rowcount
+            c.execute("DELETE FROM limit_events WHERE happened_at < %s", (utc_now() - LIMIT_EVENT_TTL,))
+            return c.execute("DELETE FROM inquiries WHERE received_at < %s", (cutoff,)).rowcount, stale
+
+        n, stale = self._run(work)
+        if n or stale:
+            self._rewrite("outbox", "inquiries", "drafts")
         return n
+
+    # -- drafts, runs, health ------------------------------------------------------------------
+
+    def save_draft(self, token: str, submission_id: str, payload: str, email: str, *,
+                   now: datetime | None = None) -> None:
+        """Keep the confirmed form under `token` (replacing an older version of the same token)."""
+        at = as_utc(now) if now is not None else utc_now()
+        self._run(lambda c: c.execute(
+            """INSERT INTO drafts VALUES (%s, %s, %s, %s, %s) ON CONFLICT (token) DO UPDATE SET
+                   submission_id = excluded.submission_id, payload = excluded.payload,
+                   email_key = excluded.email_key, created_at = excluded.created_at""",
+            (token, submission_id, payload.replace("\x00", ""), email_key(email), at)))
+
+    def load_draft(self, token: str, *, now: datetime | None = None) -> tuple[str, str] | None:
+        """(submission_id, payload) of a draft younger than DRAFT_TTL; payload "" once it was sent."""
+        at = as_utc(now) if now is not None else utc_now()
+        row = self._run(lambda c: c.execute(
+            "SELECT submission_id, payload FROM drafts WHERE token = %s AND created_at > %s",
+            (token, at - DRAFT_TTL)).fetchone())
+        return (row[0], row[1]) if row else None
+
+    def finish_draft(self, token: str) -> None:
+        """After sending: drop what was typed, keep token -> submission id so a reload finds the receipt."""
+        self._run(lambda c: c.execute("UPDATE drafts SET payload = '', email_key = '' WHERE token = %s",
+                                      (token,)))
+
+    def receipt_for(self, submission_id: str) -> str | None:
+        """The receipt number stored for this submission id, if any."""
+        row = self._run(lambda c: c.execute("SELECT receipt_no FROM inquiries WHERE submission_id = %s",
+                                            (submission_id,)).fetchone())
+        return row[0] if row else None
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable (within the call deadline) if the database does not answer."""
+        self._run(lambda c: c.execute("SELECT 1").fetchone(), deadline_s=min(CALL_DEADLINE_S, 4.0))
+
+    def record_run(self, run: MaintenanceRun) -> None:
+        """Append one maintenance run (purge, erasure) to maintenance_runs."""
+        self._run(lambda c: c.execute(
+            """INSERT INTO maintenance_runs (kind, trigger, started_at, finished_at, rows, error)
+               VALUES (%s, %s, %s, %s, %s, %s)""",
+            (run.kind, run.trigger, run.started_at, run.finished_at, run.rows, run.error)))
+
+    def last_run(self, kind: str, *, successful: bool = True) -> datetime | None:
+        """When the last (successful) run of `kind` started, or None."""
+        cond = " AND error IS NULL" if successful else ""
+        return self._run(lambda c: c.execute(
+            f"SELECT max(started_at) FROM maintenance_runs WHERE kind = %s{cond}", (kind,)).fetchone()[0])
+
+    def runs(self, limit: int = 20) -> pd.DataFrame:
+        """The latest maintenance runs, newest first (kind, trigger, started_at, rows, error)."""
+        rows = self._run(lambda c: c.execute(
+            """SELECT kind, trigger, started_at, finished_at, rows, error FROM maintenance_runs
+               ORDER BY started_at DESC, id DESC LIMIT %s""", (limit,)).fetchall())
+        frame = pd.DataFrame.from_records(
+            rows, columns=["kind", "trigger", "started_at", "finished_at", "rows", "error"])
+        for column in ("started_at", "finished_at"):
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        return frame
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -428,7 +694,7 @@ class PostgresInquiryStore:
             ).fetchall()
             return InboxPage(rows=self._frame(rows), total=total, page=page, page_size=query.page_size)
 
-        return self._run(work)
+        return self._run(work, deadline_s=READ_DEADLINE_S)
 
     def export_frame(self, query: InboxQuery) -> pd.DataFrame:
         """Every inquiry matching the query's filters and sort (no paging), for CSV export."""
@@ -436,7 +702,7 @@ class PostgresInquiryStore:
         where, params = self._where(query)
         rows = self._run(lambda c: c.execute(
             f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}", params
-        ).fetchall())
+        ).fetchall(), deadline_s=READ_DEADLINE_S)
         return self._frame(rows)
 
     # -- outbox --------------------------------------------------------------------------------

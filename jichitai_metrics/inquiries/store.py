@@ -28,11 +28,69 @@ from jichitai_metrics.inquiries.model import (
 if TYPE_CHECKING:
     from jichitai_metrics.config import Settings
 
-# 2: audit_log and sign_in_failures (issue 9).
-SCHEMA_VERSION = 2
+# 1: inquiries + outbox. 2 (issue 9): audit_log, sign_in_failures.
+# 3 (issue 10): erasure_requests, maintenance_runs, limit_events, drafts.
+SCHEMA_VERSION = 3
 
 # How long a wrong password counts against its address (staffauth.COUNT_WINDOW says the same).
 FAILURE_KEEP = timedelta(hours=24)
+# Below this much free space on the DuckDB file's disk the form says up front it cannot accept inquiries.
+MIN_FREE_BYTES = 1024 * 1024
+# A confirmed draft kept server-side lives this long (then the rewrite/purge drops it).
+DRAFT_TTL = timedelta(hours=1)
+# Staff get at most one digest of held notices per this interval during a flood.
+DIGEST_INTERVAL = timedelta(minutes=10)
+# Limit counters are needed for the longest window (ack mails: 24 h) and no longer.
+LIMIT_EVENT_TTL = timedelta(hours=25)
+
+
+@dataclass(frozen=True)
+class SubmitLimits:
+    """Limits submit() enforces in the store itself, so no new session, process or replica resets them.
+
+    - per_client_hour: accepted inquiries per client address (trusted-proxy rule) per rolling hour;
+    - ack_per_recipient_day: acknowledgement mails per recipient address per rolling 24 h;
+    - notice_ceiling_hour: staff notices per rolling hour from all clients; above it inquiries are
+      still stored, but their notices are held and sent as one digest mail (take_held_notices).
+    """
+
+    per_client_hour: int = 5
+    ack_per_recipient_day: int = 1
+    notice_ceiling_hour: int = 60
+
+
+class RateLimited(JichitaiError):
+    """submit() refused: this client address reached SubmitLimits.per_client_hour (nothing stored)."""
+
+
+def limit_key(text: str) -> str:
+    """The key a limit counter is stored under: a hash, so the counters hold no readable address."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class MaintenanceRun:
+    """One purge or erasure run, as recorded in maintenance_runs (no personal data)."""
+
+    kind: str  # "purge" | "erasure"
+    trigger: str  # "daily" | "cli" | "staff"
+    started_at: datetime
+    finished_at: datetime
+    rows: int
+    error: str | None = None
+
+
+def erasure_failed_message(cause: str) -> str:
+    """What staff read when an erasure could not finish (both backends say the same)."""
+    return (
+        "消去を最後まで完了できませんでした。データベースを作り直す途中で失敗したため、"
+        "データは消去前のまま残っています。この請求は「未完了」として記録しました。"
+        "原因を取り除いてから「もう一度消去する」を押してください。"
+        f"（原因：{cause}）"
+    )
+
 
 # How often a backend retries a write after a transaction conflict before giving up.
 MAX_RETRIES = 20
@@ -55,14 +113,27 @@ class InquiryStore(Protocol):
         ...
 
     def submit(
-        self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
+        self,
+        inquiry: NewInquiry,
+        submission_id: str,
+        *,
+        now: datetime | None = None,
         notify_kinds: tuple[str, ...] = (),
+        client: str | None = None,
+        limits: SubmitLimits | None = None,
     ) -> SubmitResult:
         """Store `inquiry` exactly once per submission_id, plus one outbox row per kind, in one transaction.
 
-        A repeat of a stored submission_id returns the original receipt with created=False.
+        A repeat of a stored submission_id returns the original receipt with created=False (never
+        refused by a limit). With `limits`, a client over its hourly limit gets RateLimited, an
+        acknowledgement beyond one per recipient per day is dropped, and staff notices over the
+        hourly ceiling are held for one digest mail.
         Raises InvalidInquiry if validation fails, StoreUnavailable if the database cannot be written.
         """
+        ...
+
+    def take_held_notices(self, *, now: datetime | None = None, min_interval: timedelta = ...) -> int:
+        """Claim the staff notices held above the ceiling (count), at most once per min_interval."""
         ...
 
     def get(self, inquiry_id: int) -> Inquiry | None:
@@ -112,8 +183,9 @@ class InquiryStore(Protocol):
 
     # -- staff access (shared by every session, process and replica) --------------------------------
 
-    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
-                               keep: timedelta = FAILURE_KEEP) -> None:
+    def record_sign_in_failure(
+        self, address: str, *, now: datetime | None = None, keep: timedelta = FAILURE_KEEP
+    ) -> None:
         """Count one wrong password from `address`; failures older than `keep` are dropped."""
         ...
 
@@ -121,8 +193,14 @@ class InquiryStore(Protocol):
         """Forget an address's failures (after it signed in with the right password)."""
         ...
 
-    def sign_in_failures(self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
-                         global_window: timedelta = timedelta(hours=1)) -> SignInFailures:
+    def sign_in_failures(
+        self,
+        address: str,
+        *,
+        now: datetime | None = None,
+        window: timedelta = FAILURE_KEEP,
+        global_window: timedelta = timedelta(hours=1),
+    ) -> SignInFailures:
         """Recent failures of this address and of everyone (the throttle policy is in staffauth)."""
         ...
 
@@ -152,8 +230,9 @@ class PreparedRow:
     inquiry: NewInquiry
 
 
-def prepare_row(inquiry: NewInquiry, submission_id: str, now: datetime | None = None,
-                notify_kinds: tuple[str, ...] = ()) -> PreparedRow:
+def prepare_row(
+    inquiry: NewInquiry, submission_id: str, now: datetime | None = None, notify_kinds: tuple[str, ...] = ()
+) -> PreparedRow:
     """Validate server-side (never trust the page) and compute the derived columns of one row."""
     from jichitai_metrics.inquiries.validation import validate
 
@@ -168,8 +247,13 @@ def prepare_row(inquiry: NewInquiry, submission_id: str, now: datetime | None = 
     at = as_utc(now) if now is not None else utc_now()
     receipt = new_receipt_no(at)
     return PreparedRow(
-        submission_id=submission_id, receipt_no=receipt, received_at=at, consent_at=at,
-        email_key=email_key(inquiry.email), search_text=search_text(inquiry, receipt), inquiry=inquiry,
+        submission_id=submission_id,
+        receipt_no=receipt,
+        received_at=at,
+        consent_at=at,
+        email_key=email_key(inquiry.email),
+        search_text=search_text(inquiry, receipt),
+        inquiry=inquiry,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from jichitai_metrics.inquiries.model import NewInquiry, normalise
+from jichitai_metrics.inquiries.model import NewInquiry, hidden_controls, normalise
 
 # Maximum length in characters of each field as typed.
 MAX_LENGTHS = {
@@ -102,6 +102,18 @@ def validate(inquiry: NewInquiry) -> dict[str, Problem]:
             errors[field] = Problem(
                 f"{ja}に使えない文字（制御文字など）が含まれています。",
                 f"{en} contains characters that cannot be used (control characters).",
+            )
+            continue
+        hidden = hidden_controls(value)
+        if hidden:
+            # Bidi overrides make "RTX05 <U+202E>gnp.exe" read as "RTX05 exe.png"; invisible
+            # characters make two different texts look the same. Neither belongs in a form field.
+            codes = "、".join(f"U+{ord(ch):04X}" for ch in hidden)
+            errors[field] = Problem(
+                f"{ja}に、文字の向きを変える制御文字や見えない文字（{codes}）が含まれています。"
+                "取り除いてから、もう一度お試しください。",
+                f"{en} contains invisible or text-direction control characters ({codes}); "
+                "please remove them.",
             )
     if "phone" not in errors and not phone_ok(inquiry.phone):
         errors["phone"] = Problem(

@@ -18,7 +18,7 @@ import streamlit as st
 
 from jichitai_metrics import catalog, queries
 from jichitai_metrics.config import load_settings
-from jichitai_metrics.errors import CatalogError
+from jichitai_metrics.errors import CatalogError, ConfigError
 from jichitai_metrics.i18n import normalise_lang, pick
 
 __all__ = ["pick", "lang", "language_switch", "catalog_cursor", "md_escape"]
@@ -208,6 +208,19 @@ def route_through_dashboard() -> None:
         st.stop()
 
 
+def stop_on_bad_settings() -> None:
+    """Show one message naming each bad JICHITAI_* value and stop, instead of failing deep in a page.
+
+    The same check runs before start in deploy/systemd (ExecStartPre=... check-config), so a
+    server with a bad setting never comes up; this covers `streamlit run` by hand.
+    """
+    try:
+        load_settings()
+    except ConfigError as exc:
+        st.error("設定に誤りがあるため、アプリを使えません。管理者は次の設定を直して再起動してください。\n\n"
+                 "The app cannot run because of invalid settings:", icon="⚙️")
+        st.code("\n".join(exc.problems), language=None)
+        st.stop()
 def reload_catalog() -> None:
     """Rebuild the catalogue from data/ on next use (after the review page publishes a seminar)."""
     _catalog_connection.clear()

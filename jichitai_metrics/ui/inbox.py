@@ -15,7 +15,7 @@ from jichitai_metrics.config import load_settings
 from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.i18n import pick
 from jichitai_metrics.inquiries import SORT_COLUMNS, STATUS_LABELS, STATUSES, InboxQuery
-from jichitai_metrics.inquiries.model import JST, email_key
+from jichitai_metrics.inquiries.model import JST, TEXT_FIELDS, email_key, visible_controls
 from jichitai_metrics.ui import staff
 from jichitai_metrics.ui.inquiry import get_store
 from jichitai_metrics.ui.staff import StaffIdentity
@@ -69,6 +69,9 @@ def display_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     for column in ("received_at", "updated_at"):
         out[column] = out[column].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M")
     out["status"] = out["status"].map(lambda s: status_label(s, lang))
+    for column in (*TEXT_FIELDS, "memo"):
+        if column in out:  # stored before the form refused them: shown as <U+202E>, never applied
+            out[column] = out[column].map(visible_controls)
     return out.rename(columns={c: pick(*COLUMN_LABELS[c], lang) for c in out.columns})
 
 
@@ -145,7 +148,7 @@ def _detail(store, rows: pd.DataFrame, lang: str, who: StaffIdentity) -> None:
     with left:
         for field in ("article_title", "municipality", "department", "name", "phone", "email", "message"):
             st.caption(pick(*COLUMN_LABELS[field], lang))
-            st.text(getattr(inquiry, field))  # typed by the public: plain text only
+            st.text(visible_controls(getattr(inquiry, field)))  # plain text, controls made visible
         st.caption(pick("同意日時（日本時間）・表示版", "Consent (JST) and notice version", lang))
         st.text(f"{inquiry.consent_at.astimezone(JST):%Y-%m-%d %H:%M}  {inquiry.privacy_notice_version}")
     with right, st.form(f"edit_{inquiry.id}"):
@@ -211,7 +214,9 @@ def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
                         "The filters or encoding changed: press Prepare again.", lang))
         return
     if not ok:
-        chars = "、".join(f"{p['char']}（{p['codepoint']}）" for p in export.summarise_problems(unencodable))
+        # A stored bidi control is shown as <U+202E>, never applied (it would reverse the message).
+        chars = "、".join(f"{visible_controls(p['char'])}（{p['codepoint']}）"
+                         for p in export.summarise_problems(unencodable))
         st.warning(pick(f"Shift_JIS で表せない文字があるため作成できませんでした：{chars}。UTF-8 をお使いください。",
                         f"Some characters cannot be written in Shift_JIS: {chars}. Please use UTF-8.", lang))
         return
@@ -227,7 +232,40 @@ def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
     )
 
 
+def _pending_erasures(store, lang: str, who: StaffIdentity) -> None:
+    """Unfinished erasures (a rewrite failed): say so and offer 「もう一度消去する」, even with 0 rows left."""
+    pending = store.pending_erasures()
+    if pending.empty:
+        return
+    st.error(pick(f"完了していない消去の請求が{len(pending)}件あります（データベースの作り直しに失敗しました）。"
+                  "原因（空き容量不足など）を取り除いてから「もう一度消去する」を押してください。",
+                  f"{len(pending)} erasure request(s) did not finish (the database rewrite failed). "
+                  "Fix the cause (e.g. free disk space), then press Erase again.", lang), icon="⚠️")
+    when = pending["requested_at"].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M")
+    st.dataframe(pending.assign(requested_at=when).rename(columns={
+        "requested_at": pick("請求日時（日本時間）", "Requested (JST)", lang),
+        "attempts": pick("失敗回数", "Failed attempts", lang),
+        "last_error": pick("最後のエラー", "Last error", lang)}), hide_index=True)
+    if st.button(pick("もう一度消去する", "Erase again", lang), type="primary", key=_K + "erase_retry"):
+        try:
+            erased = store.retry_erasures()
+        except StoreUnavailable as exc:
+            staff.audit(who, "erase", (), "retry failed: still pending")
+            st.session_state[_K + "erase_failed"] = str(exc)
+        else:
+            staff.audit(who, "erase", (), f"retry of pending requests rows={erased}")
+            staff.revoke_downloads(everyone=True)
+            log.info("inbox: pending erasures finished (%d more rows)", erased)
+            st.session_state[_K + "erased"] = erased
+            st.session_state.pop(_K + "csv", None)
+        st.rerun()
+
+
 def _erasure(store, lang: str, who: StaffIdentity) -> None:
+    _pending_erasures(store, lang, who)
+    failed = st.session_state.pop(_K + "erase_failed", None)
+    if failed:
+        st.error(failed, icon="⚠️")
     with st.expander(pick("ご本人の請求による削除（完全消去）", "Erase one person's inquiries (on request)", lang)):
         st.caption(pick("メールアドレスが一致する問い合わせをすべて削除し、データベースファイルを作り直して"
                         "データを完全に消去します。元に戻せません。",
@@ -240,42 +278,69 @@ def _erasure(store, lang: str, who: StaffIdentity) -> None:
             mine = matches[matches["email"].map(email_key) == key] if len(matches) else matches
             n = len(mine)
             st.text(pick(f"該当：{n}件", f"Matching: {n}", lang))
+            if not n:
+                st.caption(pick("該当が0件でも、ファイルに残った消去済みデータを消すために実行できます。",
+                                "With 0 matches it still rewrites the file, removing any leftover bytes.", lang))
             sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
                                key=_K + "erase_sure")
             if st.button(pick("完全に削除する", "Erase permanently", lang), type="primary",
-                         disabled=not (sure and n), key=_K + "erase_go"):
+                         disabled=not sure, key=_K + "erase_go"):
                 receipts = tuple(mine["receipt_no"]) if n else ()
-                erased = store.erase_person(email)
-                # The log keeps receipt numbers only: never the e-mail that was erased.
-                staff.audit(who, "erase", receipts, f"rows={erased}")
-                staff.revoke_downloads(everyone=True)  # no earlier export may still hand out the person
-                log.info("inbox: erased %d inquiries on request", erased)
-                st.session_state[_K + "erased"] = erased
-                st.session_state.pop(_K + "csv", None)
-                for k in ("erase_email", "erase_sure"):
-                    st.session_state.pop(_K + k, None)
+                try:
+                    erased = store.erase_person(email)
+                except StoreUnavailable as exc:
+                    # Nothing was half-done; the request is recorded as pending (listed above).
+                    staff.audit(who, "erase", receipts, "failed: pending")
+                    log.warning("inbox: erasure on request did not finish")
+                    st.session_state[_K + "erase_failed"] = str(exc)
+                else:
+                    # The log keeps receipt numbers only: never the e-mail that was erased.
+                    staff.audit(who, "erase", receipts, f"rows={erased}")
+                    staff.revoke_downloads(everyone=True)  # no earlier export may still hand out the person
+                    log.info("inbox: erased %d inquiries on request", erased)
+                    st.session_state[_K + "erased"] = erased
+                    st.session_state.pop(_K + "csv", None)
+                    for k in ("erase_email", "erase_sure"):
+                        st.session_state.pop(_K + k, None)
                 st.rerun()
         if _K + "erased" in st.session_state:
             erased_n = st.session_state.pop(_K + "erased")
+            # Wording kept as before (other checks read it); the file rewrite is in the caption above.
             st.success(pick(f"{erased_n}件を削除しました。", f"Erased {erased_n} inquiries.", lang))
 
     days = load_settings().retention_days
     with st.expander(pick(f"保存期間（{days}日）を過ぎた問い合わせの削除", f"Purge inquiries older than {days} days", lang)):
         cutoff_ts = pd.Timestamp.now(tz=JST) - timedelta(days=days)
         cutoff = cutoff_ts.strftime("%Y-%m-%d %H:%M")
-        st.caption(pick(f"{cutoff}（日本時間）より前に受け付けた問い合わせを完全に消去します。",
-                        f"Erases inquiries received before {cutoff} JST.", lang))
+        st.caption(pick(f"{cutoff}（日本時間）より前に受け付けた問い合わせを完全に消去します。"
+                        "この削除は毎日自動でも行われます（下の記録）。",
+                        f"Erases inquiries received before {cutoff} JST. This also runs by itself daily "
+                        "(see the record below).", lang))
         sure = st.checkbox(pick("元に戻せないことを確認しました", "I understand this cannot be undone", lang),
                            key=_K + "purge_sure")
         if st.button(pick("保存期間を過ぎたものを削除する", "Purge now", lang), disabled=not sure, key=_K + "purge_go"):
+            from jichitai_metrics.inquiries.retention import run_purge
+
             old = store.export_frame(InboxQuery(received_to=cutoff_ts.date()))
-            purged = store.purge_older_than(days)
-            gone = tuple(old.loc[old["received_at"] < cutoff_ts, "receipt_no"]) if len(old) else ()
-            staff.audit(who, "purge", gone, f"rows={purged} older_than_days={days}")
+            outcome = run_purge(store, days, trigger="staff")
+            gone = tuple(old.loc[old["received_at"] < cutoff_ts, "receipt_no"]) if len(old) and not outcome.error else ()
+            staff.audit(who, "purge", gone, f"rows={outcome.erased} older_than_days={days}"
+                        + (" failed" if outcome.error else ""))
             staff.revoke_downloads(everyone=True)
-            log.info("inbox: retention purge removed %d inquiries", purged)
+            log.info("inbox: retention purge removed %d inquiries", outcome.erased)
             st.session_state.pop(_K + "csv", None)
-            st.success(pick(f"{purged}件を削除しました。", f"Purged {purged} inquiries.", lang))
+            if outcome.error:
+                st.error(outcome.error, icon="⚠️")
+            else:
+                st.success(pick(f"{outcome.erased}件を削除しました。", f"Purged {outcome.erased} inquiries.", lang))
+        runs = store.runs(limit=10)
+        if len(runs):
+            st.caption(pick("削除の実行記録（新しい順）", "Purge and erasure runs (newest first)", lang))
+            shown = runs.assign(started_at=runs["started_at"].dt.tz_convert(JST).dt.strftime("%Y-%m-%d %H:%M"))
+            st.dataframe(shown[["started_at", "kind", "trigger", "rows", "error"]].rename(columns={
+                "started_at": pick("開始（日本時間）", "Started (JST)", lang), "kind": pick("種類", "Kind", lang),
+                "trigger": pick("実行のきっかけ", "Trigger", lang), "rows": pick("件数", "Rows", lang),
+                "error": pick("エラー", "Error", lang)}), hide_index=True)
 
 
 def _audit_section(store, lang: str, who: StaffIdentity) -> None:

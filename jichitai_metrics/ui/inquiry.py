@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import secrets
 import time
 import uuid
 from urllib.parse import urlencode
@@ -14,16 +17,15 @@ from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.i18n import pick
 from jichitai_metrics.inquiries import PRIVACY_NOTICE_VERSION, InquiryStore, NewInquiry, notify, open_store
 from jichitai_metrics.inquiries.model import TEXT_FIELDS
-from jichitai_metrics.inquiries.store import InvalidInquiry
+from jichitai_metrics.inquiries.store import InvalidInquiry, RateLimited, SubmitLimits
 from jichitai_metrics.inquiries.validation import LABELS, MAX_LENGTHS, validate
+from jichitai_metrics.ui.client import client_address
 
 log = logging.getLogger(__name__)
 
-# Per-session limit: a person rarely sends more than a few questions; a loop or a bot sends many.
-RATE_LIMIT_COUNT = 5
-RATE_LIMIT_WINDOW_S = 3600
-
 _K = "inq_"  # session-state prefix
+# The URL parameter that carries the server-side draft's token (restart-safe sending).
+DRAFT_PARAM = "draft"
 PLACEHOLDERS = {
     "municipality": "例：〇〇市",
     "department": "例：デジタル推進課 主任",
@@ -97,9 +99,12 @@ def _cached_store(db_path: str, database_url: str | None) -> InquiryStore:
     # One store (one DuckDB connection) per process; an exception is not cached, so a database
     # that was locked is retried on the next run. The mail sender starts with it, so notices still
     # queued from before a restart go out without waiting for the next inquiry.
+    from jichitai_metrics.inquiries import retention
+
     settings = load_settings()
     store = open_store(settings)
     notify.kick(settings, store)
+    retention.start_daily_purge(store, settings.retention_days)
     return store
 
 
@@ -121,7 +126,7 @@ def _init(params: dict[str, str]) -> None:
     ss.setdefault(_K + "submission_id", uuid.uuid4().hex)
     ss.setdefault(_K + "draft", {f: "" for f in TEXT_FIELDS} | {"consent": False})
     ss.setdefault(_K + "errors", {})
-    ss.setdefault(_K + "sent_at", [])
+    _restore_from_url()
     context = tuple(sorted((k, params.get(k, "")) for k in ("article", "program", "chart", "seminar")))
     if ss.get(_K + "context") != context and ss[_K + "stage"] == "form":
         prefill = article_title(params)
@@ -147,10 +152,85 @@ def _inquiry(draft: dict) -> NewInquiry:
                       privacy_notice_version=PRIVACY_NOTICE_VERSION)
 
 
-def _rate_limited(now: float) -> bool:
-    recent = [t for t in _state()[_K + "sent_at"] if now - t < RATE_LIMIT_WINDOW_S]
-    _state()[_K + "sent_at"] = recent
-    return len(recent) >= RATE_LIMIT_COUNT
+def _client() -> str:
+    """The client address limits are keyed on (trusted-proxy rule in ui/client.py).
+
+    Outside a real server (AppTest) st.context hands back a mock object, not text: count that as
+    loopback so tests see one stable client, as a browser on this machine would be.
+    """
+    address = client_address()
+    return address if isinstance(address, str) else "127.0.0.1"
+
+
+def _limits() -> SubmitLimits:
+    settings = load_settings()
+    return SubmitLimits(per_client_hour=settings.inquiry_limit_per_hour,
+                        notice_ceiling_hour=settings.notice_ceiling_per_hour)
+
+
+# -- the server-side draft: survives a restart of the server (the session does not) ---------------
+# Kept in the inquiry store under a random token that travels in the URL (?draft=…), with the
+# submission id, so a resend after a lost receipt returns the original 受付番号. Not encrypted:
+# it sits next to the inquiries themselves, which hold the same fields in the clear, and a key kept
+# on the same server would protect nothing. Deleted (what was typed) on send; expired after 1 hour.
+
+def _save_draft() -> None:
+    ss = _state()
+    token = ss.get(_K + "token") or secrets.token_urlsafe(18)
+    if _store_ok() is not None:
+        return  # the store is down (the page says so): the session keeps the draft meanwhile
+    try:
+        get_store().save_draft(token, ss[_K + "submission_id"], json.dumps(ss[_K + "draft"]),
+                               ss[_K + "draft"]["email"])
+    except StoreUnavailable:
+        log.warning("inquiry draft not saved server-side (store unavailable); kept in the session only")
+        return
+    ss[_K + "token"] = token
+    st.query_params[DRAFT_PARAM] = token
+
+
+def _restore_from_url() -> None:
+    """A new session (reload, server restart) with ?draft=…: back to where the person was."""
+    ss = _state()
+    token = st.query_params.get(DRAFT_PARAM)
+    if not token or ss.get(_K + "token") == token or ss.get(_K + "stage") != "form":
+        return
+    ss[_K + "token"] = token
+    try:
+        found = get_store().load_draft(token)
+    except StoreUnavailable:
+        ss[_K + "token"] = None  # try again on the next run
+        return
+    if found is None:
+        ss[_K + "notice"] = "expired"
+        del st.query_params[DRAFT_PARAM]
+        return
+    submission_id, payload = found
+    if not payload:  # sent already: show the original receipt, never a second row
+        receipt = get_store().receipt_for(submission_id)
+        if receipt:
+            ss[_K + "receipt"] = receipt
+            ss[_K + "stage"] = "done"
+            ss[_K + "notice"] = "resent"
+        return
+    draft = json.loads(payload)
+    ss[_K + "draft"] = {f: str(draft.get(f, "")) for f in TEXT_FIELDS} | {
+        "consent": bool(draft.get("consent"))}
+    ss[_K + "submission_id"] = submission_id
+    for field in (*TEXT_FIELDS, "consent"):
+        ss[_K + "f_" + field] = ss[_K + "draft"][field]
+    ss[_K + "stage"] = "confirm"
+    ss[_K + "notice"] = "restored"
+
+
+def _forget_draft() -> None:
+    ss = _state()
+    token = ss.get(_K + "token")
+    if token:
+        with contextlib.suppress(StoreUnavailable):
+            get_store().finish_draft(token)
+    if DRAFT_PARAM in st.query_params:
+        del st.query_params[DRAFT_PARAM]
 
 
 # -- callbacks (run before the script, so their effects show in the same rerun) -------------------
@@ -163,6 +243,7 @@ def _on_confirm() -> None:
     ss[_K + "notice"] = None
     if not ss[_K + "errors"]:
         ss[_K + "stage"] = "confirm"
+        _save_draft()
 
 
 def _on_back() -> None:
@@ -178,14 +259,20 @@ def _on_send() -> None:
     # A second click (double click, rerun) finds the stage already moved on and does nothing;
     # if the first run was cut short after the insert, the same submission_id returns its receipt.
     if ss.get(_K + "stage") != "confirm":
-        return
-    now = time.time()
-    if _rate_limited(now):
-        ss[_K + "notice"] = "rate"
-        return
+        # A click that arrives in a fresh session (the server restarted under the page): the
+        # callback runs before the script, so bring the draft back first.
+        ss.setdefault(_K + "stage", "form")
+        ss.setdefault(_K + "submission_id", uuid.uuid4().hex)
+        _restore_from_url()
+        if ss.get(_K + "stage") != "confirm":
+            return
     try:
         result = get_store().submit(_inquiry(ss[_K + "draft"]), ss[_K + "submission_id"],
-                                    notify_kinds=notify.notify_kinds(load_settings().smtp))
+                                    notify_kinds=notify.notify_kinds(load_settings().smtp),
+                                    client=_client(), limits=_limits())
+    except RateLimited:
+        ss[_K + "notice"] = "rate"
+        return
     except StoreUnavailable as exc:
         ss[_K + "notice"] = ("store", str(exc))
         return
@@ -195,7 +282,7 @@ def _on_send() -> None:
         return
     log.info("inquiry accepted (new row: %s)", result.created)  # no personal data in logs
     notify.kick(load_settings(), get_store())  # returns at once; the sender runs on its own thread
-    ss[_K + "sent_at"] = [*ss[_K + "sent_at"], now]
+    _forget_draft()
     ss[_K + "receipt"] = result.receipt_no
     ss[_K + "submission_id"] = uuid.uuid4().hex  # a new id only after success
     ss[_K + "stage"] = "done"
@@ -204,6 +291,9 @@ def _on_send() -> None:
 
 def _on_new() -> None:
     ss = _state()
+    ss[_K + "token"] = None
+    if DRAFT_PARAM in st.query_params:
+        del st.query_params[DRAFT_PARAM]
     prefill = ss.get(_K + "prefill", "")
     ss[_K + "draft"] = {f: "" for f in TEXT_FIELDS} | {"consent": False, "article_title": prefill}
     for field in (*TEXT_FIELDS, "consent"):
@@ -241,22 +331,48 @@ def _field_error(field: str, lang: str) -> None:
         st.error(pick(problem.ja, problem.en, lang), icon="⚠️")
 
 
-def _store_status(lang: str) -> bool:
-    """Warn up front when the database cannot be opened; the form stays usable and keeps input."""
+# A store health result is reused for this long within a session, so a hung database costs the
+# person one wait (the ping's deadline), not one per rerun.
+_PING_REUSE_S = 10.0
+
+
+def _store_ok() -> StoreUnavailable | None:
+    """None if the store can accept an inquiry now, else the reason (cached briefly per session)."""
+    ss = _state()
+    cached = ss.get(_K + "store_check")
+    if cached is not None and time.monotonic() - cached[0] < _PING_REUSE_S:
+        return cached[1]
     try:
-        get_store()
-        return True
+        get_store().ping()  # connection alive, database answering, disk not full
+        problem = None
     except StoreUnavailable as exc:
-        st.warning(
-            pick(f"現在、お問い合わせを保存できません。{exc}\n\n入力した内容は、この画面を開いている間は保持されます。",
-                 "Inquiries cannot be saved right now (the database is unavailable). "
-                 "What you typed is kept while this page stays open.", lang),
-            icon="⏳",
-        )
-        return False
+        problem = exc
+    ss[_K + "store_check"] = (time.monotonic(), problem)
+    return problem
+
+
+def _store_status(lang: str) -> bool:
+    """Warn up front when the store cannot accept inquiries; the form stays usable and keeps input."""
+    if isinstance(_state().get(_K + "notice"), tuple):
+        return False  # the failed send already says why
+    exc = _store_ok()
+    if exc is None:
+        return True
+    st.warning(
+        pick(f"現在、お問い合わせを保存できません。{exc}\n\n入力した内容は、この画面を開いている間は保持されます。",
+             "Inquiries cannot be saved right now (the database is unavailable). "
+             "What you typed is kept while this page stays open.", lang),
+        icon="⏳",
+    )
+    return False
 
 
 def _render_form(lang: str) -> None:
+    if _state().get(_K + "notice") == "expired":
+        st.warning(pick("保存していた入力内容は、有効期限（1時間）を過ぎたため削除されました。"
+                        "お手数ですが、もう一度ご入力ください。",
+                        "Your saved entries expired (after 1 hour) and were deleted. Please fill in the "
+                        "form again.", lang), icon="⏳")
     st.caption(pick("＊はすべて必須です。入力後、確認画面で内容をご確認ください。",
                     "All fields are required. You can check your entries on the next screen.", lang))
     if _state()[_K + "errors"]:
@@ -290,6 +406,11 @@ def _render_confirm(lang: str) -> None:
     st.caption(pick("個人情報の取り扱い", "Personal data", lang))
     st.text(pick("上記に同意しました", "Agreed", lang))
     notice = _state().get(_K + "notice")
+    if notice == "restored":
+        st.info(pick("画面が読み込み直されたため（サーバーの再起動など）、確認画面の入力内容を復元しました。"
+                     "内容をご確認のうえ「送信」を押してください。",
+                     "The page was reloaded (for example the server restarted); your entries have been "
+                     "restored. Please check them and press Send.", lang), icon="↩️")
     if notice == "rate":
         st.warning(pick(
             "短い時間に多くのお問い合わせをいただいたため、いったん受付を控えています。"
@@ -308,6 +429,9 @@ def _render_confirm(lang: str) -> None:
 def _render_done(lang: str) -> None:
     receipt = _state()[_K + "receipt"]
     st.success(pick("お問い合わせを受け付けました。", "Thank you: your inquiry has been received.", lang), icon="✅")
+    if _state().get(_K + "notice") == "resent":
+        st.info(pick("このお問い合わせは、すでに受け付けています。受付番号は最初に発行したものです。",
+                     "This inquiry had already been received; this is its original receipt number.", lang))
     st.markdown(pick("受付番号", "Receipt number", lang))
     st.code(receipt, language=None)
     st.caption(pick("お問い合わせの際は、この受付番号をお伝えください。担当者よりご連絡いたします。",

@@ -50,7 +50,10 @@ def test_chart_csv_downloads_in_utf8_bom_and_cp932(page, app_url):
         ("満足", "今回調査", "25", "25%"),
         ("満足", "2021年調査", "", "報告なし"),  # blank, never 0
     ]
-    assert all(r["出典"].startswith("出典：ジチタイワークス「【セミナーレポート】令和5年度予算×DX/Day1」 Program1") for r in rows)
+    assert all(
+        r["出典"].startswith("出典：ジチタイワークス「【セミナーレポート】令和5年度予算×DX/Day1」 Program1")
+        for r in rows
+    )
     assert rows[0]["引用"] == "不満32%"
 
     _choose_encoding(page, "Shift_JIS")

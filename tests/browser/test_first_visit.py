@@ -7,7 +7,9 @@ from tests.support import running_app, wait_idle
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize(("path", "expected"), [("program?program=2", "加山 緑郎"), ("inquiry", "メールアドレス")])
+@pytest.mark.parametrize(
+    ("path", "expected"), [("program?program=2", "加山 緑郎"), ("inquiry", "メールアドレス")]
+)
 def test_first_request_to_a_deep_link_goes_through_the_router(browser, tmp_path, path, expected):
     # A fresh server each time: the shared app fixture has already been visited at "/", which hides this.
     with running_app(env={"JICHITAI_DB_PATH": str(tmp_path / "db.duckdb")}) as url:

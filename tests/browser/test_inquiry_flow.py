@@ -30,7 +30,9 @@ def test_full_width_inquiry_reaches_the_inbox(app_url, page, tmp_path):
     assert field(page, "記事タイトル").input_value().startswith("【セミナーレポート】令和5年度予算×DX/Day1")
     for label, value in FULL_WIDTH.items():
         field(page, label).fill(value)
-    field(page, "ご相談内容").fill("ＲＰＡの費用感を教えてください。\n<b>太字?</b> [link](https://evil.example/)")
+    field(page, "ご相談内容").fill(
+        "ＲＰＡの費用感を教えてください。\n<b>太字?</b> [link](https://evil.example/)"
+    )
     page.get_by_text("上記に同意しました").click()
     page.get_by_role("button", name="入力内容を確認する").click()
     page.get_by_role("button", name="送信", exact=True).wait_for()

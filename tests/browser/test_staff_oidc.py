@@ -42,10 +42,16 @@ def oidc_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     with oidc_provider(idp_port, base, log=tmp / "idp.log") as issuer:
         secrets = tmp / "secrets.toml"
         secrets.write_text(auth_secrets(issuer, base), encoding="utf-8")
-        env = {"JICHITAI_DB_PATH": str(db), "JICHITAI_DATABASE_URL": "", "JICHITAI_ADMIN_PASSWORD": "",
-               "JICHITAI_ADMIN_PASSWORD_HASH": "", "JICHITAI_STAFF_EMAILS": f"{STAFF}, @dx.example.lg.jp"}
-        with running_app(env, port=app_port, log=tmp / "app.log",
-                         extra_args=["--secrets.files", str(secrets)]) as url:
+        env = {
+            "JICHITAI_DB_PATH": str(db),
+            "JICHITAI_DATABASE_URL": "",
+            "JICHITAI_ADMIN_PASSWORD": "",
+            "JICHITAI_ADMIN_PASSWORD_HASH": "",
+            "JICHITAI_STAFF_EMAILS": f"{STAFF}, @dx.example.lg.jp",
+        }
+        with running_app(
+            env, port=app_port, log=tmp / "app.log", extra_args=["--secrets.files", str(secrets)]
+        ) as url:
             yield url, issuer, db
 
 
@@ -90,8 +96,9 @@ def test_staff_sign_in_export_sign_out_and_back(oidc_app, page, tmp_path) -> Non
 
     page.get_by_role("button", name=f"サインアウト（{STAFF}）").click()
     # The provider may ask to confirm the sign-out (RP-initiated logout); then back to the app.
-    page.wait_for_url(lambda u: u.startswith(issuer) or "/auth/" not in u and u.startswith(url) and
-                      "inbox" not in u)
+    page.wait_for_url(
+        lambda u: u.startswith(issuer) or "/auth/" not in u and u.startswith(url) and "inbox" not in u
+    )
     if page.url.startswith(issuer):
         page.screenshot(path=str(tmp_path / "provider-logout.png"))
         page.locator("button[autofocus], button[type=submit]").first.click()
