@@ -19,6 +19,8 @@ import pandas as pd
 from jichitai_metrics.errors import CatalogError
 
 SEMINARS_DIR = "seminars"
+# A seminar folder holding this file is an unreviewed draft (`draft --out data/seminars/ID`): not live, not loaded.
+DRAFT_MARK = "DRAFT"
 QUALIFIERS = ("", "約", "以上", "以下", "未満")
 KINDS = ("reported", "target", "derived")
 # Every chart type charts.py can draw (charts.py reads this tuple: one list, so none is refused here
@@ -357,12 +359,17 @@ def _unique(frame: pd.DataFrame, column: str, what: str) -> None:
 
 
 def build_catalog(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
-    """Read every seminar folder under data_dir into a fresh in-memory DuckDB connection."""
+    """Read every seminar folder under data_dir into a fresh in-memory DuckDB connection (dot folders and
+    folders holding a DRAFT_MARK file are skipped: they are not live)."""
     root = Path(data_dir)
     base = root / SEMINARS_DIR
     if not base.is_dir():
         raise CatalogError(str(base), "folder not found: set JICHITAI_DATA_DIR to the data/ folder")
-    folders = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = sorted(
+        p
+        for p in base.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and not (p / DRAFT_MARK).exists()
+    )
     if not folders:
         raise CatalogError(str(base), "holds no seminar folders")
     tables = _Tables([], [], [], [], [], [], [])

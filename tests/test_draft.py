@@ -165,10 +165,15 @@ def test_cli_draft_writes_the_folder_and_validate_names_file_line_column(tmp_pat
     assert ok.returncode == 0, ok.stdout + ok.stderr
 
 
-def test_cli_never_drafts_into_the_live_seminars_folder(tmp_path):
-    out = tmp_path / "data" / "seminars" / "demo-draft-day2"
-    result = run_cli("draft", str(DEMO), "--seminar", "demo-draft-day2", "--out", str(out))
-    assert result.returncode == 2 and "data/drafts" in result.stderr and not out.exists()
+def test_cli_never_drafts_over_a_live_seminar(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    out = data / "seminars" / "r5-budget-dx-day1"
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for extra in ((), ("--force",)):
+        result = run_cli("draft", str(DEMO), "--seminar", "r5-budget-dx-day1", "--out", str(out), *extra)
+        assert result.returncode == 2 and "live seminar" in result.stderr, result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
 @settings(max_examples=100, deadline=None)
@@ -208,10 +213,11 @@ def test_cli_validate_reports_each_broken_folder(tmp_path):
 # --- done when: draft + review -> a second seminar beside Day 1, no code change -------------------
 
 
-def _review_demo(data: Path) -> rv.DraftState:
+def _review_demo(data: Path, write: bool = True) -> rv.DraftState:
     """What an editor does on the review page, scripted: accept, edit, reject, derive, write summaries."""
     text = DEMO.read_text(encoding="utf-8")
-    write_draft(draft_report(text, "demo-draft-day2"), data / "drafts" / "demo-draft-day2")
+    if write:
+        write_draft(draft_report(text, "demo-draft-day2"), data / "drafts" / "demo-draft-day2")
     state = rv.load_draft(data, "demo-draft-day2")
     by_quote = {r["quote"]: r["id"] for r in state.figures}
     labels = {

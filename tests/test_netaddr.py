@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jichitai_metrics.config import load_settings
+from jichitai_metrics.errors import ConfigError
 from jichitai_metrics.netaddr import LOOPBACK, parse_trusted_proxies, resolve_client
 
 NGINX = parse_trusted_proxies("127.0.0.1, ::1")
@@ -22,12 +23,14 @@ def test_parse_accepts_ips_and_cidrs_and_names_a_bad_entry() -> None:
         parse_trusted_proxies("10.0.0.1,nginx")
 
 
-def test_settings_field_parsed_once_and_a_typo_trusts_nobody() -> None:
+def test_settings_field_parsed_once_and_a_typo_stops_the_app_naming_it() -> None:
     assert [str(n) for n in load_settings({"JICHITAI_TRUSTED_PROXIES": "127.0.0.1"}).trusted_proxies] == [
         "127.0.0.1/32"
     ]
-    assert load_settings({"JICHITAI_TRUSTED_PROXIES": "127.0.0.1,bogus"}).trusted_proxies == ()
     assert load_settings({}).trusted_proxies == ()
+    # A typo never silently trusts (or distrusts) anyone: the settings check refuses it by name.
+    with pytest.raises(ConfigError, match="JICHITAI_TRUSTED_PROXIES"):
+        load_settings({"JICHITAI_TRUSTED_PROXIES": "127.0.0.1,bogus"})
 
 
 def test_untrusted_peer_header_is_ignored() -> None:

@@ -1,8 +1,10 @@
 """`draft` and `validate` subcommands (registered in jichitai_metrics/__main__.py).
 
-    python -m jichitai_metrics draft REPORT.txt --seminar ID [--out data/drafts/ID]
+    python -m jichitai_metrics draft REPORT.txt --seminar ID [--out data/drafts/ID | data/seminars/ID]
     python -m jichitai_metrics validate data/
 
+A draft written into data/seminars/ID holds the draft marker (catalog.DRAFT_MARK): the catalogue skips
+it until the review page publishes it, so an unchecked draft never stops the dashboard.
 Messages are Japanese first, English second; bad input exits 2 with a message, never a traceback.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 from jichitai_metrics import catalog
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.draft.drafter import ReportTooLarge, draft_report
-from jichitai_metrics.draft.files import draft_dir, validate_data_dir, write_draft
+from jichitai_metrics.draft.files import draft_dir, is_marked_draft, validate_data_dir, write_draft
 
 EXIT_PROBLEM = 2
 
@@ -68,13 +70,13 @@ def run_draft(args: argparse.Namespace) -> int:
             f"エラー: 出力フォルダ名（{out.name}）はセミナーID（{args.seminar}）と同じにしてください。 / "
             "error: the output folder must be named after the seminar id"
         )
-    if out.resolve().parent.name == catalog.SEMINARS_DIR:
-        # A draft is not yet checked: written among the live seminars it would stop the whole catalogue.
+    among_live = out.resolve().parent.name == catalog.SEMINARS_DIR
+    if among_live and out.exists() and not is_marked_draft(out):
+        # A live seminar (hand-made or published): a draft over it would take it off the dashboard.
         return _err(
-            f"エラー: 下書きを {out.parent}/ に直接は書けません"
-            "（未確認の下書きでカタログ全体が読めなくなるため）。"
-            f"既定の data/drafts/{args.seminar}/ に書き、レビュー画面で公開してください。 / "
-            "error: drafts go to data/drafts/ID; the review page publishes to data/seminars/ after the check"
+            f"エラー: {out} は公開中のセミナーです。下書きで上書きできません"
+            f"（data/drafts/{args.seminar}/ に書くか、別の ID にしてください）。 / "
+            f"error: {out} is a live seminar; a draft never overwrites it (use data/drafts/ID or another id)"
         )
     if (out / "figures.csv").exists() and not args.force:
         return _err(
@@ -89,13 +91,19 @@ def run_draft(args: argparse.Namespace) -> int:
             f"エラー: レポートが大きすぎます: {exc}。1回分のレポートに分けてください。 / "
             f"error: the report is too large: {exc}"
         )
-    write_draft(draft, out)
+    write_draft(draft, out)  # among the live seminars: with the draft marker, so the catalogue skips it
     review = sum(1 for r in draft.figures if r["needs_review"])
     print(
         f"{out}: {len(draft.figures)} figures ({review} need review), {len(draft.findings)} findings, "
         f"{len(draft.outline.programmes)} programmes, {time.perf_counter() - started:.2f}s\n"
         "下書きです。ダッシュボードの「レポートの取り込み（編集者用）」で確認・公開してください。 / "
         "This is a draft: review and publish it on the dashboard's review page."
+        + (
+            f"\n{catalog.DRAFT_MARK} ファイルがある間はカタログに読み込まれません。 / "
+            f"Not loaded by the catalogue while it holds the {catalog.DRAFT_MARK} file."
+            if among_live
+            else ""
+        )
     )
     return 0
 
@@ -124,7 +132,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help="出力フォルダ（既定は data/drafts/ID） / output folder (default: data/drafts/ID)",
+        help="出力フォルダ（既定は data/drafts/ID。data/seminars/ID なら公開まで DRAFT 印つき） / "
+        "output folder (default: data/drafts/ID; data/seminars/ID gets a DRAFT marker until published)",
     )
     d.add_argument("--force", action="store_true", help="既存の下書きを上書き / overwrite an existing draft")
     d.set_defaults(run=run_draft)

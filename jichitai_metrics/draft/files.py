@@ -5,6 +5,11 @@ never breaks the dashboard): figures.csv and findings.csv with two extra columns
 drafter's reasons; `review`, the editor's decision), charts.csv, seminar.toml and report.txt (the text
 the quotes come from). Publishing copies the accepted rows into `data/seminars/<id>/` only after the
 whole data folder, with the new seminar in it, passes `catalog.build_catalog`.
+
+A draft may also be written straight into `data/seminars/<id>/` (`draft --out data/seminars/ID`, the issue's
+form): it then holds a `catalog.DRAFT_MARK` file, written before anything else, so the loader skips it and
+the dashboard keeps working. Publishing it checks it like any draft; only when the check passes is the
+folder replaced by the published files (no marker) and the editor's working files move to data/drafts/<id>/.
 """
 
 from __future__ import annotations
@@ -32,18 +37,40 @@ CHART_FIELDS = tuple(c.name for c in catalog.CHART_COLUMNS)
 REVIEW_STATES = ("", "accepted", "rejected", "derived")  # "" = proposed, not yet decided
 PUBLISHED_STATES = ("accepted", "derived")
 PUBLISHED_MARK = ".published-from-draft"  # lets a reviewed seminar be republished, never a hand-made one
+DRAFT_MARK_TEXT = (
+    "下書き（未確認）: カタログには読み込まれません。レビュー画面で検査して公開すると、このファイルは消えます。 / "
+    "Unreviewed draft: not loaded by the catalogue; publishing it on the review page removes this file.\n"
+)
+
+
+def is_marked_draft(folder: Path) -> bool:
+    """A draft sitting among the live seminars (the loader skips it)."""
+    return (folder / catalog.DRAFT_MARK).is_file()
 
 
 def draft_dir(data_dir: str | Path, seminar_id: str) -> Path:
+    """The draft's folder: a marked draft in data/seminars/<id>/ if there is one, else data/drafts/<id>/."""
+    marked = Path(data_dir) / catalog.SEMINARS_DIR / seminar_id
+    if is_marked_draft(marked):
+        return marked
     return Path(data_dir) / DRAFTS_DIR / seminar_id
 
 
 def list_drafts(data_dir: str | Path) -> list[str]:
-    """Seminar ids that have a draft folder under data/drafts/."""
-    base = Path(data_dir) / DRAFTS_DIR
-    if not base.is_dir():
-        return []
-    return sorted(p.name for p in base.iterdir() if p.is_dir() and (p / "figures.csv").exists())
+    """Seminar ids with a draft: a folder under data/drafts/ or a marked folder under data/seminars/."""
+    found: set[str] = set()
+    for sub, marked_only in ((DRAFTS_DIR, False), (catalog.SEMINARS_DIR, True)):
+        base = Path(data_dir) / sub
+        if base.is_dir():
+            found |= {
+                p.name
+                for p in base.iterdir()
+                if p.is_dir()
+                and not p.name.startswith(".")
+                and (p / "figures.csv").exists()
+                and (not marked_only or is_marked_draft(p))
+            }
+    return sorted(found)
 
 
 def csv_text(rows: list[dict], fields: tuple[str, ...]) -> str:
@@ -144,8 +171,11 @@ def seminar_tables(draft: Draft) -> tuple[dict, list[dict], list[str]]:
 
 
 def write_draft(draft: Draft, out: Path) -> None:
-    """Write the draft folder (figures, findings, charts, seminar.toml, report.txt)."""
+    """Write the draft folder (figures, findings, charts, seminar.toml, report.txt). Among the live
+    seminars (data/seminars/<id>/) the draft marker is written first, so the loader never sees it unmarked."""
     out.mkdir(parents=True, exist_ok=True)
+    if out.resolve().parent.name == catalog.SEMINARS_DIR:
+        (out / catalog.DRAFT_MARK).write_text(DRAFT_MARK_TEXT, encoding="utf-8")
     (out / "figures.csv").write_text(
         csv_text(draft.figures, FIGURE_FIELDS + REVIEW_COLUMNS), encoding="utf-8"
     )
@@ -168,10 +198,12 @@ class Problem:
     line: int | None
     column: str | None
     problem: str
+    draft: bool = False  # found in a marked draft folder among the live seminars
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line is not None else "")
-        return f"{where}: {'column ' + repr(self.column) + ': ' if self.column else ''}{self.problem}"
+        column = "column " + repr(self.column) + ": " if self.column else ""
+        return f"{where}: {column}{self.problem}{' (draft)' if self.draft else ''}"
 
 
 def _problem(exc: CatalogError) -> Problem:
@@ -180,7 +212,8 @@ def _problem(exc: CatalogError) -> Problem:
 
 def validate_data_dir(data_dir: str | Path) -> list[Problem]:
     """Every problem the catalogue check finds: one per seminar folder (the loader stops at a folder's first
-    problem), then the checks across folders (ids unique across seminars). Empty list = publishable."""
+    problem), then the checks across folders (ids unique across seminars). Marked drafts in data/seminars/
+    are checked too, as if live (their problems say "(draft)"). Empty list = publishable."""
     root = Path(data_dir)
     if (root / "seminar.toml").exists():  # a single seminar or draft folder
         return validate_folder(root)
@@ -192,10 +225,17 @@ def validate_data_dir(data_dir: str | Path) -> list[Problem]:
     for folder in folders:
         problems += validate_folder(folder, rel_root=root)
     if not problems:
-        try:
-            catalog.build_catalog(root)
-        except CatalogError as exc:
-            problems.append(_problem(exc))
+        with tempfile.TemporaryDirectory(prefix="jm-validate-") as tmp:
+            for folder in folders:  # the marks dropped: drafts are checked against the live ids too
+                shutil.copytree(
+                    folder,
+                    Path(tmp) / catalog.SEMINARS_DIR / folder.name,
+                    ignore=shutil.ignore_patterns(catalog.DRAFT_MARK),
+                )
+            try:
+                catalog.build_catalog(tmp)
+            except CatalogError as exc:
+                problems.append(_problem(exc))
     return problems
 
 
@@ -203,14 +243,14 @@ def validate_folder(folder: Path, rel_root: Path | None = None) -> list[Problem]
     """The catalogue check on one seminar folder, as if it were the only seminar."""
     with tempfile.TemporaryDirectory(prefix="jm-validate-") as tmp:
         target = Path(tmp) / catalog.SEMINARS_DIR / folder.name
-        shutil.copytree(folder, target)
+        shutil.copytree(folder, target, ignore=shutil.ignore_patterns(catalog.DRAFT_MARK))
         try:
             catalog.build_catalog(tmp)
         except CatalogError as exc:
             p = _problem(exc)
             prefix = folder.relative_to(rel_root).as_posix() if rel_root else str(folder)
             file = p.file.replace(f"{catalog.SEMINARS_DIR}/{folder.name}", prefix, 1)
-            return [Problem(file, p.line, p.column, p.problem)]
+            return [Problem(file, p.line, p.column, p.problem, draft=is_marked_draft(folder))]
     return []
 
 
@@ -244,10 +284,13 @@ def publish(
 
     The candidate is checked in a temporary copy of the data folder first; the live folder is then
     replaced by a rename, so a reader never sees half-written files. Returns the problems (empty = done).
+    A marked draft in data/seminars/<id>/ is the editor's: it is replaced only when the check passes (the
+    marker goes with it) and its working files move to data/drafts/<id>/ so review can go on.
     """
     root = Path(data_dir)
     live_folder = root / catalog.SEMINARS_DIR / seminar_id
-    if live_folder.exists() and not (live_folder / PUBLISHED_MARK).exists():
+    ours = (live_folder / PUBLISHED_MARK).exists() or is_marked_draft(live_folder)
+    if live_folder.exists() and not ours:
         # Never overwrite a hand-made catalogue (re-drafting Day 1 under its own id, say).
         return [
             Problem(
@@ -307,6 +350,13 @@ def publish(
     if target.exists():
         target.rename(old)
     staging.rename(target)
+    if is_marked_draft(old):  # keep the editor's working files (decisions, report.txt) as a draft
+        (old / catalog.DRAFT_MARK).unlink()
+        kept = root / DRAFTS_DIR / seminar_id
+        if kept.exists():
+            shutil.rmtree(kept)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(old, kept)
     if old.exists():
         shutil.rmtree(old)
     return []

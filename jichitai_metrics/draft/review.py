@@ -181,7 +181,7 @@ def publish_state(data_dir: str | Path, state: DraftState, make_charts: bool = T
     """Save progress, then publish to data/seminars/<id>/ only if the catalogue check passes."""
     save_draft(state)
     charts = state.charts or (default_charts(state.seminar_id, state.figures) if make_charts else [])
-    return publish(
+    problems = publish(
         data_dir,
         state.seminar_id,
         state.figures,
@@ -190,6 +190,9 @@ def publish_state(data_dir: str | Path, state: DraftState, make_charts: bool = T
         seminar_toml(state),
         state.report,
     )
+    if not problems:  # a marked draft in data/seminars/ is live now; its working files are in data/drafts/
+        state.folder = draft_dir(data_dir, state.seminar_id)
+    return problems
 
 
 def highlighted_report_html(report: str, quotes: list[tuple[str, str]]) -> str:

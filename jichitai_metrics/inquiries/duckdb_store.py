@@ -55,18 +55,40 @@ from jichitai_metrics.inquiries.store import (
     audit_receipts,
     erasure_failed_message,
     limit_key,
+    one_row,
     prepare_row,
 )
 
 log = logging.getLogger(__name__)
 
 _INQUIRY_COLUMNS = (
-    "id", "receipt_no", "received_at", "submission_id", "article_title", "municipality", "department",
-    "name", "phone", "email", "message", "consent_at", "privacy_notice_version", "status", "memo",
+    "id",
+    "receipt_no",
+    "received_at",
+    "submission_id",
+    "article_title",
+    "municipality",
+    "department",
+    "name",
+    "phone",
+    "email",
+    "message",
+    "consent_at",
+    "privacy_notice_version",
+    "status",
+    "memo",
     "updated_at",
 )
-_OUTBOX_COLUMNS = ("id", "inquiry_id", "receipt_no", "kind", "recipient", "attempts", "next_attempt_at",
-                   "last_error")
+_OUTBOX_COLUMNS = (
+    "id",
+    "inquiry_id",
+    "receipt_no",
+    "kind",
+    "recipient",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+)
 _MAX_MEMO = 4000
 
 _SCHEMA = [
@@ -155,12 +177,18 @@ _MIGRATIONS: dict[int, list[str]] = {
 }
 assert max(_MIGRATIONS) == SCHEMA_VERSION, "duckdb migrations must reach store.SCHEMA_VERSION"
 
-_MSG_LOCKED = ("お問い合わせの保存先（データベース）が、別のプログラムに使われているため開けません。"
-               "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
-_MSG_UNWRITABLE = ("お問い合わせの保存先（データベース）に書き込めません。"
-                   "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
-_MSG_FULL = ("お問い合わせの保存先（ディスク）の空き容量が足りません。"
-             "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。")
+_MSG_LOCKED = (
+    "お問い合わせの保存先（データベース）が、別のプログラムに使われているため開けません。"
+    "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。"
+)
+_MSG_UNWRITABLE = (
+    "お問い合わせの保存先（データベース）に書き込めません。"
+    "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。"
+)
+_MSG_FULL = (
+    "お問い合わせの保存先（ディスク）の空き容量が足りません。"
+    "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。"
+)
 # A failed open is retried at most this often, so a broken disk is not hammered by every rerun.
 _REOPEN_INTERVAL_S = 1.0
 
@@ -300,10 +328,15 @@ class DuckDBInquiryStore:
                 raise _unavailable(exc) from exc
             try:
                 yield cur
-            except (duckdb.IOException, duckdb.PermissionException, duckdb.FatalException,
-                    duckdb.InternalException) as exc:
-                if isinstance(exc, duckdb.FatalException | duckdb.InternalException) or \
-                        "invalidated" in str(exc):
+            except (
+                duckdb.IOException,
+                duckdb.PermissionException,
+                duckdb.FatalException,
+                duckdb.InternalException,
+            ) as exc:
+                if isinstance(exc, duckdb.FatalException | duckdb.InternalException) or "invalidated" in str(
+                    exc
+                ):
                     cur.close()
                     self._drop(con)
                 raise _unavailable(exc) from exc
@@ -338,14 +371,18 @@ class DuckDBInquiryStore:
 
     def init_schema(self) -> None:
         """Create tables and sequences if missing and record the schema version (idempotent)."""
+
         def work(cur):
             for ddl in _SCHEMA:
                 cur.execute(ddl)
             for version in range(1, SCHEMA_VERSION + 1):
                 for ddl in _MIGRATIONS.get(version, ()):
                     cur.execute(ddl)
-                cur.execute("INSERT INTO schema_version VALUES (?, ?) ON CONFLICT DO NOTHING",
-                            [version, _naive_utc(utc_now())])
+                cur.execute(
+                    "INSERT INTO schema_version VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [version, _naive_utc(utc_now())],
+                )
+
         try:
             self._write(work)
         except duckdb.Error as exc:
@@ -353,9 +390,16 @@ class DuckDBInquiryStore:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def submit(self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
-               notify_kinds: tuple[str, ...] = (), client: str | None = None,
-               limits: SubmitLimits | None = None) -> SubmitResult:
+    def submit(
+        self,
+        inquiry: NewInquiry,
+        submission_id: str,
+        *,
+        now: datetime | None = None,
+        notify_kinds: tuple[str, ...] = (),
+        client: str | None = None,
+        limits: SubmitLimits | None = None,
+    ) -> SubmitResult:
         """Store exactly once per submission_id, with its outbox rows, in one transaction.
 
         Limits are checked inside the same (in-process serialised) write, so concurrent sessions
@@ -383,13 +427,28 @@ class DuckDBInquiryStore:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', '', ?, ?, ?)
                ON CONFLICT (submission_id) DO NOTHING
                RETURNING id, receipt_no""",
-            [row.receipt_no, row.submission_id, at, i.article_title, i.municipality, i.department,
-             i.name, i.phone, i.email, i.message, _naive_utc(row.consent_at),
-             i.privacy_notice_version, at, row.email_key, row.search_text],
+            [
+                row.receipt_no,
+                row.submission_id,
+                at,
+                i.article_title,
+                i.municipality,
+                i.department,
+                i.name,
+                i.phone,
+                i.email,
+                i.message,
+                _naive_utc(row.consent_at),
+                i.privacy_notice_version,
+                at,
+                row.email_key,
+                row.search_text,
+            ],
         ).fetchall()
         if not inserted:
-            existing = cur.execute("SELECT id, receipt_no FROM inquiries WHERE submission_id = ?",
-                                   [row.submission_id]).fetchone()
+            existing = cur.execute(
+                "SELECT id, receipt_no FROM inquiries WHERE submission_id = ?", [row.submission_id]
+            ).fetchone()
             return SubmitResult(inquiry_id=int(existing[0]), receipt_no=existing[1], created=False)
         inquiry_id, receipt = int(inserted[0][0]), inserted[0][1]
         if limits is not None:
@@ -407,10 +466,14 @@ class DuckDBInquiryStore:
     @staticmethod
     def _apply_limits(cur, row, notify_kinds, client, limits: SubmitLimits, at: datetime) -> tuple[str, ...]:
         """Refuse (RateLimited) or trim notify_kinds, and count this submission; same txn as the insert."""
+
         def recent(kind: str, key: str, window: timedelta) -> int:
-            return int(cur.execute(
-                "SELECT count(*) FROM limit_events WHERE kind = ? AND key = ? AND happened_at > ?",
-                [kind, key, at - window]).fetchone()[0])
+            return int(
+                cur.execute(
+                    "SELECT count(*) FROM limit_events WHERE kind = ? AND key = ? AND happened_at > ?",
+                    [kind, key, at - window],
+                ).fetchone()[0]
+            )
 
         def count(kind: str, key: str) -> None:
             cur.execute("INSERT INTO limit_events VALUES (?, ?, ?)", [kind, key, at])
@@ -434,17 +497,21 @@ class DuckDBInquiryStore:
                 count("notice", "*")
         return tuple(kinds)
 
-    def take_held_notices(self, *, now: datetime | None = None,
-                          min_interval: timedelta = DIGEST_INTERVAL) -> int:
+    def take_held_notices(
+        self, *, now: datetime | None = None, min_interval: timedelta = DIGEST_INTERVAL
+    ) -> int:
         """Claim the notices held above the ceiling (their count), at most once per min_interval."""
         at = _naive_utc(now or utc_now())
 
         def work(cur) -> int:
-            if cur.execute("SELECT count(*) FROM limit_events WHERE kind = 'digest' AND happened_at > ?",
-                           [at - min_interval]).fetchone()[0]:
+            if cur.execute(
+                "SELECT count(*) FROM limit_events WHERE kind = 'digest' AND happened_at > ?",
+                [at - min_interval],
+            ).fetchone()[0]:
                 return 0
-            held = int(cur.execute("SELECT count(*) FROM limit_events WHERE kind = 'notice_held'")
-                       .fetchone()[0])
+            held = int(
+                cur.execute("SELECT count(*) FROM limit_events WHERE kind = 'notice_held'").fetchone()[0]
+            )
             if held:
                 cur.execute("DELETE FROM limit_events WHERE kind = 'notice_held'")
                 cur.execute("INSERT INTO limit_events VALUES ('digest', '*', ?)", [at])
@@ -460,10 +527,13 @@ class DuckDBInquiryStore:
             raise ValueError(f"memo longer than {_MAX_MEMO} characters")
         if status is None and memo is None:
             return
-        self._write(lambda cur: cur.execute(
-            """UPDATE inquiries SET status = coalesce(?, status), memo = coalesce(?, memo),
+        self._write(
+            lambda cur: cur.execute(
+                """UPDATE inquiries SET status = coalesce(?, status), memo = coalesce(?, memo),
                    updated_at = ? WHERE id = ?""",
-            [status, memo, _naive_utc(utc_now()), inquiry_id]))
+                [status, memo, _naive_utc(utc_now()), inquiry_id],
+            )
+        )
 
     # -- erasure -----------------------------------------------------------------------------
 
@@ -478,9 +548,13 @@ class DuckDBInquiryStore:
         if not key:
             return 0
         now = _naive_utc(utc_now())
-        self._write(lambda cur: cur.execute(
-            """INSERT INTO erasure_requests (email_key, requested_at) VALUES (?, ?)
-               ON CONFLICT (email_key) DO NOTHING""", [key, now]))
+        self._write(
+            lambda cur: cur.execute(
+                """INSERT INTO erasure_requests (email_key, requested_at) VALUES (?, ?)
+               ON CONFLICT (email_key) DO NOTHING""",
+                [key, now],
+            )
+        )
         return self._erase_keys([key])
 
     def retry_erasures(self) -> int:
@@ -515,9 +589,14 @@ class DuckDBInquiryStore:
     def _note_erasure_failure(self, keys: list[str], error: str) -> None:
         marks = ", ".join("?" * len(keys))
         with contextlib.suppress(StoreUnavailable, duckdb.Error):
-            self._write(lambda cur: cur.execute(
-                f"""UPDATE erasure_requests SET attempts = attempts + 1, last_error = ?
-                    WHERE email_key IN ({marks})""", [error[:300], *keys]), retries=0)
+            self._write(
+                lambda cur: cur.execute(
+                    f"""UPDATE erasure_requests SET attempts = attempts + 1, last_error = ?
+                    WHERE email_key IN ({marks})""",
+                    [error[:300], *keys],
+                ),
+                retries=0,
+            )
 
     def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Erase inquiries received more than `days` days ago, by rewriting the file (only if any)."""
@@ -531,12 +610,17 @@ class DuckDBInquiryStore:
         }
         # Expired drafts hold what people typed: their bytes leave the file with the same rewrite.
         with self._cursor() as cur:
-            stale = cur.execute("SELECT count(*) FROM drafts WHERE created_at < ?",
-                                [_naive_utc(utc_now()) - DRAFT_TTL]).fetchone()[0]
+            stale = one_row(
+                cur.execute(
+                    "SELECT count(*) FROM drafts WHERE created_at < ?", [_naive_utc(utc_now()) - DRAFT_TTL]
+                ).fetchone(),
+                "count of drafts",
+            )[0]
         return self._rewrite_without(drop, counted=("inquiries", match, [cutoff]), force=bool(stale))
 
-    def _rewrite_without(self, drop: dict[str, tuple[str, list]], *, counted: tuple[str, str, list],
-                         force: bool) -> int:
+    def _rewrite_without(
+        self, drop: dict[str, tuple[str, list]], *, counted: tuple[str, str, list], force: bool
+    ) -> int:
         """Copy every table except the `drop` rows into a new file and swap it in atomically.
 
         Nothing is deleted in the live file: if anything fails before the swap (a full disk while
@@ -550,7 +634,12 @@ class DuckDBInquiryStore:
                 raise
             table, where, params = counted
             try:
-                n = int(con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0])
+                n = int(
+                    one_row(
+                        con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone(),
+                        f"count of {table}",
+                    )[0]
+                )
             except duckdb.Error as exc:
                 raise _unavailable(exc) from exc
             if not n and not force:
@@ -564,16 +653,22 @@ class DuckDBInquiryStore:
         tmp_wal = Path(str(tmp) + ".wal")
         for leftover in (tmp, tmp_wal):
             leftover.unlink(missing_ok=True)
-        dbname = con.execute("SELECT current_database()").fetchone()[0]
+        dbname = one_row(con.execute("SELECT current_database()").fetchone(), "current_database()")[0]
         quoted_tmp = str(tmp).replace("'", "''")
         quoted_db = dbname.replace('"', '""')
         # Housekeeping rides along: expired drafts and old limit counters never reach the new file.
         now = _naive_utc(utc_now())
-        drop = {"drafts": ("created_at < ?", [now - DRAFT_TTL]),
-                "limit_events": ("happened_at < ?", [now - LIMIT_EVENT_TTL])} | drop
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-            " AND schema_name = 'main'").fetchall()]
+        drop = {
+            "drafts": ("created_at < ?", [now - DRAFT_TTL]),
+            "limit_events": ("happened_at < ?", [now - LIMIT_EVENT_TTL]),
+        } | drop
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                " AND schema_name = 'main'"
+            ).fetchall()
+        ]
         try:
             con.execute(f"ATTACH '{quoted_tmp}' AS __jm_rewrite")
             try:
@@ -583,8 +678,9 @@ class DuckDBInquiryStore:
                     where, params = drop.get(name, (None, []))
                     keep = f" WHERE NOT ({where})" if where else ""
                     source = f'"{quoted_db}".main."{name}"'
-                    con.execute(f'INSERT INTO __jm_rewrite.main."{name}" SELECT * FROM {source}{keep}',
-                                params)
+                    con.execute(
+                        f'INSERT INTO __jm_rewrite.main."{name}" SELECT * FROM {source}{keep}', params
+                    )
                 con.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):
@@ -619,34 +715,42 @@ class DuckDBInquiryStore:
 
     # -- drafts (restart-safe sending) --------------------------------------------------------
 
-    def save_draft(self, token: str, submission_id: str, payload: str, email: str, *,
-                   now: datetime | None = None) -> None:
+    def save_draft(
+        self, token: str, submission_id: str, payload: str, email: str, *, now: datetime | None = None
+    ) -> None:
         """Keep the confirmed form under `token` (replacing an older version of the same token)."""
         at = _naive_utc(now or utc_now())
-        self._write(lambda cur: cur.execute(
-            """INSERT INTO drafts VALUES (?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET
+        self._write(
+            lambda cur: cur.execute(
+                """INSERT INTO drafts VALUES (?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET
                    submission_id = excluded.submission_id, payload = excluded.payload,
                    email_key = excluded.email_key, created_at = excluded.created_at""",
-            [token, submission_id, payload, email_key(email), at]))
+                [token, submission_id, payload, email_key(email), at],
+            )
+        )
 
     def load_draft(self, token: str, *, now: datetime | None = None) -> tuple[str, str] | None:
         """(submission_id, payload) of a draft younger than DRAFT_TTL; payload "" once it was sent."""
         at = _naive_utc(now or utc_now())
         with self._cursor() as cur:
-            row = cur.execute("SELECT submission_id, payload FROM drafts WHERE token = ? AND created_at > ?",
-                              [token, at - DRAFT_TTL]).fetchone()
+            row = cur.execute(
+                "SELECT submission_id, payload FROM drafts WHERE token = ? AND created_at > ?",
+                [token, at - DRAFT_TTL],
+            ).fetchone()
         return (row[0], row[1]) if row else None
 
     def finish_draft(self, token: str) -> None:
         """After sending: drop what was typed, keep token -> submission id so a reload finds the receipt."""
-        self._write(lambda cur: cur.execute(
-            "UPDATE drafts SET payload = '', email_key = '' WHERE token = ?", [token]))
+        self._write(
+            lambda cur: cur.execute("UPDATE drafts SET payload = '', email_key = '' WHERE token = ?", [token])
+        )
 
     def receipt_for(self, submission_id: str) -> str | None:
         """The receipt number stored for this submission id, if any."""
         with self._cursor() as cur:
-            row = cur.execute("SELECT receipt_no FROM inquiries WHERE submission_id = ?",
-                              [submission_id]).fetchone()
+            row = cur.execute(
+                "SELECT receipt_no FROM inquiries WHERE submission_id = ?", [submission_id]
+            ).fetchone()
         return row[0] if row else None
 
     # -- health and housekeeping -------------------------------------------------------------
@@ -664,26 +768,38 @@ class DuckDBInquiryStore:
 
     def record_run(self, run: MaintenanceRun) -> None:
         """Append one maintenance run (purge, erasure) to maintenance_runs."""
-        self._write(lambda cur: cur.execute(
-            """INSERT INTO maintenance_runs (kind, trigger, started_at, finished_at, rows, error)
+        self._write(
+            lambda cur: cur.execute(
+                """INSERT INTO maintenance_runs (kind, trigger, started_at, finished_at, rows, error)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            [run.kind, run.trigger, _naive_utc(run.started_at), _naive_utc(run.finished_at), run.rows,
-             run.error]))
+                [
+                    run.kind,
+                    run.trigger,
+                    _naive_utc(run.started_at),
+                    _naive_utc(run.finished_at),
+                    run.rows,
+                    run.error,
+                ],
+            )
+        )
 
     def last_run(self, kind: str, *, successful: bool = True) -> datetime | None:
         """When the last (successful) run of `kind` started, or None."""
         cond = " AND error IS NULL" if successful else ""
         with self._cursor() as cur:
-            row = cur.execute(f"SELECT max(started_at) FROM maintenance_runs WHERE kind = ?{cond}",
-                              [kind]).fetchone()
+            row = cur.execute(
+                f"SELECT max(started_at) FROM maintenance_runs WHERE kind = ?{cond}", [kind]
+            ).fetchone()
         return as_utc(row[0]) if row and row[0] is not None else None
 
     def runs(self, limit: int = 20) -> pd.DataFrame:
         """The latest maintenance runs, newest first (kind, trigger, started_at, rows, error)."""
         with self._cursor() as cur:
-            df = cur.execute("""SELECT kind, trigger, started_at, finished_at, rows, error
+            df = cur.execute(
+                """SELECT kind, trigger, started_at, finished_at, rows, error
                                 FROM maintenance_runs ORDER BY started_at DESC, id DESC LIMIT ?""",
-                             [limit]).df()
+                [limit],
+            ).df()
         for column in ("started_at", "finished_at"):
             df[column] = pd.to_datetime(df[column]).dt.tz_localize(UTC)
         return df
@@ -693,8 +809,9 @@ class DuckDBInquiryStore:
     def get(self, inquiry_id: int) -> Inquiry | None:
         """One inquiry by id, or None."""
         with self._cursor() as cur:
-            row = cur.execute(f"SELECT {', '.join(_INQUIRY_COLUMNS)} FROM inquiries WHERE id = ?",
-                              [inquiry_id]).fetchone()
+            row = cur.execute(
+                f"SELECT {', '.join(_INQUIRY_COLUMNS)} FROM inquiries WHERE id = ?", [inquiry_id]
+            ).fetchone()
         if row is None:
             return None
         values = dict(zip(_INQUIRY_COLUMNS, row, strict=True))
@@ -706,7 +823,8 @@ class DuckDBInquiryStore:
     @staticmethod
     def _where(query: InboxQuery) -> tuple[str, list]:
         check_query(query)
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[str | datetime] = []
         if query.status is not None:
             clauses.append("status = ?")
             params.append(query.status)
@@ -741,7 +859,12 @@ class DuckDBInquiryStore:
         with self._cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
-                total = int(cur.execute(f"SELECT count(*) FROM inquiries{where}", params).fetchone()[0])
+                total = int(
+                    one_row(
+                        cur.execute(f"SELECT count(*) FROM inquiries{where}", params).fetchone(),
+                        "count of inquiries",
+                    )[0]
+                )
                 pages = max(1, -(-total // query.page_size))
                 page = min(query.page, pages)
                 df = cur.execute(
@@ -757,8 +880,9 @@ class DuckDBInquiryStore:
         """Every matching inquiry in the query's order, no paging."""
         where, params = self._where(query)
         with self._cursor() as cur:
-            df = cur.execute(f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}",
-                             params).df()
+            df = cur.execute(
+                f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}", params
+            ).df()
         return self._frame(df)
 
     def export_arrow(self, query: InboxQuery) -> pa.Table:
@@ -770,19 +894,24 @@ class DuckDBInquiryStore:
         where, params = self._where(query)
         with self._cursor() as cur:
             # .sql() streams the result into Arrow; .execute().to_arrow_table() makes an extra copy.
-            table = cur.sql(f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}",
-                            params=params).to_arrow_table()
+            table = cur.sql(
+                f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}", params=params
+            ).to_arrow_table()
         # Stored as naive UTC wall time (see _naive_utc): label it UTC, as export_frame does.
-        schema = pa.schema([
-            f.with_type(pa.timestamp(f.type.unit, tz="UTC")) if pa.types.is_timestamp(f.type) else f
-            for f in table.schema
-        ])
+        schema = pa.schema(
+            [
+                f.with_type(pa.timestamp(f.type.unit, tz="UTC")) if pa.types.is_timestamp(f.type) else f
+                for f in table.schema
+            ]
+        )
         return table.cast(schema)
 
     def count(self) -> int:
         """Number of stored inquiries."""
         with self._cursor() as cur:
-            return int(cur.execute("SELECT count(*) FROM inquiries").fetchone()[0])
+            return int(
+                one_row(cur.execute("SELECT count(*) FROM inquiries").fetchone(), "count of inquiries")[0]
+            )
 
     # -- outbox ------------------------------------------------------------------------------
 
@@ -791,9 +920,11 @@ class DuckDBInquiryStore:
         at = _naive_utc(now or utc_now())
         with self._cursor() as cur:
             rows = cur.execute(
-                f"""SELECT {', '.join(_OUTBOX_COLUMNS)} FROM outbox
+                f"""SELECT {", ".join(_OUTBOX_COLUMNS)} FROM outbox
                     WHERE sent_at IS NULL AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at, id LIMIT ?""", [at, limit]).fetchall()
+                    ORDER BY next_attempt_at, id LIMIT ?""",
+                [at, limit],
+            ).fetchall()
         items = []
         for row in rows:
             values = dict(zip(_OUTBOX_COLUMNS, row, strict=True))
@@ -804,35 +935,45 @@ class DuckDBInquiryStore:
     def mark_outbox_sent(self, item_id: int, *, now: datetime | None = None) -> None:
         """Mark delivered; the sender's address is dropped from the row (no longer needed)."""
         at = _naive_utc(now or utc_now())
-        self._write(lambda cur: cur.execute(
-            "UPDATE outbox SET sent_at = ?, recipient = NULL, last_error = NULL WHERE id = ?",
-            [at, item_id]))
+        self._write(
+            lambda cur: cur.execute(
+                "UPDATE outbox SET sent_at = ?, recipient = NULL, last_error = NULL WHERE id = ?",
+                [at, item_id],
+            )
+        )
 
     def mark_outbox_failed(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
         """Count a failed attempt and schedule the next one."""
-        self._write(lambda cur: cur.execute(
-            """UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-               WHERE id = ?""", [error[:500], _naive_utc(next_attempt_at), item_id]))
+        self._write(
+            lambda cur: cur.execute(
+                """UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+               WHERE id = ?""",
+                [error[:500], _naive_utc(next_attempt_at), item_id],
+            )
+        )
 
     def failed_outbox(self) -> pd.DataFrame:
         """Unsent notifications that have failed at least once (no recipient column)."""
         with self._cursor() as cur:
             df = cur.execute(
                 """SELECT id, receipt_no, kind, attempts, last_error, next_attempt_at FROM outbox
-                   WHERE sent_at IS NULL AND attempts > 0 ORDER BY id""").df()
+                   WHERE sent_at IS NULL AND attempts > 0 ORDER BY id"""
+            ).df()
         df["next_attempt_at"] = pd.to_datetime(df["next_attempt_at"]).dt.tz_localize(UTC)
         return df
 
     # -- staff access --------------------------------------------------------------------------
 
-    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
-                               keep: timedelta = FAILURE_KEEP) -> None:
+    def record_sign_in_failure(
+        self, address: str, *, now: datetime | None = None, keep: timedelta = FAILURE_KEEP
+    ) -> None:
         """Count one wrong password from `address`; failures older than `keep` are dropped."""
         at = _naive_utc(now or utc_now())
 
         def work(cur):
             cur.execute("DELETE FROM sign_in_failures WHERE occurred_at < ?", [at - keep])
             cur.execute("INSERT INTO sign_in_failures (address, occurred_at) VALUES (?, ?)", [address, at])
+
         self._write(work)
 
     def clear_sign_in_failures(self, address: str) -> None:
@@ -840,29 +981,45 @@ class DuckDBInquiryStore:
         self._write(lambda cur: cur.execute("DELETE FROM sign_in_failures WHERE address = ?", [address]))
 
     def sign_in_failures(
-        self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
+        self,
+        address: str,
+        *,
+        now: datetime | None = None,
+        window: timedelta = FAILURE_KEEP,
         global_window: timedelta = timedelta(hours=1),
     ) -> SignInFailures:
         """Recent failures of this address and of everyone."""
         at = _naive_utc(now or utc_now())
         with self._cursor() as cur:
-            n, last = cur.execute(
-                """SELECT count(*), max(occurred_at) FROM sign_in_failures
+            n, last = one_row(
+                cur.execute(
+                    """SELECT count(*), max(occurred_at) FROM sign_in_failures
                    WHERE address = ? AND occurred_at >= ?""",
-                [address, at - window]).fetchone()
-            g, oldest = cur.execute(
-                "SELECT count(*), min(occurred_at) FROM sign_in_failures WHERE occurred_at >= ?",
-                [at - global_window]).fetchone()
-        return SignInFailures(int(n), as_utc(last) if last else None,
-                              int(g), as_utc(oldest) if oldest else None)
+                    [address, at - window],
+                ).fetchone(),
+                "count of sign-in failures",
+            )
+            g, oldest = one_row(
+                cur.execute(
+                    "SELECT count(*), min(occurred_at) FROM sign_in_failures WHERE occurred_at >= ?",
+                    [at - global_window],
+                ).fetchone(),
+                "count of sign-in failures",
+            )
+        return SignInFailures(
+            int(n), as_utc(last) if last else None, int(g), as_utc(oldest) if oldest else None
+        )
 
     def append_audit(self, entry: AuditEntry) -> None:
         """Add one audit row (no update or delete exists: append-only through the app)."""
         at = _naive_utc(entry.at or utc_now())
-        self._write(lambda cur: cur.execute(
-            """INSERT INTO audit_log (occurred_at, actor, action, address, receipts, detail)
+        self._write(
+            lambda cur: cur.execute(
+                """INSERT INTO audit_log (occurred_at, actor, action, address, receipts, detail)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            [at, entry.actor, entry.action, entry.address, audit_receipts(entry), entry.detail]))
+                [at, entry.actor, entry.action, entry.address, audit_receipts(entry), entry.detail],
+            )
+        )
 
     def audit_frame(self, limit: int | None = 1000) -> pd.DataFrame:
         """Audit rows, newest first; `at` tz-aware UTC."""

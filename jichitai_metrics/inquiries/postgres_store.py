@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 import psycopg
@@ -66,6 +66,7 @@ from jichitai_metrics.inquiries.store import (
     audit_receipts,
     erasure_failed_message,
     limit_key,
+    one_row,
     prepare_row,
 )
 
@@ -86,17 +87,45 @@ READ_DEADLINE_S = 60.0
 # How long the pool's liveness check of a handed-out connection may take.
 _CHECK_TIMEOUT_S = 2.0
 # Server side, for a server that is alive but slow or locked (e.g. during VACUUM FULL).
-_SERVER_OPTIONS = ("-c TimeZone=UTC -c statement_timeout=30000 -c lock_timeout=5000"
-                   " -c idle_in_transaction_session_timeout=60000")
+_SERVER_OPTIONS = (
+    "-c TimeZone=UTC -c statement_timeout=30000 -c lock_timeout=5000"
+    " -c idle_in_transaction_session_timeout=60000"
+)
+
+
+class _Keepalives(TypedDict):
+    """libpq TCP keepalive parameters (passed to connect() as keyword connection parameters)."""
+
+    keepalives: int
+    keepalives_idle: int
+    keepalives_interval: int
+    keepalives_count: int
+
+
 # Dead peers (a host that vanished) are noticed on idle pooled connections within about a minute.
-_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+_KEEPALIVES: _Keepalives = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 # Same limit as the DuckDB backend, so both accept the same memos.
 MAX_MEMO = 4000
 
 # Columns holding what a person typed (or values derived from it). ANALYZE would copy sample values
 # of these into pg_statistic, where erasure cannot reach them; statistics target 0 keeps them out.
-_PERSONAL_COLUMNS = ("article_title", "municipality", "department", "name", "phone", "email",
-                     "message", "memo", "email_key", "search_text")
+_PERSONAL_COLUMNS = (
+    "article_title",
+    "municipality",
+    "department",
+    "name",
+    "phone",
+    "email",
+    "message",
+    "memo",
+    "email_key",
+    "search_text",
+)
 
 # Migration n brings the schema from version n-1 to n. Append; never edit a released step.
 _MIGRATIONS: dict[int, list[str]] = {
@@ -216,8 +245,10 @@ def _unavailable(exc: BaseException) -> StoreUnavailable:
     )
 
 
-_MSG_TIMEOUT = ("お問い合わせのデータベース（PostgreSQL）が応答しません。"
-                "しばらくしてからもう一度お試しください。（応答待ちの上限に達しました）")
+_MSG_TIMEOUT = (
+    "お問い合わせのデータベース（PostgreSQL）が応答しません。"
+    "しばらくしてからもう一度お試しください。（応答待ちの上限に達しました）"
+)
 
 
 def _shut(conn: psycopg.Connection) -> None:
@@ -293,10 +324,21 @@ class PostgresInquiryStore:
         # never left idle inside an open transaction holding locks.
         check = _Check()
         self._pool: ConnectionPool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, open=False, check=check, timeout=CALL_DEADLINE_S,
-            reconnect_timeout=60, name="jichitai-inquiries",
-            kwargs={"connect_timeout": _CONNECT_TIMEOUT_S, "row_factory": tuple_row, "autocommit": True,
-                    "options": _SERVER_OPTIONS, **_KEEPALIVES},
+            url,
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            check=check,
+            timeout=CALL_DEADLINE_S,
+            reconnect_timeout=60,
+            name="jichitai-inquiries",
+            kwargs={
+                "connect_timeout": _CONNECT_TIMEOUT_S,
+                "row_factory": tuple_row,
+                "autocommit": True,
+                "options": _SERVER_OPTIONS,
+                **_KEEPALIVES,
+            },
         )
         check.pool = self._pool
         self._pool.open(wait=False)
@@ -347,8 +389,13 @@ class PostgresInquiryStore:
     def _rewrite(self, *tables: str) -> None:
         """VACUUM FULL: rewrite the tables and their indexes so deleted rows leave the data files."""
         try:
-            with psycopg.connect(self._url, connect_timeout=_CONNECT_TIMEOUT_S, autocommit=True,
-                                 options="-c statement_timeout=0", **_KEEPALIVES) as conn:
+            with psycopg.connect(
+                self._url,
+                connect_timeout=_CONNECT_TIMEOUT_S,
+                autocommit=True,
+                options="-c statement_timeout=0",
+                **_KEEPALIVES,
+            ) as conn:
                 for table in tables:  # names are our own constants, never user input
                     conn.execute(f"VACUUM (FULL, ANALYZE) {table}")
         except psycopg.Error as exc:
@@ -363,11 +410,15 @@ class PostgresInquiryStore:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
             conn.execute("""CREATE TABLE IF NOT EXISTS schema_version (
                 version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())""")
-            current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            current = one_row(
+                conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone(),
+                "max(version)",
+            )[0]
             if current > SCHEMA_VERSION:
                 raise StoreUnavailable(
                     f"データベースの形式（version {current}）がこのアプリ（{SCHEMA_VERSION}）より新しいため、"
-                    "開けません。アプリを更新してください。")
+                    "開けません。アプリを更新してください。"
+                )
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _MIGRATIONS[version]:
                     conn.execute(statement)
@@ -377,14 +428,25 @@ class PostgresInquiryStore:
 
     def schema_versions(self) -> list[int]:
         """The migration steps recorded in schema_version (for tests and operators)."""
-        return [r[0] for r in self._run(
-            lambda c: c.execute("SELECT version FROM schema_version ORDER BY version").fetchall())]
+        return [
+            r[0]
+            for r in self._run(
+                lambda c: c.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+            )
+        ]
 
     # -- writes --------------------------------------------------------------------------------
 
-    def submit(self, inquiry: NewInquiry, submission_id: str, *, now: datetime | None = None,
-               notify_kinds: tuple[str, ...] = (), client: str | None = None,
-               limits: SubmitLimits | None = None) -> SubmitResult:
+    def submit(
+        self,
+        inquiry: NewInquiry,
+        submission_id: str,
+        *,
+        now: datetime | None = None,
+        notify_kinds: tuple[str, ...] = (),
+        client: str | None = None,
+        limits: SubmitLimits | None = None,
+    ) -> SubmitResult:
         """Store `inquiry` exactly once per submission_id, plus its outbox rows, in one transaction.
 
         With `limits`, the checks run in the same transaction under an advisory lock per client
@@ -398,8 +460,9 @@ class PostgresInquiryStore:
             if limits is not None:
                 client_key = limit_key(str(client or "unknown"))
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (client_key,))
-                existing = conn.execute("SELECT id, receipt_no FROM inquiries WHERE submission_id = %s",
-                                        (row.submission_id,)).fetchone()
+                existing = conn.execute(
+                    "SELECT id, receipt_no FROM inquiries WHERE submission_id = %s", (row.submission_id,)
+                ).fetchone()
                 if existing is not None:  # a resend after a lost receipt: the original, never refused
                     return SubmitResult(inquiry_id=existing[0], receipt_no=existing[1], created=False)
                 kinds = self._apply_limits(conn, row, kinds, client_key, limits)
@@ -410,14 +473,31 @@ class PostgresInquiryStore:
                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'new', '', %s, %s, %s)
                    ON CONFLICT (submission_id) DO NOTHING
                    RETURNING id, receipt_no""",
-                (row.submission_id, receipt_no, row.received_at, inq.article_title, inq.municipality,
-                 inq.department, inq.name, inq.phone, inq.email, inq.message, row.consent_at,
-                 inq.privacy_notice_version, row.received_at, row.email_key,
-                 row.search_text if receipt_no == row.receipt_no else search_text(inq, receipt_no)),
+                (
+                    row.submission_id,
+                    receipt_no,
+                    row.received_at,
+                    inq.article_title,
+                    inq.municipality,
+                    inq.department,
+                    inq.name,
+                    inq.phone,
+                    inq.email,
+                    inq.message,
+                    row.consent_at,
+                    inq.privacy_notice_version,
+                    row.received_at,
+                    row.email_key,
+                    row.search_text if receipt_no == row.receipt_no else search_text(inq, receipt_no),
+                ),
             ).fetchone()
-            if inserted is None:
-                existing = conn.execute("SELECT id, receipt_no FROM inquiries WHERE submission_id = %s",
-                                        (row.submission_id,)).fetchone()
+            if inserted is None:  # ON CONFLICT: this submission_id is stored already
+                existing = one_row(
+                    conn.execute(
+                        "SELECT id, receipt_no FROM inquiries WHERE submission_id = %s", (row.submission_id,)
+                    ).fetchone(),
+                    "the conflicting inquiry",
+                )
                 return SubmitResult(inquiry_id=existing[0], receipt_no=existing[1], created=False)
             inquiry_id, receipt = inserted
             for kind in dict.fromkeys(kinds):
@@ -425,8 +505,14 @@ class PostgresInquiryStore:
                     """INSERT INTO outbox (inquiry_id, receipt_no, kind, recipient, created_at,
                            next_attempt_at) VALUES (%s, %s, %s, %s, %s, %s)""",
                     # NFKC: a full-width address as typed is not deliverable over SMTP.
-                    (inquiry_id, receipt, kind, normalise(inq.email).strip() if kind == "ack" else None,
-                     row.received_at, row.received_at),
+                    (
+                        inquiry_id,
+                        receipt,
+                        kind,
+                        normalise(inq.email).strip() if kind == "ack" else None,
+                        row.received_at,
+                        row.received_at,
+                    ),
                 )
             return SubmitResult(inquiry_id=inquiry_id, receipt_no=receipt, created=True)
 
@@ -440,14 +526,19 @@ class PostgresInquiryStore:
         raise StoreUnavailable("受付番号を発行できませんでした。もう一度お試しください。")
 
     @staticmethod
-    def _apply_limits(conn: psycopg.Connection, row, kinds: tuple[str, ...], client_key: str,
-                      limits: SubmitLimits) -> tuple[str, ...]:
+    def _apply_limits(
+        conn: psycopg.Connection, row, kinds: tuple[str, ...], client_key: str, limits: SubmitLimits
+    ) -> tuple[str, ...]:
         at = row.received_at
 
         def recent(kind: str, key: str, window: timedelta) -> int:
-            return conn.execute(
-                "SELECT count(*) FROM limit_events WHERE kind = %s AND key = %s AND happened_at > %s",
-                (kind, key, at - window)).fetchone()[0]
+            return one_row(
+                conn.execute(
+                    "SELECT count(*) FROM limit_events WHERE kind = %s AND key = %s AND happened_at > %s",
+                    (kind, key, at - window),
+                ).fetchone(),
+                "count of limit_events",
+            )[0]
 
         def count(kind: str, key: str) -> None:
             conn.execute("INSERT INTO limit_events VALUES (%s, %s, %s)", (kind, key, at))
@@ -471,15 +562,21 @@ class PostgresInquiryStore:
                 count("notice", "*")
         return tuple(out)
 
-    def take_held_notices(self, *, now: datetime | None = None,
-                          min_interval: timedelta = DIGEST_INTERVAL) -> int:
+    def take_held_notices(
+        self, *, now: datetime | None = None, min_interval: timedelta = DIGEST_INTERVAL
+    ) -> int:
         """Claim the notices held above the ceiling (their count), at most once per min_interval."""
         at = as_utc(now) if now is not None else utc_now()
 
         def work(c: psycopg.Connection) -> int:
             c.execute("SELECT pg_advisory_xact_lock(hashtext('jichitai-digest'))")
-            if c.execute("SELECT count(*) FROM limit_events WHERE kind = 'digest' AND happened_at > %s",
-                         (at - min_interval,)).fetchone()[0]:
+            if one_row(
+                c.execute(
+                    "SELECT count(*) FROM limit_events WHERE kind = 'digest' AND happened_at > %s",
+                    (at - min_interval,),
+                ).fetchone(),
+                "count of digests",
+            )[0]:
                 return 0
             held = c.execute("DELETE FROM limit_events WHERE kind = 'notice_held'").rowcount
             if held:
@@ -498,10 +595,13 @@ class PostgresInquiryStore:
             raise ValueError(f"memo longer than {MAX_MEMO} characters")
         if memo is not None and "\x00" in memo:
             raise ValueError("memo must not contain NUL characters")  # PostgreSQL text cannot hold NUL
-        self._run(lambda c: c.execute(
-            """UPDATE inquiries SET status = coalesce(%s, status), memo = coalesce(%s, memo),
+        self._run(
+            lambda c: c.execute(
+                """UPDATE inquiries SET status = coalesce(%s, status), memo = coalesce(%s, memo),
                    updated_at = %s WHERE id = %s""",
-            (status, memo, utc_now(), inquiry_id)))
+                (status, memo, utc_now(), inquiry_id),
+            )
+        )
 
     def erase_person(self, email: str) -> int:
         """Erase every inquiry (and outbox row, draft) of this e-mail so the bytes leave the files.
@@ -514,8 +614,11 @@ class PostgresInquiryStore:
             return 0
 
         def work(c: psycopg.Connection) -> int:
-            c.execute("""INSERT INTO erasure_requests (email_key, requested_at) VALUES (%s, %s)
-                         ON CONFLICT (email_key) DO NOTHING""", (key, utc_now()))
+            c.execute(
+                """INSERT INTO erasure_requests (email_key, requested_at) VALUES (%s, %s)
+                         ON CONFLICT (email_key) DO NOTHING""",
+                (key, utc_now()),
+            )
             c.execute("DELETE FROM drafts WHERE email_key = %s", (key,))
             return c.execute("DELETE FROM inquiries WHERE email_key = %s", (key,)).rowcount
 
@@ -525,13 +628,17 @@ class PostgresInquiryStore:
 
     def retry_erasures(self) -> int:
         """Finish every pending erasure request (rows may already be gone: the rewrite still runs)."""
-        keys = [r[0] for r in self._run(
-            lambda c: c.execute("SELECT email_key FROM erasure_requests").fetchall())]
+        keys = [
+            r[0] for r in self._run(lambda c: c.execute("SELECT email_key FROM erasure_requests").fetchall())
+        ]
         if not keys:
             return 0
-        n = self._run(lambda c: (
-            c.execute("DELETE FROM drafts WHERE email_key = ANY(%s)", (keys,)),
-            c.execute("DELETE FROM inquiries WHERE email_key = ANY(%s)", (keys,)).rowcount)[1])
+        n = self._run(
+            lambda c: (
+                c.execute("DELETE FROM drafts WHERE email_key = ANY(%s)", (keys,)),
+                c.execute("DELETE FROM inquiries WHERE email_key = ANY(%s)", (keys,)).rowcount,
+            )[1]
+        )
         self._finish_erasure(keys)
         return n
 
@@ -543,16 +650,22 @@ class PostgresInquiryStore:
         except StoreUnavailable as exc:
             error = str(exc)[:300]
             with contextlib.suppress(StoreUnavailable):
-                self._run(lambda c: c.execute(
-                    """UPDATE erasure_requests SET attempts = attempts + 1, last_error = %s
-                       WHERE email_key = ANY(%s)""", (error, keys)))
+                self._run(
+                    lambda c: c.execute(
+                        """UPDATE erasure_requests SET attempts = attempts + 1, last_error = %s
+                       WHERE email_key = ANY(%s)""",
+                        (error, keys),
+                    )
+                )
             raise ErasureIncomplete(erasure_failed_message(str(exc))) from exc
 
     def pending_erasures(self) -> pd.DataFrame:
         """Erasure requests not finished yet: requested_at (UTC), attempts, last_error (no e-mail)."""
-        rows = self._run(lambda c: c.execute(
-            "SELECT requested_at, attempts, last_error FROM erasure_requests ORDER BY requested_at"
-        ).fetchall())
+        rows = self._run(
+            lambda c: c.execute(
+                "SELECT requested_at, attempts, last_error FROM erasure_requests ORDER BY requested_at"
+            ).fetchall()
+        )
         frame = pd.DataFrame.from_records(rows, columns=["requested_at", "attempts", "last_error"])
         frame["requested_at"] = pd.to_datetime(frame["requested_at"], utc=True)
         return frame
@@ -576,33 +689,44 @@ class PostgresInquiryStore:
 
     # -- drafts, runs, health ------------------------------------------------------------------
 
-    def save_draft(self, token: str, submission_id: str, payload: str, email: str, *,
-                   now: datetime | None = None) -> None:
+    def save_draft(
+        self, token: str, submission_id: str, payload: str, email: str, *, now: datetime | None = None
+    ) -> None:
         """Keep the confirmed form under `token` (replacing an older version of the same token)."""
         at = as_utc(now) if now is not None else utc_now()
-        self._run(lambda c: c.execute(
-            """INSERT INTO drafts VALUES (%s, %s, %s, %s, %s) ON CONFLICT (token) DO UPDATE SET
+        self._run(
+            lambda c: c.execute(
+                """INSERT INTO drafts VALUES (%s, %s, %s, %s, %s) ON CONFLICT (token) DO UPDATE SET
                    submission_id = excluded.submission_id, payload = excluded.payload,
                    email_key = excluded.email_key, created_at = excluded.created_at""",
-            (token, submission_id, payload.replace("\x00", ""), email_key(email), at)))
+                (token, submission_id, payload.replace("\x00", ""), email_key(email), at),
+            )
+        )
 
     def load_draft(self, token: str, *, now: datetime | None = None) -> tuple[str, str] | None:
         """(submission_id, payload) of a draft younger than DRAFT_TTL; payload "" once it was sent."""
         at = as_utc(now) if now is not None else utc_now()
-        row = self._run(lambda c: c.execute(
-            "SELECT submission_id, payload FROM drafts WHERE token = %s AND created_at > %s",
-            (token, at - DRAFT_TTL)).fetchone())
+        row = self._run(
+            lambda c: c.execute(
+                "SELECT submission_id, payload FROM drafts WHERE token = %s AND created_at > %s",
+                (token, at - DRAFT_TTL),
+            ).fetchone()
+        )
         return (row[0], row[1]) if row else None
 
     def finish_draft(self, token: str) -> None:
         """After sending: drop what was typed, keep token -> submission id so a reload finds the receipt."""
-        self._run(lambda c: c.execute("UPDATE drafts SET payload = '', email_key = '' WHERE token = %s",
-                                      (token,)))
+        self._run(
+            lambda c: c.execute("UPDATE drafts SET payload = '', email_key = '' WHERE token = %s", (token,))
+        )
 
     def receipt_for(self, submission_id: str) -> str | None:
         """The receipt number stored for this submission id, if any."""
-        row = self._run(lambda c: c.execute("SELECT receipt_no FROM inquiries WHERE submission_id = %s",
-                                            (submission_id,)).fetchone())
+        row = self._run(
+            lambda c: c.execute(
+                "SELECT receipt_no FROM inquiries WHERE submission_id = %s", (submission_id,)
+            ).fetchone()
+        )
         return row[0] if row else None
 
     def ping(self) -> None:
@@ -611,24 +735,35 @@ class PostgresInquiryStore:
 
     def record_run(self, run: MaintenanceRun) -> None:
         """Append one maintenance run (purge, erasure) to maintenance_runs."""
-        self._run(lambda c: c.execute(
-            """INSERT INTO maintenance_runs (kind, trigger, started_at, finished_at, rows, error)
+        self._run(
+            lambda c: c.execute(
+                """INSERT INTO maintenance_runs (kind, trigger, started_at, finished_at, rows, error)
                VALUES (%s, %s, %s, %s, %s, %s)""",
-            (run.kind, run.trigger, run.started_at, run.finished_at, run.rows, run.error)))
+                (run.kind, run.trigger, run.started_at, run.finished_at, run.rows, run.error),
+            )
+        )
 
     def last_run(self, kind: str, *, successful: bool = True) -> datetime | None:
         """When the last (successful) run of `kind` started, or None."""
         cond = " AND error IS NULL" if successful else ""
-        return self._run(lambda c: c.execute(
-            f"SELECT max(started_at) FROM maintenance_runs WHERE kind = %s{cond}", (kind,)).fetchone()[0])
+        return self._run(
+            lambda c: c.execute(
+                f"SELECT max(started_at) FROM maintenance_runs WHERE kind = %s{cond}", (kind,)
+            ).fetchone()[0]
+        )
 
     def runs(self, limit: int = 20) -> pd.DataFrame:
         """The latest maintenance runs, newest first (kind, trigger, started_at, rows, error)."""
-        rows = self._run(lambda c: c.execute(
-            """SELECT kind, trigger, started_at, finished_at, rows, error FROM maintenance_runs
-               ORDER BY started_at DESC, id DESC LIMIT %s""", (limit,)).fetchall())
+        rows = self._run(
+            lambda c: c.execute(
+                """SELECT kind, trigger, started_at, finished_at, rows, error FROM maintenance_runs
+               ORDER BY started_at DESC, id DESC LIMIT %s""",
+                (limit,),
+            ).fetchall()
+        )
         frame = pd.DataFrame.from_records(
-            rows, columns=["kind", "trigger", "started_at", "finished_at", "rows", "error"])
+            rows, columns=["kind", "trigger", "started_at", "finished_at", "rows", "error"]
+        )
         for column in ("started_at", "finished_at"):
             frame[column] = pd.to_datetime(frame[column], utc=True)
         return frame
@@ -637,8 +772,11 @@ class PostgresInquiryStore:
 
     def get(self, inquiry_id: int) -> Inquiry | None:
         """One inquiry by id, or None."""
-        found = self._run(lambda c: c.execute(
-            f"SELECT {_INQUIRY_COLUMNS} FROM inquiries WHERE id = %s", (inquiry_id,)).fetchone())
+        found = self._run(
+            lambda c: c.execute(
+                f"SELECT {_INQUIRY_COLUMNS} FROM inquiries WHERE id = %s", (inquiry_id,)
+            ).fetchone()
+        )
         return None if found is None else Inquiry(*found)
 
     def count(self) -> int:
@@ -684,7 +822,10 @@ class PostgresInquiryStore:
         where, params = self._where(query)
 
         def work(conn: psycopg.Connection) -> InboxPage:
-            total = conn.execute(f"SELECT count(*) FROM inquiries{where}", params).fetchone()[0]
+            total = one_row(
+                conn.execute(f"SELECT count(*) FROM inquiries{where}", params).fetchone(),
+                "count of inquiries",
+            )[0]
             last_page = max(1, -(-total // query.page_size))
             page = min(query.page, last_page)
             rows = conn.execute(
@@ -700,9 +841,12 @@ class PostgresInquiryStore:
         """Every inquiry matching the query's filters and sort (no paging), for CSV export."""
         check_query(query)
         where, params = self._where(query)
-        rows = self._run(lambda c: c.execute(
-            f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}", params
-        ).fetchall(), deadline_s=READ_DEADLINE_S)
+        rows = self._run(
+            lambda c: c.execute(
+                f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}", params
+            ).fetchall(),
+            deadline_s=READ_DEADLINE_S,
+        )
         return self._frame(rows)
 
     # -- outbox --------------------------------------------------------------------------------
@@ -715,13 +859,16 @@ class PostgresInquiryStore:
         when the lease ends (at-least-once, never lost).
         """
         at = as_utc(now) if now is not None else utc_now()
-        rows = self._run(lambda c: c.execute(
-            f"""WITH due AS (
+        rows = self._run(
+            lambda c: c.execute(
+                f"""WITH due AS (
                     SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= %s
                     ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED)
                 UPDATE outbox o SET next_attempt_at = %s FROM due WHERE o.id = due.id
-                RETURNING {', '.join('o.' + c for c in _OUTBOX_COLUMNS.split(', '))}""",
-            (at, limit, at + OUTBOX_LEASE)).fetchall())
+                RETURNING {", ".join("o." + c for c in _OUTBOX_COLUMNS.split(", "))}""",
+                (at, limit, at + OUTBOX_LEASE),
+            ).fetchall()
+        )
         rows.sort(key=lambda r: r[0])
         return [OutboxItem(*r) for r in rows]
 
@@ -729,37 +876,49 @@ class PostgresInquiryStore:
         """Record that a notification was delivered (it leaves the pending and failed lists)."""
         at = as_utc(now) if now is not None else utc_now()
         # The acknowledgement's recipient is the person's e-mail: not needed once sent.
-        self._run(lambda c: c.execute(
-            "UPDATE outbox SET sent_at = %s, recipient = NULL, last_error = NULL WHERE id = %s",
-            (at, item_id)))
+        self._run(
+            lambda c: c.execute(
+                "UPDATE outbox SET sent_at = %s, recipient = NULL, last_error = NULL WHERE id = %s",
+                (at, item_id),
+            )
+        )
 
     def mark_outbox_failed(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
         """Record a failed attempt (error text must hold no personal data) and when to try again."""
-        self._run(lambda c: c.execute(
-            """UPDATE outbox SET attempts = attempts + 1, last_error = %s, next_attempt_at = %s
+        self._run(
+            lambda c: c.execute(
+                """UPDATE outbox SET attempts = attempts + 1, last_error = %s, next_attempt_at = %s
                WHERE id = %s AND sent_at IS NULL""",
-            (error[:500].replace("\x00", ""), as_utc(next_attempt_at), item_id)))
+                (error[:500].replace("\x00", ""), as_utc(next_attempt_at), item_id),
+            )
+        )
 
     def failed_outbox(self) -> pd.DataFrame:
         """Unsent notifications with at least one failed attempt (no recipient column)."""
-        rows = self._run(lambda c: c.execute(
-            """SELECT id, receipt_no, kind, attempts, last_error, next_attempt_at FROM outbox
-               WHERE sent_at IS NULL AND attempts > 0 ORDER BY id""").fetchall())
+        rows = self._run(
+            lambda c: c.execute(
+                """SELECT id, receipt_no, kind, attempts, last_error, next_attempt_at FROM outbox
+               WHERE sent_at IS NULL AND attempts > 0 ORDER BY id"""
+            ).fetchall()
+        )
         frame = pd.DataFrame.from_records(
-            rows, columns=["id", "receipt_no", "kind", "attempts", "last_error", "next_attempt_at"])
+            rows, columns=["id", "receipt_no", "kind", "attempts", "last_error", "next_attempt_at"]
+        )
         frame["next_attempt_at"] = pd.to_datetime(frame["next_attempt_at"], utc=True)
         return frame
 
     # -- staff access --------------------------------------------------------------------------
 
-    def record_sign_in_failure(self, address: str, *, now: datetime | None = None,
-                               keep: timedelta = FAILURE_KEEP) -> None:
+    def record_sign_in_failure(
+        self, address: str, *, now: datetime | None = None, keep: timedelta = FAILURE_KEEP
+    ) -> None:
         """Count one wrong password from `address`; failures older than `keep` are dropped."""
         at = as_utc(now) if now is not None else utc_now()
 
         def work(conn: psycopg.Connection) -> None:
             conn.execute("DELETE FROM sign_in_failures WHERE occurred_at < %s", (at - keep,))
             conn.execute("INSERT INTO sign_in_failures (address, occurred_at) VALUES (%s, %s)", (address, at))
+
         self._run(work)
 
     def clear_sign_in_failures(self, address: str) -> None:
@@ -767,33 +926,56 @@ class PostgresInquiryStore:
         self._run(lambda c: c.execute("DELETE FROM sign_in_failures WHERE address = %s", (address,)))
 
     def sign_in_failures(
-        self, address: str, *, now: datetime | None = None, window: timedelta = FAILURE_KEEP,
+        self,
+        address: str,
+        *,
+        now: datetime | None = None,
+        window: timedelta = FAILURE_KEEP,
         global_window: timedelta = timedelta(hours=1),
     ) -> SignInFailures:
         """Recent failures of this address and of everyone."""
         at = as_utc(now) if now is not None else utc_now()
 
         def work(conn: psycopg.Connection) -> tuple:
-            mine = conn.execute(
-                """SELECT count(*), max(occurred_at) FROM sign_in_failures
+            mine = one_row(
+                conn.execute(
+                    """SELECT count(*), max(occurred_at) FROM sign_in_failures
                    WHERE address = %s AND occurred_at >= %s""",
-                (address, at - window)).fetchone()
-            every = conn.execute(
-                "SELECT count(*), min(occurred_at) FROM sign_in_failures WHERE occurred_at >= %s",
-                (at - global_window,)).fetchone()
+                    (address, at - window),
+                ).fetchone(),
+                "count of sign-in failures",
+            )
+            every = one_row(
+                conn.execute(
+                    "SELECT count(*), min(occurred_at) FROM sign_in_failures WHERE occurred_at >= %s",
+                    (at - global_window,),
+                ).fetchone(),
+                "count of sign-in failures",
+            )
             return (*mine, *every)
+
         n, last, g, oldest = self._run(work)
-        return SignInFailures(int(n), as_utc(last) if last else None,
-                              int(g), as_utc(oldest) if oldest else None)
+        return SignInFailures(
+            int(n), as_utc(last) if last else None, int(g), as_utc(oldest) if oldest else None
+        )
 
     def append_audit(self, entry: AuditEntry) -> None:
         """Add one audit row (the table's rules refuse UPDATE and DELETE)."""
         at = as_utc(entry.at) if entry.at is not None else utc_now()
-        self._run(lambda c: c.execute(
-            """INSERT INTO audit_log (occurred_at, actor, action, address, receipts, detail)
+        self._run(
+            lambda c: c.execute(
+                """INSERT INTO audit_log (occurred_at, actor, action, address, receipts, detail)
                VALUES (%s, %s, %s, %s, %s, %s)""",
-            (at, entry.actor.replace("\x00", ""), entry.action, entry.address.replace("\x00", ""),
-             audit_receipts(entry), entry.detail.replace("\x00", ""))))
+                (
+                    at,
+                    entry.actor.replace("\x00", ""),
+                    entry.action,
+                    entry.address.replace("\x00", ""),
+                    audit_receipts(entry),
+                    entry.detail.replace("\x00", ""),
+                ),
+            )
+        )
 
     def audit_frame(self, limit: int | None = 1000) -> pd.DataFrame:
         """Audit rows, newest first; `at` tz-aware UTC."""

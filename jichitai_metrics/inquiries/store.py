@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 import pandas as pd
 
@@ -95,6 +95,18 @@ def erasure_failed_message(cause: str) -> str:
 # How often a backend retries a write after a transaction conflict before giving up.
 MAX_RETRIES = 20
 
+_Row = TypeVar("_Row")
+
+
+def one_row(row: _Row | None, what: str) -> _Row:
+    """The row of a query that always returns one (SELECT count(*)/max(), INSERT ... RETURNING).
+
+    fetchone() is typed "row or None"; None here means a broken invariant, so it fails loudly.
+    """
+    if row is None:
+        raise RuntimeError(f"inquiry store: {what} returned no row")
+    return row
+
 
 class InvalidInquiry(JichitaiError):
     """submit() was given an inquiry that fails validation (the UI validates first; this is the guard)."""
@@ -179,6 +191,54 @@ class InquiryStore(Protocol):
     def failed_outbox(self) -> pd.DataFrame:
         """Unsent notifications with at least one failed attempt: id, receipt_no, kind, attempts,
         last_error, next_attempt_at (no recipient: it can be personal data)."""
+        ...
+
+    # -- erasure requests ----------------------------------------------------------------------------
+
+    def retry_erasures(self) -> int:
+        """Finish every pending erasure request (rows erased; ErasureIncomplete if it fails again)."""
+        ...
+
+    def pending_erasures(self) -> pd.DataFrame:
+        """Erasure requests not finished yet: requested_at (UTC), attempts, last_error (no e-mail)."""
+        ...
+
+    # -- drafts (the confirmed form survives a restart; a reload after sending finds the receipt) ---
+
+    def save_draft(
+        self, token: str, submission_id: str, payload: str, email: str, *, now: datetime | None = None
+    ) -> None:
+        """Keep the confirmed form under `token`, replacing an older version of the same token."""
+        ...
+
+    def load_draft(self, token: str, *, now: datetime | None = None) -> tuple[str, str] | None:
+        """(submission_id, payload) of a draft younger than DRAFT_TTL, else None; payload "" once sent."""
+        ...
+
+    def finish_draft(self, token: str) -> None:
+        """After sending: drop what was typed, keep token -> submission id so a reload finds the receipt."""
+        ...
+
+    def receipt_for(self, submission_id: str) -> str | None:
+        """The receipt number stored for this submission id, or None if nothing was stored."""
+        ...
+
+    # -- health and housekeeping ----------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable if an inquiry could not be stored right now (no answer, disk full)."""
+        ...
+
+    def record_run(self, run: MaintenanceRun) -> None:
+        """Append one maintenance run (purge, erasure) to maintenance_runs (no personal data)."""
+        ...
+
+    def last_run(self, kind: str, *, successful: bool = True) -> datetime | None:
+        """When the last (successful, unless successful=False) run of `kind` started (UTC), or None."""
+        ...
+
+    def runs(self, limit: int = 20) -> pd.DataFrame:
+        """The latest `limit` maintenance runs, newest first (times tz-aware UTC, no personal data)."""
         ...
 
     # -- staff access (shared by every session, process and replica) --------------------------------

@@ -205,10 +205,10 @@ def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
         prepared = (query, encoding, result.rows, result.ok, result.unencodable, result.mime)
         st.session_state[_K + "csv"] = prepared
         staff.revoke_downloads()  # a newer export replaces the previous file
-    prepared = st.session_state.get(_K + "csv")
-    if prepared is None:
+    saved = st.session_state.get(_K + "csv")
+    if saved is None:  # nothing prepared yet in this session
         return
-    p_query, p_encoding, rows, ok, unencodable, mime = prepared
+    p_query, p_encoding, rows, ok, unencodable, mime = saved
     if (p_query, p_encoding) != (query, encoding):
         st.caption(pick("検索条件か文字コードが変わりました。もう一度「CSVを作成する」を押してください。",
                         "The filters or encoding changed: press Prepare again.", lang))

@@ -18,9 +18,9 @@ import hashlib
 import hmac
 import logging
 import threading
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import streamlit as st
@@ -181,7 +181,16 @@ def _on_password(lang: str) -> None:
         _check_password(ss, given, rule, address)
 
 
-def _check_password(ss: MutableMapping[str, Any], given: str, rule: PasswordRule, address: str) -> None:
+class _SessionWrites(Protocol):
+    """All _check_password does with the session state: set values under str keys.
+
+    st.session_state (a SessionStateProxy, i.e. MutableMapping[str | int, Any]) and a plain dict fit.
+    """
+
+    def __setitem__(self, key: str, value: Any, /) -> None: ...
+
+
+def _check_password(ss: _SessionWrites, given: str, rule: PasswordRule, address: str) -> None:
     now = utc_now()
     try:
         store = get_store()

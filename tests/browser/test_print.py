@@ -41,7 +41,7 @@ def _print(page, url: str) -> bytes:
     assert visible_problems(page) == []
     page.wait_for_function(
         "() => [...document.querySelectorAll(\"[data-testid='stVegaLiteChart']\")]"
-        ".every(c => c.querySelector('canvas, svg'))",
+        ".every(c => c.querySelector('svg text'))",  # drawn, not just an empty <svg> (busy machines)
         timeout=30_000,
     )
     return page.pdf(format="A4", print_background=True)
