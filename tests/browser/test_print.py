@@ -39,11 +39,19 @@ def _print(page, url: str) -> bytes:
     page.goto(url, timeout=60_000)
     wait_idle(page)
     assert visible_problems(page) == []
-    page.wait_for_function(
+    charts_drawn = (
         "() => [...document.querySelectorAll(\"[data-testid='stVegaLiteChart']\")]"
-        ".every(c => c.querySelector('svg text'))",  # drawn, not just an empty <svg> (busy machines)
-        timeout=30_000,
+        ".every(c => c.querySelector('svg text'))"  # drawn, not just an empty <svg>
     )
+    page.wait_for_function(charts_drawn, timeout=30_000)
+    # As the print preview does: lay the page out for paper first. The print styles change the
+    # width of the main area, so Vega redraws each chart; on a busy machine page.pdf() could catch a
+    # chart mid-redraw. Wait for the redraw at (about) A4 width, then print.
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})
+    page.wait_for_timeout(300)
+    page.wait_for_function(charts_drawn, timeout=30_000)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     return page.pdf(format="A4", print_background=True)
 
 
