@@ -142,4 +142,5 @@ def test_domain_entry_lets_a_colleague_in(oidc_app, page) -> None:
     url, issuer, _db = oidc_app
     sign_in(page, url, issuer, "suzuki@dx.example.lg.jp")
     page.get_by_role("button", name="サインアウト（suzuki@dx.example.lg.jp）").wait_for()
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)  # the list follows the button
     assert page.locator("[data-testid='stDataFrame']").count() >= 1
