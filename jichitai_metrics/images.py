@@ -14,7 +14,9 @@ import functools
 import hashlib
 import json
 import multiprocessing
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -164,8 +166,17 @@ def png_size(png: bytes) -> tuple[int, int]:
 RENDER_TIMEOUT_S = 60.0  # a stuck render process must not hang a download: render here instead
 
 
-def _worker_start() -> None:
+def _exit_with_parent(parent_pid: int) -> None:
+    """Leave when the app process is gone: a pool worker holds both ends of its job queue, so it
+    never sees EOF and would otherwise outlive a killed server (~250 MB each, seen after SIGKILL)."""
+    while os.getppid() == parent_pid:
+        time.sleep(2.0)
+    os._exit(0)
+
+
+def _worker_start(parent_pid: int) -> None:
     """Initializer of the render process: the font, and vl-convert's engine, before any job."""
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     ensure_font()
     vlc.vegalite_to_png({"mark": "point"}, vl_version=_vl_version(), allowed_base_urls=[])
 
@@ -189,7 +200,10 @@ class _Feeder:
 
     def __init__(self) -> None:
         self.pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_start,
+            initargs=(os.getpid(),),
         )
         self.lock = threading.Lock()
         self.queue: collections.deque[tuple[Future, tuple[Any, ...]]] = collections.deque()

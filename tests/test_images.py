@@ -119,3 +119,52 @@ def test_renders_are_cached_by_spec():
 def test_png_size_rejects_other_bytes():
     with pytest.raises(ValueError):
         images.png_size(b"GIF89a....................")
+
+
+def test_render_worker_leaves_when_the_app_process_is_killed(tmp_path):
+    """A SIGKILLed server must not leave its render process behind (it held ~250 MB for good)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.support import REPO_ROOT
+
+    script = (
+        "import time\n"
+        "from jichitai_metrics import images\n"
+        "images.warm_render_pool()\n"
+        "pool = images._render_pool()\n"
+        "deadline = time.time() + 120\n"
+        "while not pool.pool._processes and time.time() < deadline:\n"
+        "    time.sleep(0.1)\n"
+        "print(*pool.pool._processes, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        worker = int(parent.stdout.readline().split()[0])
+        os.kill(worker, 0)  # the worker is running
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                break
+            try:  # reap it if it became our child's orphan and is a zombie of init: not ours
+                with open(f"/proc/{worker}/stat") as f:
+                    if f.read().split()[2] == "Z":
+                        break
+            except FileNotFoundError:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(worker, signal.SIGKILL)
+            raise AssertionError("the render process outlived the killed app process by 20 s")
+    finally:
+        parent.kill()
