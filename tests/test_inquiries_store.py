@@ -63,7 +63,12 @@ def test_schema_init_is_repeatable_and_versioned(tmp_db_path):
     assert s.count() == 1
     s.close()
     con = duckdb.connect(str(tmp_db_path), read_only=True)
-    assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,), (3,)]
+    assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [
+        (1,),
+        (2,),
+        (3,),
+        (4,),
+    ]
     con.close()
 
 

@@ -22,8 +22,15 @@ from jichitai_metrics.config import load_settings
 from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.inquiries import LIST_COLUMNS, InboxQuery, NewInquiry, open_store
 from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
+from jichitai_metrics.inquiries.model import utc_now
 from jichitai_metrics.inquiries.postgres_store import PostgresInquiryStore
-from jichitai_metrics.inquiries.store import SCHEMA_VERSION, InquiryStore
+from jichitai_metrics.inquiries.store import (
+    SCHEMA_VERSION,
+    InquiryStore,
+    RateLimited,
+    SubmitLimits,
+    limit_key,
+)
 from tests.servers import PgServer, postgres_server
 
 BASE = NewInquiry(
@@ -346,6 +353,51 @@ def test_retention_purge_erases_old_inquiries_physically(backend):
     assert store.purge_older_than(365, now=now) == 0
     with pytest.raises(ValueError):
         store.purge_older_than(-1, now=now)
+
+
+def _restarted(backend: Backend) -> InquiryStore:
+    """The store as a restarted app sees it: a new object on the same database."""
+    if backend.name == "duckdb":
+        opened = backend._opened  # type: ignore[attr-defined]
+        opened[0].close()
+        fresh = DuckDBInquiryStore(backend.store.path)  # type: ignore[attr-defined]
+        fresh.init_schema()
+        opened[0] = fresh
+        return fresh
+    return backend.another()
+
+
+def test_hourly_limit_per_address_survives_a_restart_and_lapses_after_the_hour(backend):
+    limits = SubmitLimits(per_client_hour=2)
+    start = utc_now()
+    for i in range(2):
+        backend.store.submit(person(i), sid(), client="198.51.100.7", limits=limits, now=start)
+    store = _restarted(backend)
+    with pytest.raises(RateLimited):
+        store.submit(
+            person(2), sid(), client="198.51.100.7", limits=limits, now=start + timedelta(minutes=59)
+        )
+    assert store.submit(person(3), sid(), client="198.51.100.8", limits=limits, now=start).created
+    later = start + timedelta(minutes=61)
+    assert store.submit(person(4), sid(), client="198.51.100.7", limits=limits, now=later).created
+    assert store.count() == 4  # the refused one left nothing behind
+
+
+def test_a_day_old_limit_key_leaves_the_files_at_the_purge(backend):
+    """The hashed address is needed for an hour; the purge takes it out of the files after a day."""
+    limits = SubmitLimits(per_client_hour=1)
+    old = backend.store.submit(
+        person(1), sid(), client="198.51.100.9", limits=limits, now=utc_now() - timedelta(hours=26)
+    )
+    backend.store.submit(person(2), sid(), client="198.51.100.10", limits=limits)
+    old_key = limit_key("198.51.100.9").encode()
+    assert old_key in backend.raw_bytes()
+    assert backend.store.purge_older_than(365) == 0  # nothing is old enough to erase ...
+    assert old_key not in backend.raw_bytes()  # ... but the day-old key is gone from the files
+    store = backend.another()
+    assert store.get(old.inquiry_id) is not None
+    with pytest.raises(RateLimited):  # the recent key was kept: that address's hour still counts
+        store.submit(person(3), sid(), client="198.51.100.10", limits=limits)
 
 
 # -- inbox reads and export -----------------------------------------------------------------------------

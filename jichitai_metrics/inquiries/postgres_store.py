@@ -221,6 +221,13 @@ _MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE drafts ALTER COLUMN payload SET STATISTICS 0",
         "ALTER TABLE drafts ALTER COLUMN email_key SET STATISTICS 0",
     ],
+    # The per-address hourly limit counts the inquiries themselves (the same rule as DuckDB's).
+    4: [
+        "ALTER TABLE inquiries ADD COLUMN IF NOT EXISTS client_key TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX IF NOT EXISTS inquiries_client ON inquiries (client_key, received_at)"
+        " WHERE client_key <> ''",
+        "ALTER TABLE inquiries ALTER COLUMN client_key SET STATISTICS 0",
+    ],
 }
 assert max(_MIGRATIONS) == SCHEMA_VERSION, "postgres migrations must reach store.SCHEMA_VERSION"
 
@@ -455,10 +462,11 @@ class PostgresInquiryStore:
         row = prepare_row(inquiry, submission_id, now, notify_kinds)
         inq = row.inquiry
 
+        client_key = limit_key(str(client or "unknown")) if limits is not None else ""
+
         def work(conn: psycopg.Connection, receipt_no: str) -> SubmitResult:
             kinds = tuple(notify_kinds)
             if limits is not None:
-                client_key = limit_key(str(client or "unknown"))
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (client_key,))
                 existing = conn.execute(
                     "SELECT id, receipt_no FROM inquiries WHERE submission_id = %s", (row.submission_id,)
@@ -469,8 +477,9 @@ class PostgresInquiryStore:
             inserted = conn.execute(
                 """INSERT INTO inquiries (submission_id, receipt_no, received_at, article_title,
                        municipality, department, name, phone, email, message, consent_at,
-                       privacy_notice_version, status, memo, updated_at, email_key, search_text)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'new', '', %s, %s, %s)
+                       privacy_notice_version, status, memo, updated_at, email_key, search_text,
+                       client_key)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'new', '', %s, %s, %s, %s)
                    ON CONFLICT (submission_id) DO NOTHING
                    RETURNING id, receipt_no""",
                 (
@@ -489,6 +498,7 @@ class PostgresInquiryStore:
                     row.received_at,
                     row.email_key,
                     row.search_text if receipt_no == row.receipt_no else search_text(inq, receipt_no),
+                    client_key,
                 ),
             ).fetchone()
             if inserted is None:  # ON CONFLICT: this submission_id is stored already
@@ -543,9 +553,16 @@ class PostgresInquiryStore:
         def count(kind: str, key: str) -> None:
             conn.execute("INSERT INTO limit_events VALUES (%s, %s, %s)", (kind, key, at))
 
-        if recent("submit", client_key, timedelta(hours=1)) >= limits.per_client_hour:
+        # The inquiry row itself (its client_key) is what is counted: the same rule as DuckDB's.
+        sent = one_row(
+            conn.execute(
+                "SELECT count(*) FROM inquiries WHERE client_key = %s AND received_at > %s",
+                (client_key, at - timedelta(hours=1)),
+            ).fetchone(),
+            "count of recent inquiries",
+        )[0]
+        if sent >= limits.per_client_hour:
             raise RateLimited("per-client hourly limit reached")
-        count("submit", client_key)
         out = list(kinds)
         if "ack" in out:
             ack_key = limit_key(row.email_key)
@@ -680,6 +697,11 @@ class PostgresInquiryStore:
         def work(c: psycopg.Connection) -> tuple[int, int]:
             stale = c.execute("DELETE FROM drafts WHERE created_at < %s", (utc_now() - DRAFT_TTL,)).rowcount
             c.execute("DELETE FROM limit_events WHERE happened_at < %s", (utc_now() - LIMIT_EVENT_TTL,))
+            # A day-old limit key links an inquiry to its sender's address and is no longer needed.
+            stale += c.execute(
+                "UPDATE inquiries SET client_key = '' WHERE client_key <> '' AND received_at < %s",
+                (utc_now() - LIMIT_EVENT_TTL,),
+            ).rowcount
             return c.execute("DELETE FROM inquiries WHERE received_at < %s", (cutoff,)).rowcount, stale
 
         n, stale = self._run(work)

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from jichitai_metrics.config import Settings
 
 # 1: inquiries + outbox. 2 (issue 9): audit_log, sign_in_failures.
-# 3 (issue 10): erasure_requests, maintenance_runs, limit_events, drafts.
-SCHEMA_VERSION = 3
+# 3 (issue 10): erasure_requests, maintenance_runs, limit_events, drafts. 4: inquiries.client_key.
+SCHEMA_VERSION = 4
 
 # How long a wrong password counts against its address (staffauth.COUNT_WINDOW says the same).
 FAILURE_KEEP = timedelta(hours=24)
@@ -40,7 +40,8 @@ MIN_FREE_BYTES = 1024 * 1024
 DRAFT_TTL = timedelta(hours=1)
 # Staff get at most one digest of held notices per this interval during a flood.
 DIGEST_INTERVAL = timedelta(minutes=10)
-# Limit counters are needed for the longest window (ack mails: 24 h) and no longer.
+# Limit counters are needed for the longest window (ack mails: 24 h) and no longer; an inquiry's
+# hashed client_key (the per-address hourly limit) is blanked at the first purge after this age.
 LIMIT_EVENT_TTL = timedelta(hours=25)
 
 
