@@ -193,6 +193,8 @@ _MSG_FULL = (
     "お問い合わせの保存先（ディスク）の空き容量が足りません。"
     "時間をおいてもう一度お試しいただくか、管理者にご連絡ください。"
 )
+# Below this many inquiries the inbox's first page sorts them all (see _newest_bound).
+_BOUND_MIN_ROWS = 20_000
 # A failed open is retried at most this often, so a broken disk is not hammered by every rerun.
 _REOPEN_INTERVAL_S = 1.0
 
@@ -930,6 +932,10 @@ class DuckDBInquiryStore:
                 )
                 pages = max(1, -(-total // query.page_size))
                 page = min(query.page, pages)
+                if not where and query.sort == "received_at" and query.descending:
+                    bound = self._newest_bound(cur, total, page * query.page_size)
+                    if bound is not None:
+                        where, params = " WHERE received_at >= ?", [bound]
                 df = cur.execute(
                     f"SELECT {', '.join(LIST_COLUMNS)} FROM inquiries{where}{self._order(query)}"
                     " LIMIT ? OFFSET ?",
@@ -938,6 +944,33 @@ class DuckDBInquiryStore:
             finally:
                 cur.execute("COMMIT")
         return InboxPage(rows=self._frame(df), total=total, page=page, page_size=query.page_size)
+
+    @staticmethod
+    def _newest_bound(cur, total: int, needed: int) -> datetime | None:
+        """A received_at that at least `needed` rows reach, or None: read everything.
+
+        The inbox opens on the newest page. Sorting every row for it cost 7 ms of the 11 ms first
+        page at 200,000 rows (bench/inquiries.py, target <= 2x the 100-row page); a lower bound on
+        received_at lets DuckDB's zone maps skip the older row groups, and the rows above it are
+        exactly the newest ones, ties included. The bound is guessed from the average rate and
+        widened until it holds; small stores (a full sort under 1 ms) skip the guess.
+        """
+        if total < _BOUND_MIN_ROWS or needed > total // 2:
+            return None
+        oldest, newest = one_row(
+            cur.execute("SELECT min(received_at), max(received_at) FROM inquiries").fetchone(), "range"
+        )
+        span = (newest - oldest) * (2 * needed / total)
+        while span < newest - oldest:
+            bound = newest - span
+            n = one_row(
+                cur.execute("SELECT count(*) FROM inquiries WHERE received_at >= ?", [bound]).fetchone(),
+                "count of newest inquiries",
+            )[0]
+            if n >= needed:
+                return bound
+            span *= 4
+        return None
 
     def export_frame(self, query: InboxQuery) -> pd.DataFrame:
         """Every matching inquiry in the query's order, no paging."""
