@@ -123,7 +123,8 @@ def duckdb_fill(workdir: Path, rows: int) -> DuckDBInquiryStore:
             """INSERT INTO inquiries (receipt_no, submission_id, received_at, article_title, municipality,
                    department, name, phone, email, message, consent_at, privacy_notice_version, status,
                    memo, updated_at, email_key, search_text)
-               SELECT 'R' || i, 'S' || i, TIMESTAMP '2024-01-01' + i * INTERVAL 1 MINUTE, ?, '市' || (i % 1700),
+               SELECT 'R' || i, 'S' || i, TIMESTAMP '2024-01-01' + i * INTERVAL 1 MINUTE, ?, """
+            """'市' || (i % 1700),
                       ?, '氏名' || i, ?, 'p' || i || '@example.jp', ? || i, TIMESTAMP '2024-01-01',
                       'v', 'new', '', TIMESTAMP '2024-01-01' + i * INTERVAL 1 MINUTE,
                       'p' || i || '@example.jp', lower(? || i)

@@ -19,7 +19,8 @@ import pandas as pd
 from jichitai_metrics.errors import CatalogError
 
 SEMINARS_DIR = "seminars"
-# A seminar folder holding this file is an unreviewed draft (`draft --out data/seminars/ID`): not live, not loaded.
+# A seminar folder holding this file is an unreviewed draft (`draft --out data/seminars/ID`):
+# not live, not loaded.
 DRAFT_MARK = "DRAFT"
 QUALIFIERS = ("", "約", "以上", "以下", "未満")
 KINDS = ("reported", "target", "derived")

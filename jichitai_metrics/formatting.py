@@ -68,7 +68,8 @@ def fiscal_year_of(day: date) -> int:
 
 
 def fiscal_year_wareki(year: int) -> str:
-    """2023 -> 令和5年度. FY2019 began under 平成 but governments write 令和元年度, so the year's end decides."""
+    """2023 -> 令和5年度. FY2019 began under 平成 but governments write 令和元年度, so the year's
+    end decides."""
     name, n = _era(year, date(year + 1, 3, 31))
     return f"{name}{'元' if n == 1 else n}年度"
 
@@ -82,7 +83,10 @@ def fiscal_year_label(year: int, lang: str = "ja") -> str:
 
 def date_ja(day: date) -> str:
     """2022年（令和4年）9月21日（水）: 西暦 first, 和暦 alongside, weekday in brackets."""
-    return f"{day.year}年（{wareki_year(day.year, day)}）{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
+    return (
+        f"{day.year}年（{wareki_year(day.year, day)}）"
+        f"{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
+    )
 
 
 def date_en(day: date) -> str:

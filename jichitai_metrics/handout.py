@@ -185,6 +185,7 @@ class _Writer:
     def __init__(self, meta: HandoutMeta) -> None:
         from fpdf import FPDF
         from fpdf.enums import WrapMode
+        from fpdf.fonts import TTFFont
 
         footer_text = meta.seminar_title
 
@@ -205,7 +206,9 @@ class _Writer:
         # Saving the subset font recomputed every glyph's bounds to refresh the font's bounding box:
         # 0.37 s of cProfile's 1.6 s in fpdf2's output, for a box the full font's (kept) box already
         # covers. bench/handout.py: handout/deck 1.30x with it (target <= 1.2x).
-        pdf.fonts[FONT.lower()].ttfont.recalcBBoxes = False
+        font = pdf.fonts[FONT.lower()]
+        if isinstance(font, TTFFont):
+            font.ttfont.recalcBBoxes = False
         pdf.set_title(meta.seminar_title)
         pdf.set_lang("en-US" if meta.lang == "en" else "ja-JP")
         pdf.set_creator("jichitai-metrics")

@@ -9,11 +9,13 @@ from jichitai_metrics.catalog import normalise_search
 from jichitai_metrics.errors import UnknownSeminar
 
 # Figures with the context every caption and export needs (seminar, programme, speaker).
-_FIGURES_SELECT = """
+_FIGURES_SELECT = (
+    """
 SELECT f.id, f.seminar_id, f.program, f.topic, f.label_ja, f.label_en, f.value, f.unit,
        coalesce(f.qualifier, '') AS qualifier, f.baseline, f.as_of, f.fiscal_year, f.kind, f.quote,
        f.note_ja, f.note_en, f.ambiguous, f.derivation, f.as_of_assumed,
-       s.title_ja AS seminar_title_ja, s.title_en AS seminar_title_en, s.report_title, s.organiser, s.organiser_en,
+       s.title_ja AS seminar_title_ja, s.title_en AS seminar_title_en, s.report_title, """
+    """s.organiser, s.organiser_en,
        s.held_on AS seminar_held_on,
        p.title_ja AS program_title_ja, p.title_en AS program_title_en,
        p.speaker_ja, p.speaker_en, p.organisation_ja, p.organisation_en, p.role_ja, p.role_en
@@ -21,6 +23,7 @@ FROM figures f
 JOIN seminars s ON s.id = f.seminar_id
 LEFT JOIN programs p ON p.seminar_id = f.seminar_id AND p.number = f.program
 """
+)
 
 
 def seminars(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -362,11 +362,12 @@ def compute(
                 pick("削減", "cut", lang),
                 pick(
                     f"小平市でFAQ（Helpfeel）を導入した際の「{inq.quote}」を、年間件数にそのまま当てはめました"
-                    f"（{_n(calls, lang)} × (1 − {inq.value_text(lang)})）。小平市はコロナワクチン接種の問い合わせの事例で、"
+                    f"（{_n(calls, lang)} × (1 − {inq.value_text(lang)})）。"
+                    "小平市はコロナワクチン接種の問い合わせの事例で、"
                     "比較の基準期間はレポートに書かれていません。",
-                    f"Kodaira City's “{inq.quote}” after adding an FAQ (Helpfeel), applied as is to your yearly calls "
-                    f"({_n(calls, lang)} × (1 − {inq.value_text(lang)})). Kodaira's case was COVID-19 vaccination "
-                    "inquiries; the report gives no comparison period.",
+                    f"Kodaira City's “{inq.quote}” after adding an FAQ (Helpfeel), applied as is to your "
+                    f"yearly calls ({_n(calls, lang)} × (1 − {inq.value_text(lang)})). Kodaira's case was "
+                    "COVID-19 vaccination inquiries; the report gives no comparison period.",
                     lang,
                 ),
                 inq,
@@ -385,10 +386,12 @@ def compute(
                     pick("円/年", "yen/year", lang),
                     pick("削減", "cut", lang),
                     pick(
-                        f"減った件数（{_n(saved_calls, lang)}件）× 1件あたりの費用（入力値 {_n(cost, lang)}円）。"
+                        f"減った件数（{_n(saved_calls, lang)}件）"
+                        f"× 1件あたりの費用（入力値 {_n(cost, lang)}円）。"
                         "1件あたりの費用が変わらないと仮定しています（席・人件費の削減が比例するとは限りません）。",
-                        f"Calls saved ({_n(saved_calls, lang)}) × your cost per call ({_n(cost, lang)} yen). Assumes the "
-                        "cost per call stays the same (staff and seat costs need not fall in proportion).",
+                        f"Calls saved ({_n(saved_calls, lang)}) × your cost per call ({_n(cost, lang)} yen). "
+                        "Assumes the cost per call stays the same "
+                        "(staff and seat costs need not fall in proportion).",
                         lang,
                     ),
                     inq,
@@ -440,10 +443,11 @@ def compute(
                         lang,
                     ),
                     pick(
-                        f"東京都の紙の使用量が{paper.baseline or '基準年'}の{paper.value_text(lang)}の水準まで減った（約{_n(100 - paper.percent, lang)}%減）"
-                        f"と読んだ場合。",
-                        f"If Tokyo's paper use fell to {paper.value_text(lang)} of its {paper.baseline or 'base-year'} level (a cut of about "
-                        f"{_n(100 - paper.percent, lang)}%).",
+                        f"東京都の紙の使用量が{paper.baseline or '基準年'}の{paper.value_text(lang)}"
+                        f"の水準まで減った（約{_n(100 - paper.percent, lang)}%減）と読んだ場合。",
+                        f"If Tokyo's paper use fell to {paper.value_text(lang)} "
+                        f"of its {paper.baseline or 'base-year'} level "
+                        f"(a cut of about {_n(100 - paper.percent, lang)}%).",
                         lang,
                     )
                     + (" " + amb if both else ""),
@@ -465,8 +469,10 @@ def compute(
                         lang,
                     ),
                     pick(
-                        f"東京都の紙の使用量が{paper.baseline or '基準年'}から{paper.value_text(lang)}減ったと読んだ場合。",
-                        f"If Tokyo's paper use fell by {paper.value_text(lang)} from {paper.baseline or 'the base year'}.",
+                        f"東京都の紙の使用量が{paper.baseline or '基準年'}"
+                        f"から{paper.value_text(lang)}減ったと読んだ場合。",
+                        f"If Tokyo's paper use fell by {paper.value_text(lang)} "
+                        f"from {paper.baseline or 'the base year'}.",
                         lang,
                     )
                     + (" " + amb if both else ""),
@@ -516,7 +522,8 @@ def result_text(row: Mapping[str, Any], lang: str = "ja") -> str:
 
 
 def source_line(row: Mapping[str, Any]) -> str:
-    """Where a result's factor comes from: source ―「quote」（figure id）; the page and the handout show it."""
+    """Where a result's factor comes from: source ―「quote」（figure id）; the page and the handout
+    show it."""
     return f"{row['source']} ―「{row['quote']}」（{row['figure_id']}）"
 
 

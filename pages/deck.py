@@ -38,8 +38,8 @@ if from_explorer:
     st.info(
         common.md_escape(
             common.pick(
-                f"数値一覧の絞り込み（{'、'.join(f'{k}={v}' for k, v in from_explorer.items())}）に当てはまるグラフ"
-                f"{len(preset)}件を選びました。",
+                f"数値一覧の絞り込み（{'、'.join(f'{k}={v}' for k, v in from_explorer.items())}）"
+                f"に当てはまるグラフ{len(preset)}件を選びました。",
                 f"Selected the {len(preset)} charts matching the explorer's filters "
                 f"({', '.join(f'{k}={v}' for k, v in from_explorer.items())}).",
                 lang,
@@ -92,8 +92,10 @@ slides_total = count + 2 + (1 if use_whatif else 0)
 st.markdown(
     common.md_escape(
         common.pick(
-            f"スライド {slides_total} 枚（表紙・グラフ{count}枚{'・試算1枚' if use_whatif else ''}・QRコード付きの最終スライド）",
-            f"{slides_total} slides (title, {count} charts{', what-if' if use_whatif else ''}, closing slide with QR code)",
+            f"スライド {slides_total} 枚（表紙・グラフ{count}枚{'・試算1枚' if use_whatif else ''}"
+            "・QRコード付きの最終スライド）",
+            f"{slides_total} slides (title, {count} charts{', what-if' if use_whatif else ''}, "
+            "closing slide with QR code)",
             lang,
         )
     )

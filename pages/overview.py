@@ -81,8 +81,10 @@ for prog in common.programs(seminar_id).to_dict("records"):
 st.caption(
     common.md_escape(
         common.pick(
-            "数値はすべてセミナーレポートの記載に基づき、各数値に出典の引用を添えています。算出値はその旨と算出方法を示しています。",
-            "Every figure comes from the seminar report and carries its source quote; derived values say how they were computed.",
+            "数値はすべてセミナーレポートの記載に基づき、各数値に出典の引用を添えています。"
+            "算出値はその旨と算出方法を示しています。",
+            "Every figure comes from the seminar report and carries its source quote; "
+            "derived values say how they were computed.",
             lang,
         )
     )

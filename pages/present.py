@@ -1,4 +1,5 @@
-"""発表モード: one chart at a time, full width, large type; ?charts=a,b,c&i=2 reproduces the view (i is 1-based)."""
+"""発表モード: one chart at a time, full width, large type; ?charts=a,b,c&i=2 reproduces the view
+(i is 1-based)."""
 
 import streamlit as st
 

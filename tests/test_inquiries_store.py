@@ -136,17 +136,20 @@ def test_fifty_concurrent_repeats_of_one_submission_make_one_row(store):
     assert sum(r.created for r in results) == 1
 
 
-CHILD = textwrap.dedent("""
+CHILD = textwrap.dedent(
+    """
     import sys
     from jichitai_metrics.inquiries import NewInquiry
     from jichitai_metrics.inquiries.duckdb_store import DuckDBInquiryStore
     s = DuckDBInquiryStore(sys.argv[1]); s.init_schema()
     i = 0
     while True:
-        r = s.submit(NewInquiry("t", "m", "d", "n", "03-1234-5678", f"k{i}@example.jp", "q", True), f"kill-{i}")
+        r = s.submit(NewInquiry("t", "m", "d", "n", "03-1234-5678", f"k{i}@example.jp", "q", True), """
+    """f"kill-{i}")
         print(r.receipt_no, flush=True)   # acknowledged only after commit returned
         i += 1
-""")
+"""
+)
 
 
 def test_sigkill_during_a_burst_loses_no_acknowledged_inquiry(tmp_db_path):
@@ -319,7 +322,8 @@ def test_open_store_reports_a_locked_file_in_japanese(tmp_db_path, tmp_path):
         [
             sys.executable,
             "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(60)",
             str(tmp_db_path),
         ],
         stdout=subprocess.PIPE,

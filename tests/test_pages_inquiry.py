@@ -163,7 +163,8 @@ def test_locked_database_keeps_input_and_the_rest_of_the_app_works(env):
         [
             sys.executable,
             "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(60)",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(60)",
             str(env),
         ],
         stdout=subprocess.PIPE,

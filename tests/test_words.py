@@ -26,7 +26,8 @@ def test_source_line_names_programme_speaker_and_quote():
         == "出典：Program4 赤石 輝生 氏「問い合わせを25%削減」"
     )
     assert words.source_line(fig, "en", quote=fig["quote"]) == (
-        "Source: Programme 4, Teruo Akaishi (our romanisation; the report gives 赤石 輝生 氏), “問い合わせを25%削減”"
+        "Source: Programme 4, Teruo Akaishi (our romanisation; the report gives 赤石 輝生 氏), "
+        "“問い合わせを25%削減”"
     )
     seminar_level = {"program": pd.NA, "speaker_ja": float("nan"), "quote": "申込者数:215人"}
     assert (
@@ -42,7 +43,8 @@ def test_source_line_of_a_programme_names_talk_post_and_report():
     }  # fmt: skip
     seminar = {"organiser": "ジチタイワークス", "report_title": "【セミナーレポート】X", "title_ja": "X"}
     assert words.source_line(program, "ja", seminar=seminar) == (
-        "出典：ジチタイワークス「【セミナーレポート】X」 Program1「シン・トセイ」 宮坂 学 氏（東京都、副知事）"
+        "出典：ジチタイワークス「【セミナーレポート】X」 "
+        "Program1「シン・トセイ」 宮坂 学 氏（東京都、副知事）"
     )
     assert words.source_line(program, "ja", prefix=False).startswith("Program1")
 

@@ -38,7 +38,8 @@ REVIEW_STATES = ("", "accepted", "rejected", "derived")  # "" = proposed, not ye
 PUBLISHED_STATES = ("accepted", "derived")
 PUBLISHED_MARK = ".published-from-draft"  # lets a reviewed seminar be republished, never a hand-made one
 DRAFT_MARK_TEXT = (
-    "下書き（未確認）: カタログには読み込まれません。レビュー画面で検査して公開すると、このファイルは消えます。 / "
+    "下書き（未確認）: カタログには読み込まれません。"
+    "レビュー画面で検査して公開すると、このファイルは消えます。 / "
     "Unreviewed draft: not loaded by the catalogue; publishing it on the review page removes this file.\n"
 )
 

@@ -1,4 +1,5 @@
-"""The staff inbox: sign-in (ui/staff.py), paged list, status and memo, CSV export, erasure, purge, audit log."""
+"""The staff inbox: sign-in (ui/staff.py), paged list, status and memo, CSV export, erasure, purge,
+audit log."""
 
 from __future__ import annotations
 
@@ -293,7 +294,8 @@ def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
 
 
 def _pending_erasures(store, lang: str, who: StaffIdentity) -> None:
-    """Unfinished erasures (a rewrite failed): say so and offer 「もう一度消去する」, even with 0 rows left."""
+    """Unfinished erasures (a rewrite failed): say so and offer 「もう一度消去する」, even with 0 rows
+    left."""
     pending = store.pending_erasures()
     if pending.empty:
         return
