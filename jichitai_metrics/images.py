@@ -193,10 +193,12 @@ def _ready() -> bool:
 class _Feeder:
     """A one-process pool fed IN_FLIGHT jobs at a time; queued jobs stay cancellable (taken back)."""
 
-    # The one drawn and two more: the pool's manager thread needs this process's GIL to hand the
-    # worker its next job, and this process holds the GIL for whole renders of its own; with two
-    # jobs waiting, the worker keeps drawing through one such render (2 measured slower in bench/deck.py).
-    IN_FLIGHT = 3
+    # The one drawn and one more, so the worker never waits for this process (whose renders hold the
+    # GIL the pool's manager thread needs to hand over the next job) while little is left for it to
+    # finish alone after this process runs out of jobs to take back. bench/deck.py on a quiet
+    # machine, alternating: 2 gave 0.87x and 0.85x of the raw renders, 3 gave 0.97x and 0.92x
+    # (3 waited 0.14-0.39 s at the end); under load 9-32 (shared machine) 3 had looked better.
+    IN_FLIGHT = 2
 
     def __init__(self) -> None:
         self.pool = ProcessPoolExecutor(
