@@ -75,13 +75,14 @@ class Servers:
     ssl_context: ssl.SSLContext | None = None
     app_urls: list[str] = field(default_factory=list)  # each app process directly (warm-up)
 
-    def rss_mb(self) -> float:
-        """Resident memory of the app processes (MB, summed)."""
+    def rss_mb(self, field: str = "VmRSS") -> float:
+        """Resident memory of the app processes (MB, summed); field "RssAnon" for private memory only
+        (RSS also counts pages of shared libraries, which the first use of a code path pages in)."""
         total = 0
         for pid in self.pids:
             with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as fh:
                 for line in fh:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(f"{field}:"):
                         total += int(line.split()[1])
         return total / 1024
 
@@ -552,7 +553,9 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
         warm_up(srv)
         time.sleep(3)
         start_rss = srv.rss_mb()
+        start_anon = srv.rss_mb("RssAnon")
         curve: list[tuple[float, float]] = [(0.0, start_rss)]
+        anon_curve: list[float] = [start_anon]
         tally = Tally()
         begin = time.time()
         stop = begin + args.memory * 60
@@ -577,6 +580,7 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
         for minute in range(1, args.memory + 1):
             time.sleep(max(0.0, begin + minute * 60 - time.time()))
             curve.append((float(minute), srv.rss_mb()))
+            anon_curve.append(srv.rss_mb("RssAnon"))
             print(
                 f"  minute {minute}: RSS {curve[-1][1]:.0f} MB, runs {len(tally.latencies)}",
                 file=sys.stderr,
@@ -590,6 +594,7 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
         while time.time() < closed + ttl + 60:
             time.sleep(15)
             after.append((round(time.time() - closed), srv.rss_mb()))
+            after_anon = srv.rss_mb("RssAnon")
         lat = tally.latencies
         half = args.memory // 2
         result = {
@@ -604,6 +609,8 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
             "error_kinds": tally.errors,
             "growth_last_half_pct": 100 * (curve[-1][1] / curve[half][1] - 1),
             "end_vs_start_pct": 100 * (after[-1][1] / start_rss - 1),
+            "anon_curve": anon_curve,
+            "anon_end_vs_start_pct": 100 * (after_anon / start_anon - 1),
         }
     for log in sorted(tmp.glob("*.log")):  # the gc policy's report over the run (JICHITAI_GC_LOG=1)
         gc_lines = [
@@ -612,14 +619,15 @@ def memory_run(args: argparse.Namespace, tmp: Path) -> dict:
         if gc_lines:
             print("gc report, first / middle / last:", *gc_lines[:: max(1, len(gc_lines) // 3)], sep="\n  ")
     print(f"\nmemory: {args.planners} planners × {args.memory} min (TTL {ttl} s), start {start_rss:.0f} MB")
-    print("| minute | RSS MB |\n| ---: | ---: |")
-    for m, rss in curve:
-        print(f"| {m:.0f} | {rss:.0f} |")
+    print("| minute | RSS MB | of which private (RssAnon) MB |\n| ---: | ---: | ---: |")
+    for (m, rss), anon in zip(curve, result["anon_curve"], strict=True):
+        print(f"| {m:.0f} | {rss:.0f} | {anon:.0f} |")
     print(
         f"growth over the last {args.memory - half} minutes: {result['growth_last_half_pct']:+.1f}%; "
         f"after close + expiry ({after[-1][0]} s): {after[-1][1]:.0f} MB = "
         f"{result['end_vs_start_pct']:+.1f}% "
-        f"vs start; runs {len(lat)}, p95 {result['p95']:.3f} s, errors {result['errors']}"
+        f"vs start (private memory: {result['anon_end_vs_start_pct']:+.1f}%); "
+        f"runs {len(lat)}, p95 {result['p95']:.3f} s, errors {result['errors']}"
     )
     return result
 
