@@ -95,6 +95,7 @@ def running_app(
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=10)  # gone (its port closed) before the caller goes on
         if log:
             out.close()  # type: ignore[union-attr]
 

@@ -427,8 +427,9 @@ class DuckDBInquiryStore:
         client_key = limit_key(str(client or "unknown"))
 
         def counted(result: SubmitResult) -> None:
-            if limits is not None and result.created and self._submit_window is not None:
-                self._submit_window[client_key].append(_naive_utc(result_at[0]))
+            window = self._submit_window  # None after a reopen: the next submit reads the rows again
+            if limits is not None and result.created and window is not None:
+                window[client_key].append(_naive_utc(result_at[0]))
 
         result_at: list[datetime] = []
         for _ in range(5):  # a fresh receipt number if the random one collides (very rare)
@@ -501,8 +502,11 @@ class DuckDBInquiryStore:
 
         pending_id: the row this transaction just inserted; it joins the window after the commit.
         """
-        if self._submit_window is None:
-            window: dict[str, collections.deque[datetime]] = collections.defaultdict(collections.deque)
+        # A local reference: a reader that reopens the file after a storage error resets the
+        # attribute without the write lock.
+        window = self._submit_window
+        if window is None:
+            window = collections.defaultdict(collections.deque)
             for key, happened_at in cur.execute(
                 "SELECT client_key, received_at FROM inquiries WHERE received_at > ? AND client_key <> ''"
                 " AND id <> ? ORDER BY received_at",
@@ -510,11 +514,11 @@ class DuckDBInquiryStore:
             ).fetchall():
                 window[key].append(happened_at)
             self._submit_window = window
-        recent = self._submit_window[client_key]
+        recent = window[client_key]
         while recent and recent[0] <= at - timedelta(hours=1):
             recent.popleft()
         if not recent:
-            del self._submit_window[client_key]  # idle clients do not pile up in memory
+            del window[client_key]  # idle clients do not pile up in memory
         return recent
 
     def _apply_limits(
