@@ -56,6 +56,7 @@ from jichitai_metrics.inquiries.store import (
     audit_receipts,
     erasure_failed_message,
     limit_key,
+    limit_mail,
     one_row,
     prepare_row,
 )
@@ -540,20 +541,7 @@ class DuckDBInquiryStore:
         if len(self._recent_submits(cur, client_key, at, inquiry_id)) >= limits.per_client_hour:
             raise RateLimited("per-client hourly limit reached")
         # The inquiry row (its client_key) is the durable record; the window grows after the commit.
-        kinds = list(notify_kinds)
-        if "ack" in kinds:
-            ack_key = limit_key(row.email_key)
-            if recent("ack", ack_key, timedelta(hours=24)) >= limits.ack_per_recipient_day:
-                kinds.remove("ack")
-            else:
-                count("ack", ack_key)
-        if "staff_notice" in kinds:
-            if recent("notice", "*", timedelta(hours=1)) >= limits.notice_ceiling_hour:
-                kinds.remove("staff_notice")
-                count("notice_held", "*")
-            else:
-                count("notice", "*")
-        return tuple(kinds)
+        return limit_mail(notify_kinds, row.email_key, limits, recent, count)
 
     def take_held_notices(
         self, *, now: datetime | None = None, min_interval: timedelta = DIGEST_INTERVAL

@@ -66,6 +66,7 @@ from jichitai_metrics.inquiries.store import (
     audit_receipts,
     erasure_failed_message,
     limit_key,
+    limit_mail,
     one_row,
     prepare_row,
 )
@@ -563,21 +564,14 @@ class PostgresInquiryStore:
         )[0]
         if sent >= limits.per_client_hour:
             raise RateLimited("per-client hourly limit reached")
-        out = list(kinds)
-        if "ack" in out:
-            ack_key = limit_key(row.email_key)
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (ack_key,))
-            if recent("ack", ack_key, timedelta(hours=24)) >= limits.ack_per_recipient_day:
-                out.remove("ack")
-            else:
-                count("ack", ack_key)
-        if "staff_notice" in out:
-            if recent("notice", "*", timedelta(hours=1)) >= limits.notice_ceiling_hour:
-                out.remove("staff_notice")
-                count("notice_held", "*")
-            else:
-                count("notice", "*")
-        return tuple(out)
+        return limit_mail(
+            kinds,
+            row.email_key,
+            limits,
+            recent,
+            count,
+            lock=lambda key: conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,)),
+        )
 
     def take_held_notices(
         self, *, now: datetime | None = None, min_interval: timedelta = DIGEST_INTERVAL

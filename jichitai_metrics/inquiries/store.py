@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
@@ -69,6 +70,37 @@ def limit_key(text: str) -> str:
     import hashlib
 
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def limit_mail(
+    kinds: Sequence[str],
+    email_key: str,
+    limits: SubmitLimits,
+    recent: Callable[[str, str, timedelta], int],
+    count: Callable[[str, str], None],
+    lock: Callable[[str], object] = lambda key: None,
+) -> tuple[str, ...]:
+    """The mail limits, one rule for both backends: at most `ack_per_recipient_day` acknowledgements
+    per recipient, and staff notices above the hourly ceiling held for the digest.
+
+    `recent(kind, key, window)` counts limit events, `count(kind, key)` records one (both inside the
+    submit's transaction); `lock(key)` serialises one recipient where processes share the store.
+    """
+    out = list(kinds)
+    if "ack" in out:
+        ack_key = limit_key(email_key)
+        lock(ack_key)
+        if recent("ack", ack_key, timedelta(hours=24)) >= limits.ack_per_recipient_day:
+            out.remove("ack")
+        else:
+            count("ack", ack_key)
+    if "staff_notice" in out:
+        if recent("notice", "*", timedelta(hours=1)) >= limits.notice_ceiling_hour:
+            out.remove("staff_notice")
+            count("notice_held", "*")
+        else:
+            count("notice", "*")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
