@@ -539,3 +539,15 @@ def test_postgres_store_recovers_after_a_server_restart(pg_server):
     finally:
         for s in b._opened:  # type: ignore[attr-defined]
             s.close()
+
+
+def test_one_acknowledgement_per_recipient_a_day_and_notices_held_above_the_ceiling(backend):
+    limits = SubmitLimits(per_client_hour=100, ack_per_recipient_day=1, notice_ceiling_hour=2)
+    both = ("staff_notice", "ack")
+    for i in range(3):  # the same sender three times, from three addresses
+        backend.store.submit(
+            person(1), sid(), client=f"198.51.100.{20 + i}", limits=limits, notify_kinds=both
+        )
+    kinds = sorted(item.kind for item in backend.store.pending_outbox(now=utc_now() + timedelta(minutes=1)))
+    assert kinds == ["ack", "staff_notice", "staff_notice"]  # 1 ack; the third notice is held
+    assert backend.store.take_held_notices() == 1
