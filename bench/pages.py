@@ -5,18 +5,24 @@ dashboard. Each page is opened in headless Chromium
 
 - cold: a new browser context (no cached assets, a new session), `goto` until the page is drawn;
 - warm: the same page rerun in its tab (Streamlit's "r" shortcut: same session, cached queries);
+- reload: a full reload in a warm browser (`goto` in a context that has loaded the app before, so
+  Streamlit's scripts and fonts come from the browser cache; a new session): what a planner opening
+  a shared link waits for;
 
 and the median of N runs is divided by the minimal page's median of the same kind. "Drawn" means the
-script has finished (`data-test-script-state=notRunning`), the main block holds content and every
-Vega-Lite chart on the page has drawn its SVG/canvas. Target: every page ≤ 1.3×.
+script has finished (`data-test-script-state=notRunning`), the main block holds content, every
+Vega-Lite chart on the page has drawn its SVG/canvas and every image has loaded. Target: every page
+≤ 1.3× on all three measures.
 
-    .venv/bin/python bench/pages.py            # 5 runs per page
+    .venv/bin/python bench/pages.py                       # 5 runs per page, both languages
     .venv/bin/python bench/pages.py --runs 9 program?program=1 explorer
+    .venv/bin/python bench/pages.py --before /work/base   # BEFORE beside AFTER (and hello) in one run
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -28,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.support import launch_chromium, running_app  # noqa: E402
+from tests.support import DEFAULT_ENTRY, REPO_ROOT, launch_chromium, running_app  # noqa: E402
 
 PAGES = [
     "",
@@ -44,32 +50,12 @@ PAGES = [
     "present",
     "inquiry",
     "inbox",
+    "review",
+    "accessibility",
 ]
 MINIMAL_APP = 'import streamlit as st\nst.write("hello")\n'
-# A second, clearly labelled baseline: the same one-line page inside a router frame like dashboard.py's
-# (page config, the language radio in the sidebar, st.navigation with the same sections, titles and
-# Material icons). The minimal page has no sidebar at all; this one says what the frame itself costs.
-FRAME_APP = """import streamlit as st
-st.set_page_config(page_title="frame baseline", page_icon="📊", layout="wide")
-st.sidebar.radio("言語 / Language", ["ja", "en"], format_func={"ja": "日本語", "en": "English"}.get,
-                 horizontal=True, key="lang_choice")
-def hello():
-    st.write("hello")
-def entry(title, icon, url, default=False):
-    return st.Page(hello, title=title, icon=icon, url_path=url, default=default)
-st.navigation({
-    "セミナー": [entry("概要", ":material/home:", "overview", True),
-                 entry("プログラム別", ":material/co_present:", "program"),
-                 entry("数値一覧", ":material/search:", "explorer")],
-    "予算説明の準備": [entry("うちの自治体なら", ":material/calculate:", "whatif"),
-                     entry("スライド・画像", ":material/slideshow:", "deck"),
-                     entry("発表モード", ":material/present_to_all:", "present")],
-    "お問い合わせ": [entry("お問い合わせ", ":material/mail:", "inquiry"),
-                   entry("受付箱（職員用）", ":material/inbox:", "inbox")],
-}).run()
-"""
-
-# Drawn = script finished, something in the main block, every chart has its SVG or canvas.
+# Drawn = script finished, something in the main block, every chart has its SVG or canvas, every image
+# (server-side chart pictures included) loaded and decoded.
 DRAWN_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -77,6 +63,9 @@ DRAWN_JS = """() => {
   if (!main || main.querySelectorAll("[data-testid='stElementContainer']").length === 0) return false;
   const charts = main.querySelectorAll("[data-testid='stVegaLiteChart']");
   for (const c of charts) { if (!c.querySelector('svg, canvas')) return false; }
+  for (const img of document.querySelectorAll('img')) {
+    if (!img.complete || !img.naturalWidth) return false;
+  }
   return true;
 }"""
 
@@ -128,8 +117,16 @@ def time_warm(page) -> float:
     raise RuntimeError("the 'r' shortcut did not rerun the page three times in a row")
 
 
-def measure(browser, base: str, path: str, runs: int) -> tuple[list[float], list[float]]:
-    """(cold, warm) seconds of `runs` loads of one page."""
+def time_reload(page, url: str) -> float:
+    """Seconds from `goto` to drawn in a tab whose browser has loaded the app before (a new session)."""
+    start = time.perf_counter()
+    page.goto(url)
+    _drawn(page)
+    return time.perf_counter() - start
+
+
+def measure(browser, base: str, path: str, runs: int) -> tuple[list[float], list[float], list[float]]:
+    """(cold, warm, reload) seconds of `runs` loads of one page."""
     url = f"{base}/{path}"
     colds = [time_cold(browser, url) for _ in range(runs)]
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
@@ -139,8 +136,9 @@ def measure(browser, base: str, path: str, runs: int) -> tuple[list[float], list
     page.goto(url)
     _drawn(page)
     warms = [time_warm(page) for _ in range(runs)]
+    reloads = [time_reload(page, url) for _ in range(runs)]
     context.close()
-    return colds, warms
+    return colds, warms, reloads
 
 
 def _ms(samples: list[float]) -> str:
@@ -148,63 +146,80 @@ def _ms(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:.0f} ({min(samples) * 1000:.0f}–{max(samples) * 1000:.0f})"
 
 
+def _table_row(label: str, page: tuple, hello: tuple) -> tuple[str, float]:
+    ratios = [statistics.median(p) / statistics.median(h) for p, h in zip(page, hello, strict=True)]
+    cells = " | ".join(f"{_ms(p)} | {r:.2f}" for p, r in zip(page, ratios, strict=True))
+    spread = " / ".join(_ms(h) for h in hello)
+    ok = "yes" if max(ratios) <= 1.3 else "no"
+    return f"| {label} | {cells} | {ok} | {spread} |", max(ratios)
+
+
+def _served(stack: contextlib.ExitStack, root: Path | None, env: dict[str, str]) -> tuple[str, str]:
+    """Start the dashboard of a checkout (None: this one); (base URL, what was served)."""
+    python = str(root / ".venv" / "bin" / "python") if root else None
+    entry = DEFAULT_ENTRY if (root or REPO_ROOT).joinpath(DEFAULT_ENTRY).exists() else "dashboard.py"
+    url = stack.enter_context(running_app(env=env, entry=entry, cwd=root, python=python))
+    return url, f"{root or REPO_ROOT} ({entry})"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("paths", nargs="*", help="dashboard URL paths (default: every page)")
+    ap.add_argument("paths", nargs="*", help="dashboard URL paths (default: every page, both languages)")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="also serve this checkout (with its own .venv), measured beside each page: BEFORE, "
+        "e.g. /work/base",
+    )
     args = ap.parse_args()
-    paths = args.paths or PAGES
-    with tempfile.TemporaryDirectory() as tmp:
+    paths = args.paths or [*PAGES, *(f"{p}{'&' if '?' in p else '?'}lang=en" for p in PAGES)]
+    before_root = args.before.resolve() if args.before else None
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         minimal = Path(tmp) / "minimal.py"
         minimal.write_text(MINIMAL_APP, encoding="utf-8")
-        frame = Path(tmp) / "frame.py"
-        frame.write_text(FRAME_APP, encoding="utf-8")
         env = {"JICHITAI_DB_PATH": str(Path(tmp) / "bench.duckdb"), "JICHITAI_ADMIN_PASSWORD": "bench"}
-        with (
-            running_app(entry=str(minimal)) as min_url,
-            running_app(entry=str(frame)) as frame_url,
-            running_app(env=env) as app_url,
-            sync_playwright() as p,
-        ):
-            browser = launch_chromium(p)
-            # Fill the servers' caches first: the benchmark is about rendering, not first import.
-            for base, path in [(min_url, ""), (frame_url, ""), (app_url, ""), *((app_url, q) for q in paths)]:
-                time_cold(browser, f"{base}/{path}")
-            # Baselines are measured before and after the pages and pooled, so a machine that gets
-            # busier or quieter during the run shows up as drift instead of skewing every ratio.
-            baselines = (("min", min_url), ("frame", frame_url))
-            before = {name: measure(browser, url, "", args.runs) for name, url in baselines}
-            rows = [(path, *measure(browser, app_url, path, args.runs)) for path in paths]
-            after = {name: measure(browser, url, "", args.runs) for name, url in baselines}
-            browser.close()
-    base = {name: (before[name][0] + after[name][0], before[name][1] + after[name][1]) for name in before}
-    med = {name: (statistics.median(c), statistics.median(w)) for name, (c, w) in base.items()}
-    labels = {
-        "min": "minimal page (st.write only, no sidebar)",
-        "frame": "frame baseline (the same one-line page inside a router with the same sidebar)",
-    }
-    for name, label in labels.items():
-        # cold before, cold after, warm before, warm after
-        halves = [statistics.median(run[i]) * 1000 for i in (0, 1) for run in (before[name], after[name])]
-        print(
-            f"{label}: cold {_ms(base[name][0])} ms, warm {_ms(base[name][1])} ms "
-            f"(median (min–max) of {2 * args.runs}; medians before/after the pages: "
-            f"cold {halves[0]:.0f}/{halves[1]:.0f}, warm {halves[2]:.0f}/{halves[3]:.0f})"
-        )
-    print(f"\npages: median (min–max) of {args.runs} runs; ratio = page median / baseline median\n")
-    print("| page | cold ms | cold ratio | warm ms | warm ratio | ≤1.3× | cold ÷ frame | warm ÷ frame |")
-    print("| --- | ---: | ---: | ---: | ---: | :---: | ---: | ---: |")
-    worst = worst_frame = 0.0
-    for path, colds, warms in rows:
-        rc, rw = statistics.median(colds) / med["min"][0], statistics.median(warms) / med["min"][1]
-        fc, fw = statistics.median(colds) / med["frame"][0], statistics.median(warms) / med["frame"][1]
-        worst, worst_frame = max(worst, rc, rw), max(worst_frame, fc, fw)
-        ok = "yes" if max(rc, rw) <= 1.3 else "no"
-        print(f"| /{path} | {_ms(colds)} | {rc:.2f} | {_ms(warms)} | {rw:.2f} | {ok} | {fc:.2f} | {fw:.2f} |")
+        min_url = stack.enter_context(running_app(entry=str(minimal)))
+        app_url, app_label = _served(stack, None, env)
+        apps = {"after": app_url}
+        labels = {"after": app_label}
+        if before_root:
+            env_before = {**env, "JICHITAI_DB_PATH": str(Path(tmp) / "before.duckdb")}
+            apps["before"], labels["before"] = _served(stack, before_root, env_before)
+        p = stack.enter_context(sync_playwright())
+        browser = launch_chromium(p)
+        # Fill the servers' caches first: the benchmark is about rendering, not first import.
+        time_cold(browser, f"{min_url}/")
+        for url in apps.values():
+            for path in ["", *paths]:
+                time_cold(browser, f"{url}/{path}")
+        # The hello page is measured right beside each page (same minute of the same run), so a
+        # machine that gets busier or quieter moves both and the ratio stays fair.
+        rows = []
+        for path in paths:
+            hello = measure(browser, min_url, "", args.runs)
+            rows.append(
+                (path, hello, {name: measure(browser, url, path, args.runs) for name, url in apps.items()})
+            )
+        browser.close()
     print(
-        f"\nworst ratio to the minimal page: {worst:.2f}× (target ≤ 1.3×); "
-        f"to the frame baseline: {worst_frame:.2f}×"
+        f"median (min–max) of {args.runs} runs in ms; "
+        "ratio = page median / the hello page's median measured beside it"
     )
+    for name in apps:
+        print(f"\n### {name}: {labels[name]}\n")
+        print(
+            "| page | cold ms | cold ratio | warm ms | warm ratio | reload ms | reload ratio | ≤1.3× "
+            "| hello cold / warm / reload ms |"
+        )
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: | --- |")
+        worst = 0.0
+        for path, hello, measured in rows:
+            line, ratio = _table_row(f"/{path}", measured[name], hello)
+            worst = max(worst, ratio)
+            print(line)
+        print(f"\nworst ratio ({name}): {worst:.2f}× (target ≤ 1.3× on all three measures)")
     return 0
 
 

@@ -160,7 +160,7 @@ if present_ids:
     )
 
 st.divider()
-st.subheader(common.pick("グラフの画像", "Chart images", lang))
+st.header(common.pick("グラフの画像", "Chart images", lang))
 st.caption(
     common.pick(
         "PNG（2倍の解像度・日本語フォント埋め込み済み）は資料にそのまま貼れます。SVGは編集用です（表示する端末に日本語フォントが必要）。",

@@ -97,5 +97,6 @@ else:
             "filtered" if (topic or unit or kind or text) else None,
         ),
         key="dl-explorer",
+        caption=common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
         cache_key=("explorer", seminar_id, program, topic, unit, kind, text),
     )

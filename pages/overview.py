@@ -26,10 +26,7 @@ facts = [
     (common.pick("申込者数", "Registrants", lang), value_text(seminar["registrants"], "人", "", lang)),
     (common.pick("プログラム数", "Programmes", lang), str(seminar["program_count"])),
 ]
-for column, (label, text) in zip(st.columns([3, 3, 2, 2]), facts, strict=True):
-    with column.container(border=True):
-        st.caption(label)
-        st.markdown(f"### {common.md_escape(text)}")
+fig_ui.fact_boxes(facts)
 held_on_note = words.text(seminar, "held_on_note", lang)
 if held_on_note:
     st.caption(common.md_escape(common.pick(f"※開催日：{held_on_note}", f"Date: {held_on_note}", lang)))
@@ -44,23 +41,7 @@ st.caption(
 )
 
 st.header(common.pick("注目の数字", "Headline figures", lang))
-headlines = common.headline_figures(seminar_id).to_dict("records")
-for start in range(0, len(headlines), 3):
-    for column, figure in zip(st.columns(3), headlines[start : start + 3], strict=False):
-        with column.container(border=True):
-            label = words.text(figure, "label", lang)
-            st.markdown(f"**{common.md_escape(label)}**")
-            st.metric(
-                label,
-                value_text(figure["value"], figure["unit"], figure["qualifier"], lang),
-                label_visibility="collapsed",
-            )
-            st.caption(common.md_escape(words.source_line(figure, lang, quote=figure["quote"])))
-            # The same caveats as on the programme page (hearsay, a missing baseline, ambiguity).
-            note = words.text(figure, "note", lang)
-            if note:
-                mark = "⚠️ " if figure["ambiguous"] or figure["kind"] != "reported" else ""
-                st.caption(common.md_escape(f"{mark}{note}"))
+fig_ui.headline_cards(common.headline_figures(seminar_id).to_dict("records"), lang)
 
 fig_ui.seminar_figures_table(seminar_id)
 
@@ -69,8 +50,7 @@ for prog in common.programs(seminar_id).to_dict("records"):
     with st.container(border=True):
         title = words.text(prog, "title", lang)
         speaker = words.speaker_line(prog, lang)
-        st.markdown(f"**Program{prog['number']}　{common.md_escape(title)}**")
-        st.caption(common.md_escape(speaker))
+        st.markdown(f"**Program{prog['number']}　{common.md_escape(title)}**  \n{common.md_escape(speaker)}")
         st.page_link(
             "pages/program.py",
             label=common.pick("詳しく見る", "Open programme", lang),
@@ -81,8 +61,7 @@ for prog in common.programs(seminar_id).to_dict("records"):
 st.caption(
     common.md_escape(
         common.pick(
-            "数値はすべてセミナーレポートの記載に基づき、各数値に出典の引用を添えています。"
-            "算出値はその旨と算出方法を示しています。",
+            "数値はすべてセミナーレポートの記載に基づき、各数値に出典の引用を添えています。算出値はその旨と算出方法を示しています。",
             "Every figure comes from the seminar report and carries its source quote; "
             "derived values say how they were computed.",
             lang,

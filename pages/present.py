@@ -4,6 +4,7 @@
 import streamlit as st
 
 from jichitai_metrics.ui import common, kit
+from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
@@ -71,7 +72,8 @@ with next_col:
         width="stretch",
     )
 
-st.image(kit.present_png(seminar_id, chart_id, lang), width="stretch", alt=alt_text)
+# The same SVG picture as the chart card (inline, no image request; sharp on any projector).
+st.image(fig_ui.card_svg(seminar_id, chart_id, lang, kit.PRESENT_WIDTH), width="stretch", alt=alt_text)
 for line in stamp_lines:
     st.markdown(common.md_escape(line))
 st.caption(

@@ -47,17 +47,22 @@ with left:
     st.header(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
     st.markdown(common.md_escape(words.text(prog, "summary", lang)))
     st.subheader(common.pick("ポイント", "Key points", lang))
-    for point in prog["key_points_en"] if en else prog["key_points_ja"]:
-        st.markdown(f"- {common.md_escape(point)}")
+    # One list in one block (not one element per line: every element costs on each page load).
+    st.markdown(
+        "\n".join(f"- {common.md_escape(p)}" for p in prog["key_points_en" if en else "key_points_ja"])
+    )
 with right:
     st.header(common.pick("講師の経歴", "Speaker's career", lang))
     career = common.career(seminar_id, number)
     if career.empty:
         st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
-    for row in career.to_dict("records"):
+    else:
         st.markdown(
-            f"- **{common.md_escape(career_when(row, lang))}**　"
-            f"{common.md_escape(words.text(row, 'event', lang))}"
+            "\n".join(
+                f"- **{common.md_escape(career_when(row, lang))}**　"
+                f"{common.md_escape(words.text(row, 'event', lang))}"
+                for row in career.to_dict("records")
+            )
         )
 
 st.header(common.pick("数値とグラフ", "Figures and charts", lang))
@@ -81,18 +86,22 @@ if not others.empty:
         others,
         export.export_filename("figures", seminar_id, f"program{number}", "other"),
         key=f"dl-other-{number}",
+        caption=common.pick("その他の数値（表）", "Other figures (table)", lang),
         cache_key=("program-other", seminar_id, number),
     )
 
 findings = common.findings(seminar_id, number)
 if not findings.empty:
     st.header(common.pick("数値以外の発見", "Findings without a number", lang))
-    for row in findings.to_dict("records"):
-        statement = words.text(row, "statement", lang)
-        st.markdown(f"- {common.md_escape(statement)}")
-        st.caption(
-            common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
+    # Each finding with its quote under it, the whole list in one block.
+    st.markdown(
+        "\n".join(
+            f"- {common.md_escape(words.text(row, 'statement', lang))}"
+            "  \n  "
+            + common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
+            for row in findings.to_dict("records")
         )
+    )
 
 st.divider()
 fig_ui.inquiry_link(number)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from jichitai_metrics import export, whatif
 from jichitai_metrics.ui import common, downloads, kit
+from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
 
@@ -82,12 +83,7 @@ for row in results.to_dict("records"):
         st.caption(common.md_escape(common.pick("前提：", "Assumption: ", lang) + row["assumption"]))
         st.caption(common.md_escape(whatif.source_line(row)))
 
-# Fixed plot width: a faceted chart cannot size itself to the container (its labels were clipped).
-st.vega_lite_chart(
-    whatif.chart(results, lang, width=560).to_dict(),
-    width="content",
-    alt=common.pick("入力値と事例を当てはめた値の比較", "Your values and the case's effect", lang),
-)
+fig_ui.whatif_picture(results, lang)
 
 left, right = st.columns(2, vertical_alignment="center")
 with left:

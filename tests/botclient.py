@@ -55,7 +55,7 @@ _VALUE_FIELD = {
     "button": "trigger_value",
     "download_button": "trigger_value",
 }
-_TEXT_KINDS = ("markdown", "text", "heading", "alert", "code", "exception")
+_TEXT_KINDS = ("markdown", "html", "text", "heading", "alert", "code", "exception")
 
 
 class BotError(AssertionError):
@@ -227,7 +227,7 @@ class BotSession:
         return [n for _, n in sorted(self.nodes.items()) if kind is None or n.kind == kind]
 
     def texts(self) -> str:
-        """All visible text (markdown, text, headings, alerts, code, exceptions), one per line."""
+        """All visible text (markdown, HTML blocks, headings, alerts, code, exceptions), one per line."""
         return "\n".join(n.text for n in self.elements() if n.kind in _TEXT_KINDS)
 
     def alerts(self, fmt: str | None = None) -> list[str]:

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# What `streamlit run` serves: dashboard.py, an st.App with the <html lang> middleware (see there).
+DEFAULT_ENTRY = "dashboard.py"
 SEED_REPORT = REPO_ROOT.parent / "shared" / "seed" / "000_67b7e6e6d70f3f7d.txt"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,19 +52,24 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
 @contextlib.contextmanager
 def running_app(
     env: dict[str, str] | None = None,
-    entry: str = "dashboard.py",
+    entry: str = DEFAULT_ENTRY,
     log: Path | None = None,
     port: int | None = None,
     extra_args: list[str] | None = None,
+    cwd: Path | None = None,
+    python: str | None = None,
 ) -> Iterator[str]:
-    """Serve `entry` with streamlit on a free loopback port; yield its base URL."""
+    """Serve `entry` with streamlit on a free loopback port; yield its base URL.
+
+    `cwd`/`python` serve another checkout with its own interpreter (bench: BEFORE on /work/base).
+    """
     port = port or free_port()
     # Like scripts/run.sh: uvicorn reports the real peer; the app's JICHITAI_TRUSTED_PROXIES decides.
     full_env = {"FORWARDED_ALLOW_IPS": "", **os.environ, **(env or {})}
     out = log.open("w") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [
-            sys.executable,
+            python or sys.executable,
             "-m",
             "streamlit",
             "run",
@@ -79,7 +86,7 @@ def running_app(
             "none",
             *(extra_args or []),
         ],
-        cwd=REPO_ROOT,
+        cwd=cwd or REPO_ROOT,
         env=full_env,
         stdout=out,
         stderr=subprocess.STDOUT,

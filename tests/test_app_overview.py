@@ -1,5 +1,8 @@
 """AppTest: the overview renders the seminar from the catalogue, in both languages."""
 
+import html
+import re
+
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -13,9 +16,21 @@ def run_app(**query) -> AppTest:
     return at.run()
 
 
+def html_text(at: AppTest) -> str:
+    """The words of the page's HTML blocks (fact boxes, headline cards, tables), tags removed."""
+    bodies = [el.proto.body for el in at.get("html") if "<style>" not in el.proto.body]
+    return "\n".join(html.unescape(re.sub(r"<[^>]+>", " ", body)) for body in bodies)
+
+
+def headline_values(at: AppTest) -> list[str]:
+    """The big values of the headline cards and fact boxes."""
+    bodies = " ".join(el.proto.body for el in at.get("html"))
+    return [html.unescape(v) for v in re.findall(r'<p class="jm-value">([^<]*)</p>', bodies)]
+
+
 def all_text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
-    parts += [str(m.value) for m in at.metric] + [h.value for h in at.header]
+    parts += [h.value for h in at.header] + [html_text(at)]
     return "\n".join(parts)
 
 
@@ -29,7 +44,8 @@ def test_overview_shows_seminar_date_registrants_and_headlines():
     assert "令和5年度（2023年度）" in text
     # headline figures carry their verbatim quote
     assert "出典：Program1 宮坂 学 氏「2019年比で約99%削減」" in text
-    assert "約99%" in [m.value for m in at.metric]
+    assert "約99%" in headline_values(at)
+    assert "215人" in headline_values(at)
     for speaker in ("宮坂 学 氏", "加山 緑郎 氏", "東郷 剛 氏", "赤石 輝生 氏", "藪内 伸彦 氏"):
         assert speaker in text
 
@@ -40,7 +56,16 @@ def test_language_switch_to_english_is_read_from_the_url():
     text = all_text(at)
     assert "Wednesday 21 September 2022" in text and "Headline figures" in text
     assert at.query_params["lang"] == "en"
-    at.sidebar.radio[0].set_value("ja").run()
+    # The switch is a link to the same page with ?lang=ja (client-side: the session stays), and the
+    # frame's block says the language shown and sets the document's <html lang> to it.
+    links = [el.proto for el in at.sidebar.get("page_link")]
+    switch = [link for link in links if link.label == "日本語"]
+    assert len(switch) == 1 and switch[0].query_string == "lang=ja"
+    assert switch[0].page == ""  # this page: the overview, served at /
+    frame = " ".join(el.proto.body for el in at.sidebar.get("html"))
+    assert '<span lang="en" aria-current="true">English</span>' in frame
+    assert 'document.documentElement.lang = "en";' in frame
+    at = run_app(lang="ja")
     assert "注目の数字" in all_text(at)
     # AppTest does not report URL changes made by the script; tests/browser/test_overview.py checks the URL.
 

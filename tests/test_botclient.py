@@ -27,7 +27,9 @@ def test_reads_the_overview_like_a_visitor(app: str) -> None:
         assert "215人" in bot.texts()
         assert "申込者数" in bot.texts()
         assert bot.exceptions == []
-        assert bot.widget("言語 / Language", "radio").proto.options
+        # The language switch: a link to this page in English (the bot sees what a browser would follow).
+        links = {n.proto.label: n.proto.query_string for n in bot.elements("page_link")}
+        assert links["English"] == "lang=en"
 
 
 def test_inbox_password_field_and_a_wrong_guess(app: str) -> None:

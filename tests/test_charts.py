@@ -221,7 +221,9 @@ def test_unknown_type_and_missing_figure_are_named(chart_rows, all_figures):
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_catalogue_chart_builds_with_tooltips_palette_and_sources(chart_rows, all_figures, lang):
-    allowed = {c.upper() for c in (*charts.PALETTE, charts.GREY, charts.TEXT, "#F0F2F6", "#B8BCC6")}
+    allowed = {
+        c.upper() for c in (*charts.PALETTE, charts.GREY, charts.GREY_TEXT, charts.TEXT, "#F0F2F6", "#B8BCC6")
+    }
     for chart_id, row in chart_rows.items():
         spec = _spec(row, all_figures, lang)
         text = json.dumps(spec, ensure_ascii=False)

@@ -38,6 +38,7 @@ PAGES = [
     ("pages/deck.py", {}),
     ("pages/present.py", {"i": "2"}),
     ("pages/inquiry.py", {}),
+    ("pages/accessibility.py", {}),
     ("pages/inbox.py", {}),  # the password gate: a signed-in inbox reads the live inquiry store by design
     ("pages/review.py", {}),  # the same gate: a signed-in editor reads the draft folders by design
 ]

@@ -84,7 +84,9 @@ def test_headline_cards_carry_the_caveats(catalog_con):
     from tests.test_pages import open_page
 
     at = open_page("pages/overview.py")
-    text = " ".join(c.value for c in at.caption).replace("\\", "")
+    # The cards and fact boxes are one HTML block each (issue 12); the date note is a caption.
+    shown = [c.value for c in at.caption] + [block.proto.body for block in at.get("html")]
+    text = " ".join(shown).replace("\\", "")
     assert "ようです" in text, "the hearsay behind 1/30以下 is on the overview"
     assert "比較の基準期間・時期は記載なし" in text, "Kodaira's missing baseline is on the overview"
     assert "推定" in text, "the inferred year of the seminar day is on the overview"

@@ -19,37 +19,27 @@ import streamlit as st
 from jichitai_metrics import catalog, queries
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.errors import CatalogError, ConfigError
-from jichitai_metrics.i18n import LANG_NAMES, LANGS, normalise_lang, pick
+from jichitai_metrics.i18n import normalise_lang, pick
 
-__all__ = ["pick", "lang", "language_switch", "catalog_cursor", "md_escape"]
+__all__ = ["pick", "lang", "page_language", "catalog_cursor", "md_escape"]
 
 LANG_KEY = "lang"
-_LANG_WIDGET_KEY = "lang_choice"
 ROUTER = Path(__file__).resolve().parents[2] / "dashboard.py"
 
 
-def language_switch() -> str:
-    """日本語 / English in the sidebar; remembered in the session and kept in the URL (?lang=)."""
-    if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = normalise_lang(st.query_params.get("lang"))
+def page_language() -> str:
+    """The page language: ?lang= in the URL (Japanese unless it says en), remembered in the session.
 
-    def remember_choice() -> None:
-        st.session_state[LANG_KEY] = st.session_state[_LANG_WIDGET_KEY]
-
-    # The choice lives in plain session state, not only in the widget: a widget's state is dropped when
-    # Streamlit sees it under another identity (as in the first, legacy-mode run of a deep link).
-    st.sidebar.radio(
-        "言語 / Language",
-        LANGS,
-        format_func=LANG_NAMES.get,
-        horizontal=True,
-        key=_LANG_WIDGET_KEY,
-        index=LANGS.index(normalise_lang(st.session_state[LANG_KEY])),
-        on_change=remember_choice,
-    )
+    The switch is a link drawn by ui/nav.py to this page with ?lang= (client-side, the session stays);
+    a URL without ?lang= keeps the session's language, and the URL is set to say it.
+    """
+    wanted = st.query_params.get("lang")
+    if wanted is not None or LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = normalise_lang(wanted)
     chosen = normalise_lang(st.session_state[LANG_KEY])
-    if st.query_params.get("lang") != chosen:
-        st.query_params["lang"] = chosen
+    # Set even when it already says so: a switch by link to the same page does not update the address
+    # bar by itself, and a copied link must open in the language on screen.
+    st.query_params["lang"] = chosen
     return chosen
 
 

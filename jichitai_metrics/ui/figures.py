@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import html
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from jichitai_metrics import export, extracts, queries, words
-from jichitai_metrics.chart_card import ChartCard, build_chart_card
+from jichitai_metrics import export, extracts, formatting, html_table, queries, screen, whatif, words
+from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard, build_chart_card
 from jichitai_metrics.ui import common
 from jichitai_metrics.ui.downloads import csv_download
 from jichitai_metrics.ui.inquiry import inquiry_params
@@ -30,21 +31,33 @@ def card(seminar_id: str, chart_id: str, lang: str) -> ChartCard:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _card_spec(seminar_id: str, chart_id: str, lang: str) -> dict:
-    # The screen's spec (container width, no built-in title) from the same card: a warm rerun only sends it.
-    return card(seminar_id, chart_id, lang).spec("container", title=False)
+def card_svg(seminar_id: str, chart_id: str, lang: str, width: int = IMAGE_WIDTH) -> str:
+    """The card's picture for the screen: the image spec (no built-in title, the heading says it).
+
+    A narrower `width` draws a smaller plot that, stretched to the screen, gives larger type
+    (presentation mode).
+    """
+    return screen.screen_svg(card(seminar_id, chart_id, lang).spec(width, title=False))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def card_table_html(seminar_id: str, chart_id: str, lang: str) -> str:
+    """The chart's table view as an HTML table (the same rows as its CSV), captioned with the title."""
+    item = card(seminar_id, chart_id, lang)
+    caption = common.pick(f"{item.title}（グラフと同じ数値）", f"{item.title} (the same numbers)", lang)
+    return html_table.table_html(item.csv_table, caption, row_header=False)
 
 
 def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
     """One chart: heading, chart, 出典 caption, table view and CSV download of the same rows."""
     lang = common.lang()
     item = card(seminar_id, chart_id, lang)
-    spec, table, title = _card_spec(seminar_id, chart_id, lang), item.csv_table, item.title
+    table, title = item.csv_table, item.title
     caption = item.caption.lines()
     with st.container(border=True, key=f"card-{chart_id}"):
         st.subheader(common.md_escape(title), anchor=chart_id)
-        # theme=None: the chart looks as designed (font sizes for projectors) and as it does on slides.
-        st.vega_lite_chart(spec, width="stretch", theme=None, alt=title)
+        # The same drawing as the PNG and the slide (see screen.py); its alt text states every value.
+        st.image(card_svg(seminar_id, chart_id, lang), width="content", alt=item.alt_text)
         # One caption block (lines joined by Markdown hard breaks): compact, and read as one source note.
         st.caption("  \n".join(common.md_escape(line) for line in caption))
         # The table is built only while its expander is open: a page with three charts otherwise
@@ -57,7 +70,7 @@ def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
         )
         if table_view.open:
             with table_view:
-                st.dataframe(table, hide_index=True, width="stretch")
+                st.html(card_table_html(seminar_id, chart_id, lang))
         left, middle, right = st.columns([5, 3, 3], vertical_alignment="center")
         with left:
             csv_download(
@@ -90,43 +103,42 @@ def inquiry_link(program: int | None, chart_id: str | None = None) -> None:
     )
 
 
-def _blank_text_for_display(table: pd.DataFrame) -> pd.DataFrame:
-    """Empty text cells read as blank on screen, not as Streamlit's grey "None" (numbers stay as they are)."""
-    text_columns = [
-        c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])
-    ]
-    return table.assign(**{c: table[c].fillna("") for c in text_columns}) if text_columns else table
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def _figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.DataFrame:
     return extracts.figures_for_export(_figures, lang)
+
+
+def _figure_html(table: pd.DataFrame, caption: str, lang: str) -> str:
+    order = [common.pick(*words.COLUMN_HEADERS[k], lang) for k in _READING_ORDER]
+    return html_table.table_html(table, caption, order)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figure_html_keyed(cache_key: tuple, lang: str, _table: pd.DataFrame) -> str:
+    return _figure_html(_table, cache_key[-1], lang)
 
 
 def figure_table(
     figures: pd.DataFrame,
     filename: str,
     key: str,
-    height: int | Literal["auto", "stretch", "content"] = "auto",
+    caption: str,
     cache_key: tuple | None = None,
 ) -> None:
-    """Figures as a sortable table (value, unit, qualifier, quote, source) with its CSV download.
+    """Figures as a table (value, unit, qualifier, quote, source) with its CSV download.
 
-    `cache_key` names the selection (e.g. the explorer's filters) so reruns reuse the table and CSV.
+    `caption` names the table for a screen reader; `cache_key` names the selection (e.g. the
+    explorer's filters) so reruns reuse the table, its HTML and the CSV.
     """
     lang = common.lang()
     if cache_key is None:
         table = extracts.figures_for_export(figures, lang)
+        markup = _figure_html(table, caption, lang)
     else:
         table = _figure_export(cache_key, lang, figures)
-    st.dataframe(
-        _blank_text_for_display(table),
-        hide_index=True,
-        width="stretch",
-        height=height,
-        column_config=_figure_column_config(table, lang),
-        column_order=[common.pick(*words.COLUMN_HEADERS[k], lang) for k in _READING_ORDER],
-    )
+        markup = _figure_html_keyed((*cache_key, caption), lang, table)
+    # A real HTML table (header cells, caption) a screen reader can walk; see html_table.
+    st.html(markup)
     # The file keeps the export's machine-readable column order; only the on-screen order differs.
     csv_download(table, filename, key=key, cache_key=None if cache_key is None else (*cache_key, lang))
 
@@ -155,16 +167,6 @@ _READING_ORDER = (
 )
 
 
-def _figure_column_config(table: pd.DataFrame, lang: str) -> dict:
-    # Long quotes and notes get room; the numeric value keeps its full precision (no rounding).
-    config: dict[str, Any] = {}
-    wide = {common.pick(*words.COLUMN_HEADERS[k], lang) for k in ("quote", "source", "note", "label")}
-    for name in table.columns:
-        if name in wide:
-            config[name] = st.column_config.TextColumn(name, width="large")
-    return config
-
-
 @st.cache_data(show_spinner=False)
 def figures_outside_charts(seminar_id: str, program: int | None) -> pd.DataFrame:
     """A programme's figures that no chart draws (shown as a table so every figure is on a page)."""
@@ -190,12 +192,59 @@ def seminar_figures_table(seminar_id: str) -> None:
     frame = frame[frame["program"].isna()].reset_index(drop=True)
     if frame.empty:
         return
-    st.caption(
-        common.pick("セミナー全体の数値（引用・出典つき）", "Seminar-wide figures (with quotes)", lang)
-    )
     figure_table(
         frame,
         export.export_filename("figures", seminar_id, "seminar"),
         key="dl-seminar-figures",
+        caption=common.pick(
+            "セミナー全体の数値（引用・出典つき）", "Seminar-wide figures (with quotes)", lang
+        ),
         cache_key=("seminar-figures", seminar_id),
     )
+
+
+# --- the overview's boxes: one HTML block each instead of a container, metric and captions per box ---
+# (a page of 9 headline cards was ~40 Streamlit elements; bench/pages.py counts each one on reload)
+
+
+def fact_boxes(facts: list[tuple[str, str]]) -> None:
+    """Label/value boxes in a row (the overview's 開催日, 申込者数 …), as one block of markup."""
+    boxes = "".join(
+        f'<div class="jm-fact"><p class="jm-label">{html.escape(label)}</p>'
+        f'<p class="jm-value">{html.escape(value)}</p></div>'
+        for label, value in facts
+    )
+    st.html(f'<div class="jm-grid jm-facts">{boxes}</div>')
+
+
+def headline_cards(figures: list[dict[str, Any]], lang: str) -> None:
+    """The headline figures as cards (label, value, source with quote, caveats), one block of markup.
+
+    Each card carries the same caveats as on its programme page (hearsay, missing baseline, ambiguity).
+    """
+    cards = []
+    for figure in figures:
+        label = words.text(figure, "label", lang)
+        value = formatting.value_text(figure["value"], figure["unit"], figure["qualifier"], lang)
+        source = words.source_line(figure, lang, quote=figure["quote"])
+        note = words.text(figure, "note", lang)
+        mark = "⚠️ " if note and (figure["ambiguous"] or figure["kind"] != "reported") else ""
+        note_html = f'<p class="jm-note">{html.escape(mark + note)}</p>' if note else ""
+        cards.append(
+            f'<section class="jm-card"><h3>{html.escape(label)}</h3>'
+            f'<p class="jm-value">{html.escape(value)}</p>'
+            f'<p class="jm-note">{html.escape(source)}</p>{note_html}</section>'
+        )
+    st.html(f'<div class="jm-grid jm-cards">{"".join(cards)}</div>')
+
+
+def whatif_picture(results: pd.DataFrame, lang: str) -> None:
+    """The what-if chart as an SVG picture (as the chart cards) with every result in its alt text."""
+    # Fixed plot width: a faceted chart cannot size itself to the container (its labels were clipped).
+    svg = screen.screen_svg(whatif.chart(results, lang, width=560).to_dict())
+    title = common.pick("入力値と事例を当てはめた値の比較", "Your values and the case's effect", lang)
+    values = common.pick("、", "; ", lang).join(
+        f"{row['item']} {row['reading']} {whatif.result_text(row, lang)}"
+        for row in results.to_dict("records")
+    )
+    st.image(svg, width="content", alt=f"{title}{common.pick('：', ': ', lang)}{values}")

@@ -156,7 +156,7 @@ def _filters(lang: str) -> None:
 def _detail(store, rows: pd.DataFrame, lang: str, who: StaffIdentity) -> None:
     if rows.empty:
         return
-    st.subheader(pick("詳細・対応状況", "Details and status", lang))
+    st.header(pick("詳細・対応状況", "Details and status", lang))  # h2 under the h1 (axe heading-order)
     receipts = rows["receipt_no"].tolist()
     chosen = st.selectbox(
         pick("受付番号を選ぶ", "Choose a receipt number", lang), receipts, key=_K + "chosen"
@@ -219,7 +219,7 @@ def _filters_for_audit(query: InboxQuery) -> str:
 
 
 def _export(store, query: InboxQuery, lang: str, who: StaffIdentity) -> None:
-    st.subheader(pick("CSVで書き出す", "Export as CSV", lang))
+    st.header(pick("CSVで書き出す", "Export as CSV", lang))
     st.caption(
         pick(
             "いまの検索条件・並び順に合う全件を書き出します（ページ分けなし）。ファイルはボタンを押したときに作られ、"

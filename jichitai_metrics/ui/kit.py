@@ -23,7 +23,7 @@ DECK_KEY = "kit_deck"
 WHATIF_KEY = "kit_whatif"
 # The explorer keeps its filters in these query parameters; the deck page accepts the same ones.
 EXPLORER_PARAMS = ("prog", "topic", "unit", "kind", "q")
-PRESENT_WIDTH = 640  # px before 2×: a smaller plot scaled to the screen width gives larger type
+PRESENT_WIDTH = 640  # px: a smaller plot scaled to the screen width gives larger type (presentation mode)
 
 
 @st.cache_data(show_spinner=False)
@@ -195,11 +195,6 @@ def chart_image(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def present_png(seminar_id: str, chart_id: str, lang: str) -> bytes:
-    """The chart as presentation mode shows it: no built-in title (the page heading carries it)."""
-    return chart_image(seminar_id, chart_id, lang, "png", width=PRESENT_WIDTH, title=False)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def stamp(seminar_id: str, chart_id: str, lang: str) -> tuple[str, list[str], str]:
     """(title, [出典 line, 基準/時点 line, notes…], alt text) for one chart."""

@@ -35,3 +35,23 @@ def test_language_persists_across_pages_and_in_the_url(page, app_url):
     wait_idle(page)
     assert "注目の数字" in page.inner_text("body")
     assert "lang=ja" in page.url
+
+
+def test_switching_language_keeps_the_session(page, app_url):
+    """A what-if added to the deck is still offered on the deck page after switching to English."""
+    page.goto(f"{app_url}/whatif")
+    wait_idle(page)
+    field = page.get_by_label("電話での問い合わせ件数（年間）（件/年）")
+    field.fill("1200")
+    field.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="この試算をスライドに追加").click()
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="スライド・画像").click()
+    wait_idle(page)
+    assert page.get_by_text("「うちの自治体なら」の試算スライドを最後に入れる").count() == 1
+    page.get_by_role("link", name="English", exact=True).click()
+    page.wait_for_url("**/deck?lang=en")
+    wait_idle(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.get_by_text("Add the what-if slide at the end").count() == 1

@@ -1,0 +1,87 @@
+"""The document language (`<html lang>`) of every served page, right from the first paint.
+
+Streamlit's shell (`index.html`) hard-codes `<html lang="en">` and has no setting for it
+(streamlit/streamlit#15726, open; the `page_lang` pull request #16024 was closed unmerged), so a
+screen reader reads our Japanese with English rules (WCAG 3.1.1). This ASGI middleware rewrites
+that one attribute in the shell as it is served, from the same `?lang=` rule the router uses
+(Japanese unless the URL asks for English). It is installed through Streamlit's supported ASGI
+entry point (`st.App(..., middleware=...)` at the bottom of `dashboard.py`); nothing in the
+installed package is edited. A switch of language inside a session keeps the shell, so ui/nav.py
+sets the attribute there as the page is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from jichitai_metrics.i18n import normalise_lang
+
+__all__ = ["HtmlLangMiddleware", "lang_of_query", "set_html_lang"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_SHELL_MARK = b'<html lang="en"'
+# Streamlit's own endpoints never serve the shell; everything else (/, /program, /explorer?…) may.
+_NOT_SHELL = ("/_stcore/", "/static/", "/media/", "/component/", "/-/")
+
+
+def lang_of_query(query_string: bytes | str) -> str:
+    """The page language a URL's query asks for (the router's rule: ja unless ?lang=en)."""
+    text = query_string.decode("latin-1") if isinstance(query_string, bytes) else query_string
+    return normalise_lang((parse_qs(text).get("lang") or [""])[0])
+
+
+def set_html_lang(body: bytes, lang: str) -> bytes:
+    """The shell with its `<html lang>` set to `lang` (unchanged if the shell has no such tag)."""
+    return body.replace(_SHELL_MARK, f'<html lang="{lang}"'.encode(), 1)
+
+
+class HtmlLangMiddleware:
+    """Rewrite `<html lang="en">` in Streamlit's served shell to the page's language."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if (
+            scope.get("type") != "http"
+            or scope.get("method") not in ("GET", "HEAD")
+            or any(part in path for part in _NOT_SHELL)
+        ):
+            await self.app(scope, receive, send)
+            return
+        lang = lang_of_query(scope.get("query_string", b""))
+        # The shell is ~1 kB: ask for it uncompressed so the one attribute can be rewritten.
+        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]
+        inner = dict(scope, headers=headers)
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if not content_type.startswith(b"text/html"):
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = set_html_lang(b"".join(chunks), lang)
+            out_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            out_headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": out_headers})
+            await send({"type": "http.response.body", "body": body if scope.get("method") == "GET" else b""})
+
+        await self.app(inner, receive, capture)

@@ -1,0 +1,71 @@
+"""The <html lang> middleware: the served shell says ja or en, nothing else is touched."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from jichitai_metrics.page_lang import HtmlLangMiddleware, lang_of_query, set_html_lang
+
+SHELL = b'<!doctype html><html lang="en"><head></head><body><div id="root"></div></body></html>'
+
+
+def _serve(path: str, query: bytes, body: bytes = SHELL, content_type: bytes = b"text/html; charset=utf-8"):
+    seen_headers: list = []
+
+    async def app(scope, receive, send):
+        seen_headers.extend(scope["headers"])
+        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body[:10], "more_body": True})
+        await send({"type": "http.response.body", "body": body[10:]})
+
+    sent: list = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query,
+        "headers": [(b"accept-encoding", b"gzip"), (b"host", b"x")],
+    }
+    # In a thread of its own: an earlier test in the same process may have left this thread's loop running.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, HtmlLangMiddleware(app)(scope, receive, send)).result()
+    out = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return out, dict(start["headers"]), seen_headers
+
+
+def test_lang_follows_the_router_rule():
+    assert lang_of_query(b"") == "ja"
+    assert lang_of_query(b"program=2&lang=en") == "en"
+    assert lang_of_query("lang=fr") == "ja"  # unknown: Japanese, as the router does
+
+
+def test_shell_gets_the_page_language_and_a_correct_length():
+    body, headers, upstream = _serve("/program", b"program=1&lang=en")
+    assert b'<html lang="en">' in body
+    assert int(headers[b"content-length"]) == len(body)
+    assert all(k != b"accept-encoding" for k, _ in upstream)  # asked uncompressed, to rewrite it
+    body, _, _ = _serve("/", b"")
+    assert body.startswith(b'<!doctype html><html lang="ja">')
+
+
+def test_assets_and_other_responses_pass_untouched():
+    js = b'const s = "<html lang=\\"en\\">";'
+    body, _, upstream = _serve("/static/js/index.js", b"lang=ja", body=js, content_type=b"text/javascript")
+    assert body == js and any(k == b"accept-encoding" for k, _ in upstream)
+    body, _, _ = _serve("/other", b"lang=ja", body=js, content_type=b"application/json")
+    assert body == js
+
+
+def test_set_html_lang_only_rewrites_the_root_tag():
+    assert set_html_lang(b"<p>no shell</p>", "ja") == b"<p>no shell</p>"
+    assert set_html_lang(SHELL, "ja").count(b'lang="ja"') == 1
