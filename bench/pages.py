@@ -157,9 +157,8 @@ def _table_row(label: str, page: tuple, hello: tuple) -> tuple[str, float]:
 def _served(stack: contextlib.ExitStack, root: Path | None, env: dict[str, str]) -> tuple[str, str]:
     """Start the dashboard of a checkout (None: this one); (base URL, what was served)."""
     python = str(root / ".venv" / "bin" / "python") if root else None
-    entry = DEFAULT_ENTRY if (root or REPO_ROOT).joinpath(DEFAULT_ENTRY).exists() else "dashboard.py"
-    url = stack.enter_context(running_app(env=env, entry=entry, cwd=root, python=python))
-    return url, f"{root or REPO_ROOT} ({entry})"
+    url = stack.enter_context(running_app(env=env, entry=DEFAULT_ENTRY, cwd=root, python=python))
+    return url, f"{root or REPO_ROOT} ({DEFAULT_ENTRY})"
 
 
 def main() -> int:
