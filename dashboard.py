@@ -25,58 +25,42 @@ if __name__ == "__main__":
     lang = common.page_language()
     busy.admit_or_stop(lang)  # past capacity, a new session sees 「混み合っています」 and a retry button
 
+    # The menu: (section), then each page as (file in pages/ = its URL path, Japanese title, English title).
+    MENU = [
+        (
+            ("セミナー", "Seminar"),
+            [
+                ("overview", "概要", "Overview"),
+                ("program", "プログラム別", "Programmes"),
+                ("explorer", "数値一覧", "Figure explorer"),
+            ],
+        ),
+        (
+            ("予算説明の準備", "Budget meeting kit"),
+            [
+                ("whatif", "うちの自治体なら", "What-if for us"),
+                ("deck", "スライド・画像", "Slides & images"),
+                ("present", "発表モード", "Presentation mode"),
+            ],
+        ),
+        (
+            ("お問い合わせ", "Contact"),
+            [
+                ("inquiry", "お問い合わせ", "Inquiry"),
+                ("inbox", "受付箱（職員用）", "Inbox (staff)"),
+                ("review", "レポートの取り込み（編集者用）", "Report review (editors)"),
+                ("accessibility", "アクセシビリティ方針", "Accessibility"),
+            ],
+        ),
+    ]
     PAGES = {
-        common.pick("セミナー", "Seminar", lang): [
+        common.pick(*section, lang): [
             st.Page(
-                "pages/overview.py",
-                title=common.pick("概要", "Overview", lang),
-                url_path="overview",
-                default=True,
-            ),
-            st.Page(
-                "pages/program.py", title=common.pick("プログラム別", "Programmes", lang), url_path="program"
-            ),
-            st.Page(
-                "pages/explorer.py",
-                title=common.pick("数値一覧", "Figure explorer", lang),
-                url_path="explorer",
-            ),
-        ],
-        common.pick("予算説明の準備", "Budget meeting kit", lang): [
-            st.Page(
-                "pages/whatif.py",
-                title=common.pick("うちの自治体なら", "What-if for us", lang),
-                url_path="whatif",
-            ),
-            st.Page(
-                "pages/deck.py", title=common.pick("スライド・画像", "Slides & images", lang), url_path="deck"
-            ),
-            st.Page(
-                "pages/present.py",
-                title=common.pick("発表モード", "Presentation mode", lang),
-                url_path="present",
-            ),
-        ],
-        common.pick("お問い合わせ", "Contact", lang): [
-            st.Page(
-                "pages/inquiry.py", title=common.pick("お問い合わせ", "Inquiry", lang), url_path="inquiry"
-            ),
-            st.Page(
-                "pages/inbox.py",
-                title=common.pick("受付箱（職員用）", "Inbox (staff)", lang),
-                url_path="inbox",
-            ),
-            st.Page(
-                "pages/review.py",
-                title=common.pick("レポートの取り込み（編集者用）", "Report review (editors)", lang),
-                url_path="review",
-            ),
-            st.Page(
-                "pages/accessibility.py",
-                title=common.pick("アクセシビリティ方針", "Accessibility", lang),
-                url_path="accessibility",
-            ),
-        ],
+                f"pages/{name}.py", title=common.pick(ja, en, lang), url_path=name, default=name == "overview"
+            )
+            for name, ja, en in pages
+        ]
+        for section, pages in MENU
     }
 
     # Streamlit's own menu fails axe-core's list rules; nav draws an accessible one (see there). No page

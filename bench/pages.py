@@ -34,25 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.support import DEFAULT_ENTRY, REPO_ROOT, launch_chromium, running_app  # noqa: E402
+from tests.support import DEFAULT_ENTRY, PAGE_PATHS, REPO_ROOT, launch_chromium, running_app  # noqa: E402
 
-PAGES = [
-    "",
-    "program?program=1",
-    "program?program=2",
-    "program?program=3",
-    "program?program=4",
-    "program?program=5",
-    "explorer",
-    "explorer?q=FAX",
-    "whatif",
-    "deck",
-    "present",
-    "inquiry",
-    "inbox",
-    "review",
-    "accessibility",
-]
 MINIMAL_APP = 'import streamlit as st\nst.write("hello")\n'
 # Drawn = script finished, something in the main block, every chart has its SVG or canvas, every image
 # (server-side chart pictures included) loaded and decoded.
@@ -173,7 +156,7 @@ def main() -> int:
         "e.g. /work/base",
     )
     args = ap.parse_args()
-    paths = args.paths or [*PAGES, *(f"{p}{'&' if '?' in p else '?'}lang=en" for p in PAGES)]
+    paths = args.paths or [*PAGE_PATHS, *(f"{p}{'&' if '?' in p else '?'}lang=en" for p in PAGE_PATHS)]
     before_root = args.before.resolve() if args.before else None
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         minimal = Path(tmp) / "minimal.py"

@@ -15,6 +15,21 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # What `streamlit run` serves: dashboard.py, an st.App with the <html lang> middleware (see there).
 DEFAULT_ENTRY = "dashboard.py"
+# Every page view a planner can open: each page, every programme, a filtered explorer (the overview
+# is the default page, at the root URL). Browser checks (axe, zoom) and bench/pages.py walk it.
+PAGE_PATHS = [
+    "",
+    *(f"program?program={n}" for n in range(1, 6)),
+    "explorer",
+    "explorer?q=FAX",
+    "whatif",
+    "deck",
+    "present",
+    "inquiry",
+    "inbox",
+    "review",
+    "accessibility",
+]
 SEED_REPORT = REPO_ROOT.parent / "shared" / "seed" / "000_67b7e6e6d70f3f7d.txt"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
