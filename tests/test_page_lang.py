@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from jichitai_metrics.page_lang import HtmlLangMiddleware, lang_of_query, set_html_lang
+from jichitai_metrics.page_lang import HtmlLangMiddleware, lang_of_query, point_at_server, set_html_lang
 
 SHELL = b'<!doctype html><html lang="en"><head></head><body><div id="root"></div></body></html>'
 
@@ -69,3 +69,15 @@ def test_assets_and_other_responses_pass_untouched():
 def test_set_html_lang_only_rewrites_the_root_tag():
     assert set_html_lang(b"<p>no shell</p>", "ja") == b"<p>no shell</p>"
     assert set_html_lang(SHELL, "ja").count(b'lang="ja"') == 1
+
+
+def test_shell_names_the_server_root_so_a_deep_link_needs_one_probe():
+    body, headers, _ = _serve("/inbox", b"")
+    assert b"<head><script>window.__streamlit = Object.assign({}, window.__streamlit, " in body
+    assert b'BACKEND_BASE_URL: window.location.origin + "/"' in body
+    assert int(headers[b"content-length"]) == len(body)
+    # Under a base path (server.baseUrlPath) the root is that path; no value can close the script.
+    assert b'window.location.origin + "/dx/app"' in point_at_server(SHELL, "/dx/app/")
+    hostile = point_at_server(SHELL, "</script><script>alert(1)")
+    assert hostile.count(b"</script>") == 1 and b"\\u003c/script>" in hostile
+    assert point_at_server(b"<p>no shell</p>", "") == b"<p>no shell</p>"

@@ -22,3 +22,21 @@ def test_first_request_to_a_deep_link_goes_through_the_router(browser, tmp_path,
         assert "dashboard" not in sidebar  # the legacy file-name menu
         assert expected in page.inner_text("body")
         context.close()
+
+
+def test_a_shared_link_finds_the_server_on_the_first_try(page, app_url):
+    """A page opened at its own address asks the server's root, not /program/_stcore/… first.
+
+    Without the shell's BACKEND_BASE_URL (jichitai_metrics/page_lang.py) the first probe is a 404 under
+    the page's path and the frontend waits its 100 ms retry delay before asking the root.
+    """
+    page.goto(f"{app_url}/")
+    wait_idle(page)
+    probes: list[tuple[str, int]] = []
+    page.on("response", lambda r: probes.append((r.url, r.status)) if "/_stcore/health" in r.url else None)
+    for path in ("program?program=2", "inbox", "explorer?q=FAX&lang=en"):
+        probes.clear()
+        page.goto(f"{app_url}/{path}")
+        wait_idle(page)
+        assert probes and all(status == 200 for _, status in probes), (path, probes)
+        assert all(url == f"{app_url}/_stcore/health" for url, _ in probes), (path, probes)
