@@ -209,7 +209,7 @@ def _text_token(text: str) -> str:
     return _quote(neutralise_cell(text))  # type: ignore[arg-type]
 
 
-def _format_float(x: float) -> str:
+def plain_number(x: float) -> str:
     """Plain decimal: 28000.0 -> '28000', 1e-05 -> '0.00001', shortest repr otherwise."""
     if x.is_integer() and abs(x) < 1e16:
         return str(int(x))
@@ -245,7 +245,7 @@ def _cell_token(value: object) -> str:
         if math.isinf(value):
             # Not a blank and not a number a spreadsheet reads: keep it visible as text.
             return _text_token("inf" if value > 0 else "-inf")
-        return _format_float(float(value))
+        return plain_number(float(value))
     if isinstance(value, Decimal):
         return format(value, "f") if value.is_finite() else _text_token(str(value))
     if isinstance(value, _dt.datetime):  # includes pd.Timestamp; before date (subclass)

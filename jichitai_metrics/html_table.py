@@ -15,19 +15,17 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from jichitai_metrics import words
+from jichitai_metrics import export, words
 
 __all__ = ["cell_text", "table_html"]
 
 
 def cell_text(value: object) -> str:
-    """What a cell shows: blank for "not given", 32 not 32.0, every other number at full precision."""
+    """What a cell shows: blank for "not given", numbers as the CSV of the same rows writes them."""
     if words.blank(value):
         return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        return export.plain_number(value)  # 32 not 32.0, full precision, never 1e-05
     return str(value)
 
 

@@ -238,10 +238,18 @@ def headline_cards(figures: list[dict[str, Any]], lang: str) -> None:
     st.html(f'<div class="jm-grid jm-cards">{"".join(cards)}</div>')
 
 
-def whatif_picture(results: pd.DataFrame, lang: str) -> None:
-    """The what-if chart as an SVG picture (as the chart cards) with every result in its alt text."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def _whatif_svg(results: pd.DataFrame, lang: str) -> str:
     # Fixed plot width: a faceted chart cannot size itself to the container (its labels were clipped).
-    svg = screen.screen_svg(whatif.chart(results, lang, width=560).to_dict())
+    return screen.screen_svg(whatif.chart(results, lang, width=560).to_dict())
+
+
+def whatif_picture(results: pd.DataFrame, lang: str) -> None:
+    """The what-if chart as an SVG picture (as the chart cards) with every result in its alt text.
+
+    The picture is drawn once per set of results (vl-convert takes tens of ms), not on every rerun.
+    """
+    svg = _whatif_svg(results, lang)
     title = common.pick("入力値と事例を当てはめた値の比較", "Your values and the case's effect", lang)
     values = common.pick("、", "; ", lang).join(
         f"{row['item']} {row['reading']} {whatif.result_text(row, lang)}"

@@ -28,7 +28,7 @@ _STYLE = """<style>
 :focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }
 [data-testid="stSidebar"] [aria-current="page"] { font-weight: 700; display: block;
   padding: 0.25rem 0.5rem; border-left: 4px solid #0b57d0; background: rgba(11, 87, 208, 0.08); }
-.jm-lang { margin: 0.25rem 0 0; } .jm-lang a { color: #0b57d0; text-decoration: underline; }
+.jm-lang { margin: 0.25rem 0 0; }
 .jm-lang [aria-current] { font-weight: 700; }
 [data-testid="stSidebar"] .jm-nav-section, .jm-lang-label { margin: 0.75rem 0 0; font-size: 0.85rem;
   font-weight: 700;  color: #31333f; }
