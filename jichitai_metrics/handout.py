@@ -16,10 +16,13 @@ Libraries, chosen by cost (measured here on 2026-11-28 for the 10 charts of Day 
   paths, and once those were patched it dropped axis labels and misplaced multi-line labels.
 - **Pages and text: fpdf2 2.8.9** (3.2 MB, plus fontTools 30 MB and defusedxml; Pillow is already
   installed). It embeds the packaged CFF-based Noto Sans CJK JP .otf as a subset with a ToUnicode
-  map, so the text is selectable and a quote copied out matches the report. Font load 0.16 s,
-  subset and save 0.17 s per handout. **reportlab** 5.1 (9.3 MB) refuses that .otf ("postscript
-  outlines are not supported": it embeds TrueType only) and its built-in CJK fonts are not
-  embedded, so a machine without Japanese fonts would not render them. **weasyprint** needs Pango
+  map, so the text is selectable and a quote copied out matches the report. From the full font
+  that cost 0.19 s to load and 0.30 s to subset and save per handout (handout/deck 1.22-1.28x), so
+  fpdf2 gets a JIS-repertoire cut of the same font (:mod:`jichitai_metrics.pdffont`): 0.03 s and
+  0.14 s; a text the cut lacks a character of is laid out with the full font. **reportlab** 5.1
+  (9.3 MB) refuses that .otf ("postscript outlines are not supported": it embeds TrueType only)
+  and its built-in CJK fonts are not embedded, so a machine without Japanese fonts would not render
+  them. **weasyprint** needs Pango
   from the system and a whole HTML/CSS engine for a few boxes of text.
 - **Placing the chart PDFs on the pages: pikepdf 10.18** (qpdf; 11.5 MB with its libraries; lxml
   and Pillow already installed): each chart page becomes a Form XObject in its rectangle, 0.01 s
@@ -162,13 +165,6 @@ def whatif_chart(results: Any, lang: str = "ja") -> HandoutChart:
 # --- layout ------------------------------------------------------------------------------------
 
 
-def font_file() -> Path:
-    """The packaged Noto Sans CJK JP .otf (the same font vl-convert draws the charts with)."""
-    from jichitai_metrics import images
-
-    return next(images.font_directory().glob("*.otf"))
-
-
 @dataclass
 class _Placed:
     page: int  # 0-based
@@ -182,7 +178,7 @@ class _Placed:
 class _Writer:
     """fpdf2 document with the handout's text styles; charts are placed afterwards (pikepdf)."""
 
-    def __init__(self, meta: HandoutMeta) -> None:
+    def __init__(self, meta: HandoutMeta, font_file: Path) -> None:
         from fpdf import FPDF
         from fpdf.enums import WrapMode
         from fpdf.fonts import TTFFont
@@ -202,7 +198,7 @@ class _Writer:
         pdf = _Doc(orientation="L" if meta.landscape else "P", unit="mm", format="A4")
         pdf.set_margins(MARGIN, MARGIN, MARGIN)
         pdf.set_auto_page_break(True, margin=FOOTER)
-        pdf.add_font(FONT, "", str(font_file()))
+        pdf.add_font(FONT, "", str(font_file))
         # Saving the subset font recomputed every glyph's bounds to refresh the font's bounding box:
         # 0.37 s of cProfile's 1.6 s in fpdf2's output, for a box the full font's (kept) box already
         # covers. bench/handout.py: handout/deck 1.30x with it (target <= 1.2x).
@@ -426,6 +422,10 @@ class _Writer:
                     x + (quiet + start) * cell, y + (quiet + r) * cell, (c - start) * cell, cell, style="F"
                 )
 
+    def missing_glyphs(self) -> list[int]:
+        """Characters written so far that the font has no glyph for (fpdf2 would draw them blank)."""
+        return list(getattr(self.pdf.fonts[FONT.lower()], "missing_glyphs", []))
+
     def finish(self) -> bytes:
         import pikepdf
 
@@ -452,23 +452,44 @@ def _ready(pending: Any) -> bool:
     return pending.value is not None or (pending.future is not None and pending.future.done())
 
 
+def _text_of(meta: HandoutMeta, items: Sequence[HandoutChart]) -> str:
+    """Every text of the meta and the charts the handout writes (to choose a font that has them)."""
+    parts = [meta.seminar_title, meta.source_line, meta.link, meta.subtitle, meta.held_on_note]
+    for item in items:
+        parts += [item.title, item.label, *item.headers, *item.source_lines]
+        parts += [cell for row in item.rows for cell in row]
+    return "".join(parts)
+
+
 def build_handout(meta: HandoutMeta, items: Iterable[HandoutChart], timer: Any = None) -> bytes:
     """The PDF bytes: cover, one block per item (one or two a page), closing block with the QR code.
 
     `items` may be a generator: each chart's PDF is queued for the render process as soon as its
     item arrives, so building chart i+1 overlaps rendering chart i (as the deck does).
     """
-    import pikepdf
-
-    from jichitai_metrics import images, slides
+    from jichitai_metrics import images, pdffont, slides
 
     timer = timer or slides.PhaseTimer()
     queued = []
     for item in items:
         with timer.phase("start chart PDF renders"):
             queued.append((item, images.render_png_later(item.spec, fmt="pdf")))
+    font = pdffont.font_for(_text_of(meta, [item for item, _ in queued]))
+    writer = _lay_out(meta, queued, font, timer)
+    if writer.missing_glyphs() and font != pdffont.full_font():
+        # A character of our own labels outside the cut: the full font has it (charts are in hand).
+        writer = _lay_out(meta, queued, pdffont.full_font(), timer)
+    with timer.phase("font subset + charts placed + save (fpdf2, pikepdf)"):
+        return writer.finish()
+
+
+def _lay_out(
+    meta: HandoutMeta, queued: Sequence[tuple[HandoutChart, Any]], font: Path, timer: Any
+) -> _Writer:
+    import pikepdf
+
     with timer.phase("font load (fpdf2)"):
-        writer = _Writer(meta)
+        writer = _Writer(meta, font)
     # Lay out each chart as soon as its PDF is there; while the next one is still in the render
     # process, render a queued one from the end here instead of waiting (the process works from
     # the front), so page layout overlaps rendering rather than following it.
@@ -486,8 +507,7 @@ def build_handout(meta: HandoutMeta, items: Iterable[HandoutChart], timer: Any =
                 data = pending()
             writer.chart(item, pikepdf.open(io.BytesIO(data)))
         writer.closing()
-    with timer.phase("font subset + charts placed + save (fpdf2, pikepdf)"):
-        return writer.finish()
+    return writer
 
 
 # --- from the catalogue ------------------------------------------------------------------------

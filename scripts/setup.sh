@@ -33,6 +33,8 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   touch "$stamp"
 fi
+# The handout's font cut (jichitai_metrics/pdffont.py): ~8 s once per environment, then a no-op.
+.venv/bin/python -m jichitai_metrics.pdffont >/dev/null
 
 if [ $want_test = 1 ]; then
   # Debian packages: chromium for browser tests, fonts-noto-cjk so Japanese shows in screenshots,

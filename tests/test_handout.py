@@ -302,3 +302,48 @@ def test_cli_refuses_bad_input_with_a_message(tmp_path):
     for option in ("--out", "--seminar", "--program", "--landscape"):
         assert option in out.stdout
     assert not Path(tmp_path / "x.pdf").exists()
+
+
+# --- the font: the JIS cut where it holds every character, the full font where not -----------------
+
+
+def _tiny_handout(title: str, source: str) -> bytes:
+    meta = handout.HandoutMeta(
+        seminar_title="配布資料の試験",
+        held_on=date(2023, 2, 1),
+        exported_on=EXPORTED,
+        source_line="出典：試験",
+        link=f"{BASE}/?seminar=x",
+    )
+    item = handout.HandoutChart(
+        chart_id="t",
+        title=title,
+        spec={"data": {"values": [{"a": 1}]}, "mark": "bar", "encoding": {"x": {"field": "a"}}},
+        headers=("項目", "値"),
+        rows=(("件数", "1"),),
+        source_lines=(source,),
+        widths=(1, 1),
+    )
+    return handout.build_handout(meta, [item])
+
+
+def test_a_rare_kanji_outside_the_cut_is_printed_with_the_full_font(caplog):
+    pdf = _tiny_handout("𠮷野町の問い合わせ", "「𠮷野町では半分に減った」")
+    assert "missing the following glyphs" not in caplog.text
+    text = _words(_text(pdf))
+    assert "𠮷野町の問い合わせ" in text and "「𠮷野町では半分に減った」" in text
+
+
+def test_a_character_the_choice_did_not_see_still_gets_a_glyph(monkeypatch, caplog):
+    # Should a text of ours escape the check before layout, fpdf2's own record of missing glyphs
+    # makes the handout lay out again with the full font.
+    from jichitai_metrics import pdffont
+
+    chosen = []
+    real = pdffont.font_for
+    monkeypatch.setattr(handout, "_text_of", lambda meta, items: "")
+    monkeypatch.setattr(pdffont, "font_for", lambda text: chosen.append(real(text)) or chosen[-1])
+    pdf = _tiny_handout("𠮷野町", "「𠮷」")
+    assert chosen == [pdffont.cut_path()]  # the cut was chosen first ...
+    assert "missing the following glyphs" not in caplog.text  # ... and not kept
+    assert "𠮷野町" in _words(_text(pdf))
