@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 from typing import Any
 
@@ -48,38 +49,43 @@ def card_table_html(seminar_id: str, chart_id: str, lang: str) -> str:
     return html_table.table_html(item.csv_table, caption, row_header=False)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def card_html(seminar_id: str, chart_id: str, lang: str) -> str:
+    """Heading, picture, source note and table view of a card as one HTML block.
+
+    One element where there were five (subheader, image, caption, expander, table): every element
+    costs on each page load (bench/elements.py: 60 captions 1.45x a hello page on a reload), and a
+    programme page drew 37-53. The table view is a native <details> (keyboard: Tab, Enter; a screen
+    reader announces it collapsed/expanded), so opening it needs no rerun.
+    """
+    item = card(seminar_id, chart_id, lang)
+    picture = base64.b64encode(card_svg(seminar_id, chart_id, lang).encode("utf-8")).decode("ascii")
+    source = "<br>".join(html.escape(line) for line in item.caption.lines())
+    summary = html.escape(common.pick("表で見る（グラフと同じ数値）", "Table (the same numbers)", lang))
+    return (
+        f'<div class="jm-chart"><h3 id="{html.escape(chart_id, quote=True)}">{html.escape(item.title)}</h3>'
+        # The same drawing as the PNG and the slide (see screen.py); its alt text states every value.
+        f'<img src="data:image/svg+xml;base64,{picture}" alt="{html.escape(item.alt_text, quote=True)}">'
+        f'<p class="jm-source">{source}</p>'
+        f'<details class="jm-table-view"><summary>{summary}</summary>'
+        f"{card_table_html(seminar_id, chart_id, lang)}</details></div>"
+    )
+
+
 def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
-    """One chart: heading, chart, 出典 caption, table view and CSV download of the same rows."""
+    """One chart: heading, chart, 出典 note, table view, and CSV download of the same rows."""
     lang = common.lang()
     item = card(seminar_id, chart_id, lang)
-    table, title = item.csv_table, item.title
-    caption = item.caption.lines()
     with st.container(border=True, key=f"card-{chart_id}"):
-        st.subheader(common.md_escape(title), anchor=chart_id)
-        # The same drawing as the PNG and the slide (see screen.py); its alt text states every value.
-        st.image(card_svg(seminar_id, chart_id, lang), width="content", alt=item.alt_text)
-        # One caption block (lines joined by Markdown hard breaks): compact, and read as one source note.
-        st.caption("  \n".join(common.md_escape(line) for line in caption))
-        # The table is built only while its expander is open: a page with three charts otherwise
-        # ships three hidden data grids on every run (see bench/pages.py).
-        table_view = st.expander(
-            common.pick("表で見る（グラフと同じ数値）", "Table (the same numbers)", lang),
-            icon=":material/table:",
-            key=f"table-{chart_id}",
-            on_change="rerun",
-        )
-        if table_view.open:
-            with table_view:
-                st.html(card_table_html(seminar_id, chart_id, lang))
-        left, middle, right = st.columns([5, 3, 3], vertical_alignment="center")
-        with left:
+        st.html(card_html(seminar_id, chart_id, lang))
+        # One row that wraps (not three columns: four elements for three links).
+        with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
             csv_download(
-                table,
+                item.csv_table,
                 export.export_filename("chart", chart_id),
                 key=f"dl-{chart_id}",
                 cache_key=("chart", seminar_id, chart_id, lang),
             )
-        with middle:
             # Two clicks to a committee-ready deck: this link, then the deck page's download button.
             st.page_link(
                 "pages/deck.py",
@@ -87,7 +93,6 @@ def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
                 icon=":material/slideshow:",
                 query_params={"charts": chart_id, "seminar": seminar_id, "lang": lang},
             )
-        with right:
             inquiry_link(program, chart_id)
 
 

@@ -45,6 +45,14 @@ _STYLE = """<style>
   padding: 0; line-height: 1.5; }
 .jm-label, .jm-note { font-size: 0.875rem; color: #555864; }
 .jm-value { font-size: 1.75rem; font-weight: 700; line-height: 1.3; color: #262730; }
+.jm-chart h3 { font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 0 0 0.75rem;
+  padding: 0.25rem 0 0; scroll-margin-top: 4rem; }
+.jm-chart img { display: block; max-width: 100%; height: auto; }
+.jm-source { font-size: 0.875rem; line-height: 1.6; color: #555864; margin: 0.5rem 0 0; }
+.jm-table-view { border: 1px solid #c4c8d0; border-radius: 0.5rem; margin: 0.75rem 0 0; }
+.jm-table-view summary { cursor: pointer; padding: 0.5rem 0.75rem; }
+.jm-table-view[open] summary { border-bottom: 1px solid #c4c8d0; }
+.jm-table-view .jm-table { padding: 0.5rem 0.75rem; }
 .jm-table { overflow-x: auto; max-width: 100%; }
 .jm-table table { border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; }
 .jm-table caption { text-align: left; font-weight: 700; padding: 0.25rem 0; color: #31333f; }

@@ -46,19 +46,24 @@ PRINT_CSS = (
   }
   /* Charts were drawn for the screen's width: shrink them to the paper, never cut them. */
   [data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg,
-  [data-testid="stImage"] img, [data-testid="stDataFrame"] canvas {
+  [data-testid="stImage"] img, .jm-chart img, [data-testid="stDataFrame"] canvas {
     max-width: 100% !important; height: auto !important;
   }
   /* A data grid is a canvas drawn for the screen: shrink it so the columns the screen showed fit. */
   [data-testid="stDataFrame"] { zoom: 0.62; }
   /* Keep a chart, a card (bordered container) and a source caption on one sheet. */
   [data-testid="stVegaLiteChart"], [data-testid="stImage"], [data-testid="stMetric"],
-  [data-testid="stLayoutWrapper"] > [data-testid="stVerticalBlock"], [data-testid="stCaptionContainer"] {
+  [data-testid="stLayoutWrapper"] > [data-testid="stVerticalBlock"], [data-testid="stCaptionContainer"],
+  .jm-chart {
     break-inside: avoid; page-break-inside: avoid;
   }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
   /* Sources are the point of a handout: print them dark enough to read on a photocopy. */
-  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #333 !important; }
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *, .jm-source {
+    color: #333 !important;
+  }
+  /* 「表で見る」 is a control (the chart card's table view): the chart and its source lines say the same. */
+  .jm-table-view { display: none !important; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """

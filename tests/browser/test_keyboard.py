@@ -58,11 +58,13 @@ def test_switch_programme_open_table_and_download_csv_by_keyboard(page, app_url)
     wait_idle(page)
     assert page.get_by_role("heading", level=1).inner_text().startswith("Program2")
     assert "program=2" in page.url
-    # the first chart card's table: its expander, opened with Enter
+    # the first chart card's table: its table view (a <details>), opened with Enter
+    table_view = page.locator("details.jm-table-view").first
+    assert not table_view.locator("table").is_visible()
     _tab_to(page, r"表で見る")
     page.keyboard.press("Enter")
-    wait_idle(page)
-    caption = page.locator("[data-testid='stMain'] table caption").first
+    caption = table_view.locator("table caption")
+    caption.wait_for(state="visible")
     assert caption.inner_text().endswith("（グラフと同じ数値）")
     _tab_to(page, r"CSVをダウンロード")
     with page.expect_download() as download:
