@@ -42,28 +42,29 @@ en = lang == "en"
 st.title(common.md_escape(f"Program{number}　{titles[number]}"))
 st.markdown(f"**{common.md_escape(words.speaker_line(prog, lang))}**")
 
+# Each column is one Markdown block (headings included): every element costs on each page load.
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.header(common.pick("概要（編集部による要約）", "Summary (our own words)", lang))
-    st.markdown(common.md_escape(words.text(prog, "summary", lang)))
-    st.subheader(common.pick("ポイント", "Key points", lang))
-    # One list in one block (not one element per line: every element costs on each page load).
+    points = prog["key_points_en" if en else "key_points_ja"]
     st.markdown(
-        "\n".join(f"- {common.md_escape(p)}" for p in prog["key_points_en" if en else "key_points_ja"])
+        f"## {common.pick('概要（編集部による要約）', 'Summary (our own words)', lang)}\n\n"
+        f"{common.md_escape(words.text(prog, 'summary', lang))}\n\n"
+        f"### {common.pick('ポイント', 'Key points', lang)}\n\n"
+        + "\n".join(f"- {common.md_escape(p)}" for p in points)
     )
 with right:
-    st.header(common.pick("講師の経歴", "Speaker's career", lang))
     career = common.career(seminar_id, number)
-    if career.empty:
-        st.caption(common.pick("経歴の記載はありません。", "No career details in the report.", lang))
-    else:
-        st.markdown(
-            "\n".join(
-                f"- **{common.md_escape(career_when(row, lang))}**　"
-                f"{common.md_escape(words.text(row, 'event', lang))}"
-                for row in career.to_dict("records")
-            )
+    entries = (
+        "\n".join(
+            f"- **{common.md_escape(career_when(row, lang))}**　"
+            f"{common.md_escape(words.text(row, 'event', lang))}"
+            for row in career.to_dict("records")
         )
+        if not career.empty
+        else common.pick("経歴の記載はありません。", "No career details in the report.", lang)
+    )
+    heading = common.pick("講師の経歴", "Speaker's career", lang)
+    st.markdown(f"## {heading}\n\n{entries}")
 
 st.header(common.pick("数値とグラフ", "Figures and charts", lang))
 chart_rows = common.charts(seminar_id, number)
@@ -74,9 +75,9 @@ for chart_id in chart_rows["chart_id"]:
 
 others = fig_ui.figures_outside_charts(seminar_id, number)
 if not others.empty:
-    st.subheader(common.pick("その他の数値（表）", "Other figures (table)", lang))
-    st.caption(
-        common.pick(
+    st.markdown(
+        f"### {common.pick('その他の数値（表）', 'Other figures (table)', lang)}\n\n"
+        + common.pick(
             "グラフにしていない数値です。引用と出典を添えています。",
             "Figures not charted above, each with its quote and source.",
             lang,
@@ -92,10 +93,10 @@ if not others.empty:
 
 findings = common.findings(seminar_id, number)
 if not findings.empty:
-    st.header(common.pick("数値以外の発見", "Findings without a number", lang))
-    # Each finding with its quote under it, the whole list in one block.
+    # The heading and each finding with its quote under it, the whole list in one block.
     st.markdown(
-        "\n".join(
+        f"## {common.pick('数値以外の発見', 'Findings without a number', lang)}\n\n"
+        + "\n".join(
             f"- {common.md_escape(words.text(row, 'statement', lang))}"
             "  \n  "
             + common.md_escape(common.pick(f"引用：「{row['quote']}」", f"Quote: “{row['quote']}”", lang))
