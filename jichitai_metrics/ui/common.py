@@ -9,8 +9,9 @@ import re
 import runpy
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import duckdb
 import pandas as pd
@@ -22,6 +23,8 @@ from jichitai_metrics.errors import CatalogError, ConfigError
 from jichitai_metrics.i18n import normalise_lang, pick
 
 __all__ = ["pick", "lang", "page_language", "catalog_cursor", "md_escape"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 LANG_KEY = "lang"
 ROUTER = Path(__file__).resolve().parents[2] / "dashboard.py"
@@ -110,32 +113,54 @@ def catalog_errors_shown() -> Iterator[None]:
         )
 
 
-@st.cache_data(show_spinner=False)
+_shared_reads: list[Any] = []
+
+
+def shared_read(max_entries: int | None = None) -> Callable[[F], F]:
+    """Cache a read of the catalogue once per process and hand every session the same object.
+
+    Why not st.cache_data: it unpickles a fresh copy on every call, so every run of every session
+    rebuilt the same DataFrames and strings. With 50 planners that churn doubled the server's private
+    memory while they worked (+82 MB) and left +63 MB behind after they had gone (freed small objects
+    keep Python's 1 MiB arenas); with one shared object: +40 MB and +34 MB (bench/load.py --memory).
+    The price: a caller must never change what it gets (tests/test_shared_reads.py checks every
+    page leaves them as the catalogue has them). reload_catalog() empties them all.
+    """
+
+    def wrap(function: F) -> F:
+        cached = st.cache_resource(show_spinner=False, max_entries=max_entries)(function)
+        _shared_reads.append(cached)
+        return cast(F, cached)
+
+    return wrap
+
+
+@shared_read()
 def seminars() -> pd.DataFrame:
     return queries.seminars(catalog_cursor())
 
 
-@st.cache_data(show_spinner=False)
+@shared_read()
 def seminar(seminar_id: str) -> dict:
     return queries.seminar(catalog_cursor(), seminar_id)
 
 
-@st.cache_data(show_spinner=False)
+@shared_read()
 def programs(seminar_id: str) -> pd.DataFrame:
     return queries.programs(catalog_cursor(), seminar_id)
 
 
-@st.cache_data(show_spinner=False)
+@shared_read()
 def program(seminar_id: str, number: int) -> dict:
     return queries.program(catalog_cursor(), seminar_id, number)
 
 
-@st.cache_data(show_spinner=False)
+@shared_read()
 def career(seminar_id: str, number: int) -> pd.DataFrame:
     return queries.career(catalog_cursor(), seminar_id, number)
 
 
-@st.cache_data(show_spinner=False)
+@shared_read(max_entries=256)  # the explorer's free text makes new keys
 def figures(
     seminar_id: str | None = None,
     program: int | None = None,
@@ -149,22 +174,22 @@ def figures(
     )
 
 
-@st.cache_data(show_spinner=False)
+@shared_read()
 def findings(seminar_id: str | None = None, program: int | None = None) -> pd.DataFrame:
     return queries.findings(catalog_cursor(), seminar_id=seminar_id, program=program)
 
 
-@st.cache_data(show_spinner=False)
+@shared_read()
 def charts(seminar_id: str, program: int | None = None) -> pd.DataFrame:
     return queries.charts(catalog_cursor(), seminar_id, program)
 
 
-@st.cache_data(show_spinner=False)
+@shared_read()
 def chart_figures(chart_id: str) -> pd.DataFrame:
     return queries.chart_figures(catalog_cursor(), chart_id)
 
 
-@st.cache_data(show_spinner=False)
+@shared_read()
 def headline_figures(seminar_id: str) -> pd.DataFrame:
     return queries.headline_figures(catalog_cursor(), seminar_id)
 
@@ -240,4 +265,6 @@ def stop_on_bad_settings() -> None:
 def reload_catalog() -> None:
     """Rebuild the catalogue from data/ on next use (after the review page publishes a seminar)."""
     _catalog_connection.clear()
+    for cached in _shared_reads:
+        cached.clear()
     st.cache_data.clear()

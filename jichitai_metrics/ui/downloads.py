@@ -29,12 +29,12 @@ def encoding_choice() -> str:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@common.shared_read(max_entries=512)
 def _csv(table: pd.DataFrame, encoding: str) -> export.CsvExport:
     return export.csv_bytes(table, encoding)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@common.shared_read(max_entries=512)
 def _csv_keyed(cache_key: tuple, encoding: str, _table: pd.DataFrame) -> export.CsvExport:
     # Keyed by what the table is (chart id, filters, language), not by its content: hashing the
     # DataFrame on every run was a third of a programme page's server time (bench/pages.py).

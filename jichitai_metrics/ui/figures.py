@@ -16,9 +16,8 @@ from jichitai_metrics.ui.downloads import csv_download
 from jichitai_metrics.ui.inquiry import inquiry_params
 
 
-# cache_resource, not cache_data: the card is read, never changed, and cache_data would unpickle a
-# copy of its tables on every rerun of every page that shows it.
-@st.cache_resource(show_spinner=False, max_entries=256)
+# Shared, not copied per run: the card is read, never changed (see common.shared_read).
+@common.shared_read(max_entries=256)
 def card(seminar_id: str, chart_id: str, lang: str) -> ChartCard:
     """The chart's card (rows, table, caption, CSV table, slide texts), built once per language."""
     row = queries.chart(common.catalog_cursor(), chart_id)
@@ -31,7 +30,7 @@ def card(seminar_id: str, chart_id: str, lang: str) -> ChartCard:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@common.shared_read(max_entries=256)
 def card_svg(seminar_id: str, chart_id: str, lang: str, width: int = IMAGE_WIDTH) -> str:
     """The card's picture for the screen: the image spec (no built-in title, the heading says it).
 
@@ -41,7 +40,7 @@ def card_svg(seminar_id: str, chart_id: str, lang: str, width: int = IMAGE_WIDTH
     return screen.screen_svg(card(seminar_id, chart_id, lang).spec(width, title=False))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@common.shared_read(max_entries=256)
 def card_table_html(seminar_id: str, chart_id: str, lang: str) -> str:
     """The chart's table view as an HTML table (the same rows as its CSV), captioned with the title."""
     item = card(seminar_id, chart_id, lang)
@@ -49,7 +48,7 @@ def card_table_html(seminar_id: str, chart_id: str, lang: str) -> str:
     return html_table.table_html(item.csv_table, caption, row_header=False)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@common.shared_read(max_entries=256)
 def card_html(seminar_id: str, chart_id: str, lang: str) -> str:
     """Heading, picture, source note and table view of a card as one HTML block.
 
@@ -108,7 +107,7 @@ def inquiry_link(program: int | None, chart_id: str | None = None) -> None:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@common.shared_read(max_entries=256)
 def _figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.DataFrame:
     return extracts.figures_for_export(_figures, lang)
 
@@ -118,7 +117,7 @@ def _figure_html(table: pd.DataFrame, caption: str, lang: str) -> str:
     return html_table.table_html(table, caption, order)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@common.shared_read(max_entries=256)
 def _figure_html_keyed(cache_key: tuple, lang: str, _table: pd.DataFrame) -> str:
     return _figure_html(_table, cache_key[-1], lang)
 
@@ -172,19 +171,19 @@ _READING_ORDER = (
 )
 
 
-@st.cache_data(show_spinner=False)
+@common.shared_read()
 def figures_outside_charts(seminar_id: str, program: int | None) -> pd.DataFrame:
     """A programme's figures that no chart draws (shown as a table so every figure is on a page)."""
     return queries.figures_outside_charts(common.catalog_cursor(), seminar_id, program)
 
 
-@st.cache_data(show_spinner=False)
+@common.shared_read()
 def figure_topics(seminar_id: str | None) -> list[str]:
     """Topics for the explorer's filter."""
     return queries.figure_topics(common.catalog_cursor(), seminar_id)
 
 
-@st.cache_data(show_spinner=False)
+@common.shared_read()
 def figure_units(seminar_id: str | None) -> list[str]:
     """Units for the explorer's filter."""
     return queries.figure_units(common.catalog_cursor(), seminar_id)
@@ -243,7 +242,7 @@ def headline_cards(figures: list[dict[str, Any]], lang: str) -> None:
     st.html(f'<div class="jm-grid jm-cards">{"".join(cards)}</div>')
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@common.shared_read(max_entries=64)
 def _whatif_svg(results: pd.DataFrame, lang: str) -> str:
     # Fixed plot width: a faceted chart cannot size itself to the container (its labels were clipped).
     return screen.screen_svg(whatif.chart(results, lang, width=560).to_dict())

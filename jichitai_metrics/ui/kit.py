@@ -26,7 +26,7 @@ EXPLORER_PARAMS = ("prog", "topic", "unit", "kind", "q")
 PRESENT_WIDTH = 640  # px: a smaller plot scaled to the screen width gives larger type (presentation mode)
 
 
-@st.cache_data(show_spinner=False)
+@common.shared_read()
 def chart_labels(seminar_id: str, lang: str) -> dict[str, str]:
     """chart_id -> 'P1 · title' in display order."""
     frame = common.charts(seminar_id)
@@ -100,7 +100,7 @@ def charts_for_explorer_selection(seminar_id: str, params: dict[str, str]) -> li
     return slides.charts_showing(common.charts(seminar_id), found["id"])
 
 
-@st.cache_data(show_spinner=False)
+@common.shared_read()
 def whatif_factors(seminar_id: str, lang: str) -> dict[str, whatif.Factor]:
     """The what-if factors from the catalogue (raises FactorError when a figure is missing)."""
     return whatif.factors_from(common.figures(seminar_id), common.programs(seminar_id), lang)
@@ -194,9 +194,8 @@ def chart_image(
     return images.render_png(chart) if fmt == "png" else images.render_svg(chart).encode("utf-8")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-@st.cache_data(show_spinner=False, max_entries=64)
-def stamp(seminar_id: str, chart_id: str, lang: str) -> tuple[str, list[str], str]:
+@common.shared_read(max_entries=64)
+def stamp(seminar_id: str, chart_id: str, lang: str) -> tuple[str, tuple[str, ...], str]:
     """(title, [出典 line, 基準/時点 line, notes…], alt text) for one chart."""
     item = card(seminar_id, chart_id, lang)
     seminar = common.seminar(seminar_id)
@@ -207,7 +206,7 @@ def stamp(seminar_id: str, chart_id: str, lang: str) -> tuple[str, list[str], st
     note = words.text(seminar, "held_on_note", lang)
     if note:
         said += common.pick(f"（{note}）", f" ({note})", lang)
-    return item.title, [*item.footer, said], item.alt_text
+    return item.title, (*item.footer, said), item.alt_text
 
 
 def image_filename(chart_id: str, fmt: str) -> str:
