@@ -341,7 +341,14 @@ def _chart_ratio(
         "value:Q",
         title=pick("相対値（比較対象 = 1）", "Relative size (reference = 1)", lang),
         scale=alt.Scale(domain=[0, 1.15]),
-        axis=alt.Axis(labelFontSize=AXIS_FONT_SIZE, titleFontSize=AXIS_FONT_SIZE, format=".1~f"),
+        # Quarter steps: Vega's own ticks on [0, 1.15] are 0.05 apart and printed to one decimal
+        # read "0.1, 0.1, 0.2, 0.2, ..." under the bars.
+        axis=alt.Axis(
+            labelFontSize=AXIS_FONT_SIZE,
+            titleFontSize=AXIS_FONT_SIZE,
+            values=[0, 0.25, 0.5, 0.75, 1],
+            format=".2~f",
+        ),
     )
     bars = base.mark_bar().encode(
         x=x,
