@@ -3,9 +3,9 @@
 import html
 import re
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from jichitai_metrics.ui import common
 from tests.support import REPO_ROOT
 
 
@@ -75,9 +75,9 @@ def test_a_broken_data_file_gives_a_message_not_a_traceback(tmp_path, monkeypatc
     bad.mkdir(parents=True)
     (bad / "seminar.toml").write_text("[seminar]\nid = 'x'\n", encoding="utf-8")
     monkeypatch.setenv("JICHITAI_DATA_DIR", str(tmp_path / "data"))
-    st.cache_data.clear()  # earlier tests in this process cached the real catalogue's answers
+    common.reload_catalog()  # earlier tests in this process cached the real catalogue's answers
     at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "seminar.toml" in errors and "title_ja" in errors and "再起動" in errors
-    st.cache_data.clear()
+    common.reload_catalog()
