@@ -331,7 +331,11 @@ def _chart_ratio(
 ) -> alt.TopLevelMixin:
     df = _plot_data(table, lang)
     items = list(dict.fromkeys(df["item"]))
-    series = list(dict.fromkeys(df["series"]))
+    # The baseline (= 1) above the reported ratio in every panel, whichever the table lists first.
+    series = list(
+        dict.fromkeys(df.sort_values("status", key=lambda s: s != "baseline", kind="stable")["series"])
+    )
+    baselines = set(df.loc[df["status"] == "baseline", "series"])
     width = _fixed(width)
     base = _base(None, width)
     y = alt.Y(
@@ -358,7 +362,7 @@ def _chart_ratio(
             "series:N",
             sort=series,
             title=None,
-            scale=alt.Scale(domain=series, range=[GREY, BLUE]),
+            scale=alt.Scale(domain=series, range=[GREY if s in baselines else BLUE for s in series]),
             legend=None,
         ),
     )
@@ -372,6 +376,9 @@ def _chart_ratio(
             row=alt.Row("item:N", sort=items, title=None, header=_facet_header()),
             data=_inline(df),
         )
+        # Each comparison has its own baseline label (従来の動画作成 = 1, 一般的な動画 = 1): a shared
+        # y scale gave every panel an empty row for the other panel's baseline.
+        .resolve_scale(y="independent")
     )
 
 

@@ -22,8 +22,8 @@ Libraries, chosen by cost (measured here on 2026-11-28 for the 10 charts of Day 
   0.14 s; a text the cut lacks a character of is laid out with the full font. **reportlab** 5.1
   (9.3 MB) refuses that .otf ("postscript outlines are not supported": it embeds TrueType only)
   and its built-in CJK fonts are not embedded, so a machine without Japanese fonts would not render
-  them. **weasyprint** needs Pango
-  from the system and a whole HTML/CSS engine for a few boxes of text.
+  them. **weasyprint** needs Pango from the system and a whole HTML/CSS engine for a few boxes of
+  text.
 - **Placing the chart PDFs on the pages: pikepdf 10.18** (qpdf; 11.5 MB with its libraries; lxml
   and Pillow already installed): each chart page becomes a Form XObject in its rectangle, 0.01 s
   for 10 charts. pypdf 7.1 (pure Python, 4.3 MB) merged the same pages in 0.27 s into a file

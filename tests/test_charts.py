@@ -352,3 +352,20 @@ def test_no_axis_repeats_a_tick_label(catalog_con):
                 labels = [t for t in re.findall(r">([^<]+)</text>", axis)]
                 assert len(labels) == len(set(labels)), (card.chart_id, lang, labels)
     assert checked >= 20  # the bar charts' axes were found (tiles have none)
+
+
+def test_each_ratio_panel_lists_only_its_own_rows(chart_rows, all_figures):
+    """Two comparisons with different baselines: each panel shows its baseline and its ratio, no
+    empty row for the other panel's baseline."""
+    from jichitai_metrics import images
+
+    row = _by_type(chart_rows, "ratio")
+    svg = images.render_svg(_card(row, all_figures, "ja").chart())
+    panels = re.findall(r'<g class="mark-text role-axis-label"[^>]*>(.*?)</g>', svg, re.S)
+    y_labels = [re.findall(r">([^<]+)</text>", p) for p in panels if "= 1" in p]
+    assert len(y_labels) == 2, y_labels
+    assert all(len(labels) == 2 for labels in y_labels), y_labels
+    # Baselines grey, the reported ratios blue: two bars of each.
+    bars = re.findall(r'<g class="mark-rect role-mark[^"]*"[^>]*>(.*?)</g>', svg, re.S)
+    fills = [f.upper() for b in bars for f in re.findall(r'fill="(#[0-9A-Fa-f]{6})"', b)]
+    assert sorted(fills) == sorted([charts.GREY.upper()] * 2 + [charts.BLUE.upper()] * 2), fills
