@@ -10,7 +10,7 @@ import streamlit as st
 
 if __name__ == "__main__":
     from jichitai_metrics import gcpolicy
-    from jichitai_metrics.ui import busy, common, nav, printing
+    from jichitai_metrics.ui import busy, common, nav
 
     common.freeze_long_lived_objects()  # keeps Streamlit's after-run garbage collection cheap (see there)
     gcpolicy.install(
@@ -20,7 +20,6 @@ if __name__ == "__main__":
     # every page load, an outside request that an intranet (LGWAN) blocks or leaves hanging.
     st.set_page_config(page_title="自治体DXメトリクス", page_icon="📊", layout="wide")
     common.stop_on_bad_settings()
-    printing.inject_print_css()  # Ctrl+P gives clean A4 pages on every page (no sidebar, buttons, cut charts)
 
     lang = common.page_language()
     busy.admit_or_stop(lang)  # past capacity, a new session sees 「混み合っています」 and a retry button
@@ -75,5 +74,7 @@ else:
     from starlette.middleware import Middleware
 
     from jichitai_metrics.page_lang import HtmlLangMiddleware
+    from jichitai_metrics.ui.csv_files import CSV_ROUTE
 
-    app = st.App(Path(__file__), middleware=[Middleware(HtmlLangMiddleware)])
+    # CSV_ROUTE: the tables' CSV files at stable addresses, linked from the pages (see csv_files).
+    app = st.App(Path(__file__), middleware=[Middleware(HtmlLangMiddleware)], routes=[CSV_ROUTE])

@@ -15,7 +15,7 @@ from jichitai_metrics.i18n import pick
 __all__ = ["CHECKS", "STANDARD", "TESTED_ON", "Check", "intro", "rows"]
 
 STANDARD = "JIS X 8341-3:2016"
-TESTED_ON = "2026-11-28"
+TESTED_ON = "2026-11-29"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from jichitai_metrics.ui import common, kit
+from jichitai_metrics.ui import common, kit, prose
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
@@ -72,14 +72,18 @@ with next_col:
         width="stretch",
     )
 
-# The same SVG picture as the chart card (inline, no image request; sharp on any projector).
-st.image(fig_ui.card_svg(seminar_id, chart_id, lang, kit.PRESENT_WIDTH), width="stretch", alt=alt_text)
-for line in stamp_lines:
-    st.markdown(common.md_escape(line))
-st.caption(
-    common.pick(
-        "キーボードの ← → でも移動できます。このページのURLで同じグラフ・同じ位置を再現できます。",
-        "Use the ← → keys too. This page's URL reproduces the same charts and position.",
-        lang,
-    )
+# The same SVG picture as the chart card (inline, no image request; sharp on any projector), its
+# source lines and the hint, as one block of HTML (see ui/prose.py).
+prose.draw(
+    fig_ui.picture_html(
+        fig_ui.card_svg(seminar_id, chart_id, lang, kit.PRESENT_WIDTH), alt_text, "jm-present"
+    ),
+    *(prose.para(prose.esc(line)) for line in stamp_lines),
+    prose.caption(
+        common.pick(
+            "キーボードの ← → でも移動できます。このページのURLで同じグラフ・同じ位置を再現できます。",
+            "Use the ← → keys too. This page's URL reproduces the same charts and position.",
+            lang,
+        )
+    ),
 )

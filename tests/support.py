@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -143,3 +145,24 @@ def visible_problems(page) -> list[str]:
     if "Traceback (most recent call last)" in page.inner_text("body"):
         found.append("traceback on page")
     return found
+
+
+# --- reading the pages' HTML blocks (the pages draw their text, cards and links as st.html) ---------
+_LINK = re.compile(r"<a\s([^>]*)>(.*?)</a>", re.S)
+
+
+def html_links(bodies: Iterable[str]) -> dict[str, str]:
+    """Label → href (unescaped) of every link in the HTML blocks, as a browser would follow it."""
+    links = {}
+    for body in bodies:
+        for attrs, label in _LINK.findall(body):
+            href = re.search(r'href="([^"]*)"', attrs)
+            if href:
+                links[html.unescape(re.sub(r"<[^>]+>", "", label))] = html.unescape(href.group(1))
+    return links
+
+
+def html_headings(bodies: Iterable[str], level: int) -> list[str]:
+    """The text of every <h{level}> in the HTML blocks."""
+    pattern = re.compile(rf"<h{level}[^>]*>(.*?)</h{level}>", re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", m)) for body in bodies for m in pattern.findall(body)]

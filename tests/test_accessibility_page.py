@@ -43,7 +43,7 @@ def test_the_date_is_a_real_day_not_in_the_future():
 def test_the_page_shows_target_checks_and_results_in_both_languages():
     at = open_page("pages/accessibility.py")
     body = " ".join(el.proto.body for el in at.get("html"))
-    assert "JIS X 8341-3:2016" in " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "JIS X 8341-3:2016" in body
     assert body.count("<tr>") == len(accessibility.CHECKS) + 1  # header row + one per check
     assert "適合" in body and accessibility.TESTED_ON in body
     at = open_page("pages/accessibility.py", lang="en")

@@ -6,7 +6,7 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from jichitai_metrics.ui import common
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, html_links
 
 
 def run_app(**query) -> AppTest:
@@ -29,7 +29,7 @@ def headline_values(at: AppTest) -> list[str]:
 
 
 def all_text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [h.value for h in at.header] + [html_text(at)]
     return "\n".join(parts)
 
@@ -58,11 +58,8 @@ def test_language_switch_to_english_is_read_from_the_url():
     assert at.query_params["lang"] == "en"
     # The switch is a link to the same page with ?lang=ja (client-side: the session stays), and the
     # frame's block says the language shown and sets the document's <html lang> to it.
-    links = [el.proto for el in at.sidebar.get("page_link")]
-    switch = [link for link in links if link.label == "日本語"]
-    assert len(switch) == 1 and switch[0].query_string == "lang=ja"
-    assert switch[0].page == ""  # this page: the overview, served at /
     frame = " ".join(el.proto.body for el in at.sidebar.get("html"))
+    assert html_links([frame])["日本語"] == "./?lang=ja"  # this page (the overview, served at /) in Japanese
     assert '<span lang="en" aria-current="true">English</span>' in frame
     assert 'document.documentElement.lang = "en";' in frame
     at = run_app(lang="ja")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.botclient import BotError, BotSession
-from tests.support import running_app
+from tests.support import html_links, running_app
 
 PASSWORD = "botclient-test-pass-1"
 
@@ -28,8 +28,8 @@ def test_reads_the_overview_like_a_visitor(app: str) -> None:
         assert "申込者数" in bot.texts()
         assert bot.exceptions == []
         # The language switch: a link to this page in English (the bot sees what a browser would follow).
-        links = {n.proto.label: n.proto.query_string for n in bot.elements("page_link")}
-        assert links["English"] == "lang=en"
+        links = html_links(n.proto.body for n in bot.elements("html"))
+        assert links["English"] == "./?lang=en"
 
 
 def test_inbox_password_field_and_a_wrong_guess(app: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -39,10 +41,11 @@ def test_present_url_reproduces_the_selection(chart_titles):
     assert _heading(at) == chart_titles["p1-paper-fax"]
     assert any(m.value == "**2 / 2**" for m in at.markdown)
     assert at.button(key="present-next").disabled
-    # The stamp: source and the date it was stated.
-    texts = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    # The stamp: source and the date it was stated, under the one picture (alt text with the values).
+    (block,) = [el.proto.body for el in at.main.get("html")]
+    texts = html.unescape(block)
     assert "出典：" in texts and "2022年（令和4年）9月21日" in texts
-    assert len(at.image) == 1
+    assert block.count("<img") == 1 and 'class="jm-present"' in block and ' alt="' in block
 
 
 def test_present_next_and_previous_update_the_url(chart_titles):

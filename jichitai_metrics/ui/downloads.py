@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -35,10 +37,76 @@ def _csv(table: pd.DataFrame, encoding: str) -> export.CsvExport:
 
 
 @common.shared_read(max_entries=512)
-def _csv_keyed(cache_key: tuple, encoding: str, _table: pd.DataFrame) -> export.CsvExport:
-    # Keyed by what the table is (chart id, filters, language), not by its content: hashing the
-    # DataFrame on every run was a third of a programme page's server time (bench/pages.py).
+def csv_for(cache_key: tuple, encoding: str, _table: pd.DataFrame) -> export.CsvExport:
+    """The CSV of a table named by `cache_key` (what it is: chart id, filters, language).
+
+    Keyed by what the table is, not by its content: hashing the DataFrame on every run was a third
+    of a programme page's server time (bench/pages.py). The page's link and the file route
+    (ui/csv_files.py) share the bytes.
+    """
     return export.csv_bytes(_table, encoding)
+
+
+def session_encoding() -> str:
+    """The encoding chosen in the sidebar (UTF-8 with BOM until a choice is made)."""
+    encoding = st.session_state.get(ENCODING_KEY, "utf-8-sig")
+    return encoding if encoding in export.ENCODINGS else "utf-8-sig"
+
+
+def _problem(result: export.CsvExport, lang: str) -> tuple[str, str] | None:
+    """("warning" | "info", message) when the encoding cannot hold or changes characters."""
+    enc_label = common.pick(*export.ENCODINGS[result.encoding], lang)
+    if not result.ok:
+        chars = "、".join(
+            f"「{g['char']}」({g['codepoint']})" for g in export.summarise_problems(result.unencodable)
+        )
+        return "warning", common.pick(
+            f"{enc_label}では次の文字を表せないため、このCSVは作成できません：{chars}。"
+            "サイドバーで「UTF-8（BOM付き）」を選んでください（文字を置き換えることはしません）。",
+            f"{enc_label} cannot hold these characters, so this CSV is not offered: {chars}. "
+            "Choose UTF-8 in the sidebar (characters are never replaced).",
+            lang,
+        )
+    if result.substituted:
+        chars = "、".join(
+            f"「{g['char']}」→「{g['becomes']}」" for g in export.summarise_problems(result.substituted)
+        )
+        return "info", common.pick(
+            f"{enc_label}では次の文字が別の字形で保存されます：{chars}",
+            f"In {enc_label} these characters are stored as look-alikes: {chars}",
+            lang,
+        )
+    return None
+
+
+def _label(result: export.CsvExport, lang: str) -> str:
+    enc_label = common.pick(*export.ENCODINGS[result.encoding], lang)
+    return common.pick(
+        f"CSVをダウンロード（{result.rows}行・{enc_label}）",
+        f"Download CSV ({result.rows} rows, {enc_label})",
+        lang,
+    )
+
+
+def csv_link_html(seminar_id: str, name: str, lang: str) -> str:
+    """A download link to a table's CSV file (ui/csv_files.py), in the sidebar's encoding, as HTML.
+
+    Where the encoding cannot hold a character the link is not offered and a note says why (as the
+    button does); a look-alike substitution is noted beside the link.
+    """
+    from jichitai_metrics.ui import csv_files
+
+    encoding = session_encoding()
+    table = csv_files.csv_table(seminar_id, name, lang)
+    result = csv_for(table.cache_key, encoding, table.table)
+    problem = _problem(result, lang)
+    note = f'<p class="jm-csv-note" role="note">{html.escape(problem[1])}</p>' if problem else ""
+    if not result.ok:
+        return note
+    href = html.escape(csv_files.csv_href(seminar_id, name, lang, encoding))
+    filename = html.escape(table.filename)
+    label = html.escape(_label(result, lang))
+    return f'<a class="jm-button" href="{href}" download="{filename}">{label}</a>{note}'
 
 
 def csv_download(
@@ -49,48 +117,15 @@ def csv_download(
     `cache_key` (hashable, unique to the table's content) lets a rerun skip hashing the table.
     """
     lang = common.lang()
-    encoding = st.session_state.get(ENCODING_KEY, "utf-8-sig")
-    if encoding not in export.ENCODINGS:
-        encoding = "utf-8-sig"
-    result = _csv(table, encoding) if cache_key is None else _csv_keyed(cache_key, encoding, table)
-    enc_label = common.pick(*export.ENCODINGS[encoding], lang)
-    if not result.ok:
-        chars = "、".join(
-            f"「{g['char']}」({g['codepoint']})" for g in export.summarise_problems(result.unencodable)
-        )
-        st.warning(
-            common.md_escape(
-                common.pick(
-                    f"{enc_label}では次の文字を表せないため、このCSVは作成できません：{chars}。"
-                    "サイドバーで「UTF-8（BOM付き）」を選んでください（文字を置き換えることはしません）。",
-                    f"{enc_label} cannot hold these characters, so this CSV is not offered: {chars}. "
-                    "Choose UTF-8 in the sidebar (characters are never replaced).",
-                    lang,
-                )
-            ),
-            icon=":material/warning:",
-        )
-    elif result.substituted:
-        chars = "、".join(
-            f"「{g['char']}」→「{g['becomes']}」" for g in export.summarise_problems(result.substituted)
-        )
-        st.info(
-            common.md_escape(
-                common.pick(
-                    f"{enc_label}では次の文字が別の字形で保存されます：{chars}",
-                    f"In {enc_label} these characters are stored as look-alikes: {chars}",
-                    lang,
-                )
-            ),
-            icon=":material/info:",
-        )
+    encoding = session_encoding()
+    result = _csv(table, encoding) if cache_key is None else csv_for(cache_key, encoding, table)
+    problem = _problem(result, lang)
+    if problem and problem[0] == "warning":
+        st.warning(common.md_escape(problem[1]), icon=":material/warning:")
+    elif problem:
+        st.info(common.md_escape(problem[1]), icon=":material/info:")
     st.download_button(
-        label
-        or common.pick(
-            f"CSVをダウンロード（{result.rows}行・{enc_label}）",
-            f"Download CSV ({result.rows} rows, {enc_label})",
-            lang,
-        ),
+        label or _label(result, lang),
         data=result.data,
         file_name=filename,
         mime=result.mime,

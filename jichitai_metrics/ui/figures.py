@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from jichitai_metrics import export, extracts, formatting, html_table, queries, screen, whatif, words
+from jichitai_metrics import extracts, formatting, html_table, queries, screen, whatif, words
 from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard, build_chart_card
-from jichitai_metrics.ui import common
-from jichitai_metrics.ui.downloads import csv_download
+from jichitai_metrics.ui import common, nav
+from jichitai_metrics.ui.downloads import csv_download, csv_link_html
 from jichitai_metrics.ui.inquiry import inquiry_params
 
 
@@ -48,6 +48,14 @@ def card_table_html(seminar_id: str, chart_id: str, lang: str) -> str:
     return html_table.table_html(item.csv_table, caption, row_header=False)
 
 
+def picture_html(svg: str, alt_text: str, css: str = "") -> str:
+    """An SVG drawing as an `<img>` with a data: address (no extra request); alt text states the values."""
+    picture = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    class_attr = f' class="{css}"' if css else ""
+    alt = html.escape(alt_text, quote=True)
+    return f'<img{class_attr} src="data:image/svg+xml;base64,{picture}" alt="{alt}">'
+
+
 @common.shared_read(max_entries=256)
 def card_html(seminar_id: str, chart_id: str, lang: str) -> str:
     """Heading, picture, source note and table view of a card as one HTML block.
@@ -58,57 +66,58 @@ def card_html(seminar_id: str, chart_id: str, lang: str) -> str:
     reader announces it collapsed/expanded), so opening it needs no rerun.
     """
     item = card(seminar_id, chart_id, lang)
-    picture = base64.b64encode(card_svg(seminar_id, chart_id, lang).encode("utf-8")).decode("ascii")
     source = "<br>".join(html.escape(line) for line in item.caption.lines())
     summary = html.escape(common.pick("表で見る（グラフと同じ数値）", "Table (the same numbers)", lang))
     return (
         f'<div class="jm-chart"><h3 id="{html.escape(chart_id, quote=True)}">{html.escape(item.title)}</h3>'
         # The same drawing as the PNG and the slide (see screen.py); its alt text states every value.
-        f'<img src="data:image/svg+xml;base64,{picture}" alt="{html.escape(item.alt_text, quote=True)}">'
-        f'<p class="jm-source">{source}</p>'
+        + picture_html(card_svg(seminar_id, chart_id, lang), item.alt_text)
+        + f'<p class="jm-source">{source}</p>'
         f'<details class="jm-table-view"><summary>{summary}</summary>'
         f"{card_table_html(seminar_id, chart_id, lang)}</details></div>"
     )
 
 
-def chart_card(seminar_id: str, chart_id: str, program: int | None) -> None:
-    """One chart: heading, chart, 出典 note, table view, and CSV download of the same rows."""
-    lang = common.lang()
-    item = card(seminar_id, chart_id, lang)
-    with st.container(border=True, key=f"card-{chart_id}"):
-        st.html(card_html(seminar_id, chart_id, lang))
-        # One row that wraps (not three columns: four elements for three links).
-        with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-            csv_download(
-                item.csv_table,
-                export.export_filename("chart", chart_id),
-                key=f"dl-{chart_id}",
-                cache_key=("chart", seminar_id, chart_id, lang),
-            )
-            # Two clicks to a committee-ready deck: this link, then the deck page's download button.
-            st.page_link(
-                "pages/deck.py",
-                label=common.pick("スライド・画像にする", "Slides & images", lang),
-                icon=":material/slideshow:",
-                query_params={"charts": chart_id, "seminar": seminar_id, "lang": lang},
-            )
-            inquiry_link(program, chart_id)
+def card_links_html(seminar_id: str, chart_id: str, program: int | None, lang: str) -> str:
+    """The card's row of links: its CSV, its slides, and a question about it (plain HTML links)."""
+    deck = nav.nav_link(
+        "deck",
+        common.pick("スライド・画像にする", "Slides & images", lang),
+        {"charts": chart_id, "seminar": seminar_id, "lang": lang},
+        css="jm-button",
+    )
+    return (
+        f'<div class="jm-actions">{csv_link_html(seminar_id, f"chart-{chart_id}", lang)}{deck}'
+        f"{inquiry_link_html(program, lang, chart_id)}</div>"
+    )
 
 
-def inquiry_link(program: int | None, chart_id: str | None = None) -> None:
+def chart_card_html(seminar_id: str, chart_id: str, program: int | None, lang: str) -> str:
+    """One chart as HTML: heading, chart, 出典 note, table view, and the links (CSV, slides, question).
+
+    Only the links depend on the session (the CSV's encoding), so the rest is the shared card_html.
+    """
+    return (
+        f'<section class="jm-card-box" aria-labelledby="{html.escape(chart_id, quote=True)}">'
+        + card_html(seminar_id, chart_id, lang)
+        + card_links_html(seminar_id, chart_id, program, lang)
+        + "</section>"
+    )
+
+
+def inquiry_link_html(program: int | None, lang: str, chart_id: str | None = None) -> str:
     """A link to the inquiry form carrying this context (programme, chart)."""
-    lang = common.lang()
-    params = {"lang": lang, **inquiry_params(program, chart_id)}
-    st.page_link(
-        "pages/inquiry.py",
-        label=common.pick("この内容について問い合わせる", "Ask about this", lang),
-        icon=":material/mail:",
-        query_params=params,
+    return nav.nav_link(
+        "inquiry",
+        common.pick("この内容について問い合わせる", "Ask about this", lang),
+        {"lang": lang, **inquiry_params(program, chart_id)},
+        css="jm-button",
     )
 
 
 @common.shared_read(max_entries=256)
-def _figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.DataFrame:
+def figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.DataFrame:
+    """The figures as the export's table (columns in the reader's language), once per selection."""
     return extracts.figures_for_export(_figures, lang)
 
 
@@ -139,7 +148,7 @@ def figure_table(
         table = extracts.figures_for_export(figures, lang)
         markup = _figure_html(table, caption, lang)
     else:
-        table = _figure_export(cache_key, lang, figures)
+        table = figure_export(cache_key, lang, figures)
         markup = _figure_html_keyed((*cache_key, caption), lang, table)
     # A real HTML table (header cells, caption) a screen reader can walk; see html_table.
     st.html(markup)
@@ -189,40 +198,53 @@ def figure_units(seminar_id: str | None) -> list[str]:
     return queries.figure_units(common.catalog_cursor(), seminar_id)
 
 
-def seminar_figures_table(seminar_id: str) -> None:
-    """The seminar-level figures (no programme) as a table with quotes and a CSV, for the overview."""
-    lang = common.lang()
+@common.shared_read()
+def seminar_figures(seminar_id: str) -> pd.DataFrame:
+    """The seminar-level figures (no programme), for the overview's table and its CSV."""
     frame = common.figures(seminar_id)
-    frame = frame[frame["program"].isna()].reset_index(drop=True)
+    return frame[frame["program"].isna()].reset_index(drop=True)
+
+
+def figures_table_html(
+    frame: pd.DataFrame, seminar_id: str, name: str, caption: str, cache_key: tuple
+) -> str:
+    """Figures as an HTML table with a link to the same rows as CSV (ui/csv_files.py serves it).
+
+    `name` is the table's file name on the route (`seminar`, `program<N>-other`); `cache_key` names
+    the selection, as for figure_table.
+    """
+    lang = common.lang()
+    table = figure_export(cache_key, lang, frame)
+    markup = _figure_html_keyed((*cache_key, caption), lang, table)
+    return f'{markup}<div class="jm-actions">{csv_link_html(seminar_id, name, lang)}</div>'
+
+
+def seminar_figures_html(seminar_id: str) -> str:
+    """The seminar-level figures as a table with quotes and a CSV link, for the overview ("" if none)."""
+    frame = seminar_figures(seminar_id)
     if frame.empty:
-        return
-    figure_table(
-        frame,
-        export.export_filename("figures", seminar_id, "seminar"),
-        key="dl-seminar-figures",
-        caption=common.pick(
-            "セミナー全体の数値（引用・出典つき）", "Seminar-wide figures (with quotes)", lang
-        ),
-        cache_key=("seminar-figures", seminar_id),
-    )
+        return ""
+    lang = common.lang()
+    caption = common.pick("セミナー全体の数値（引用・出典つき）", "Seminar-wide figures (with quotes)", lang)
+    return figures_table_html(frame, seminar_id, "seminar", caption, ("seminar-figures", seminar_id))
 
 
 # --- the overview's boxes: one HTML block each instead of a container, metric and captions per box ---
 # (a page of 9 headline cards was ~40 Streamlit elements; bench/pages.py counts each one on reload)
 
 
-def fact_boxes(facts: list[tuple[str, str]]) -> None:
-    """Label/value boxes in a row (the overview's 開催日, 申込者数 …), as one block of markup."""
+def fact_boxes_html(facts: list[tuple[str, str]]) -> str:
+    """Label/value boxes in a row (the overview's 開催日, 申込者数 …), as markup."""
     boxes = "".join(
         f'<div class="jm-fact"><p class="jm-label">{html.escape(label)}</p>'
         f'<p class="jm-value">{html.escape(value)}</p></div>'
         for label, value in facts
     )
-    st.html(f'<div class="jm-grid jm-facts">{boxes}</div>')
+    return f'<div class="jm-grid jm-facts">{boxes}</div>'
 
 
-def headline_cards(figures: list[dict[str, Any]], lang: str) -> None:
-    """The headline figures as cards (label, value, source with quote, caveats), one block of markup.
+def headline_cards_html(figures: list[dict[str, Any]], lang: str) -> str:
+    """The headline figures as cards (label, value, source with quote, caveats), as markup.
 
     Each card carries the same caveats as on its programme page (hearsay, missing baseline, ambiguity).
     """
@@ -239,7 +261,7 @@ def headline_cards(figures: list[dict[str, Any]], lang: str) -> None:
             f'<p class="jm-value">{html.escape(value)}</p>'
             f'<p class="jm-note">{html.escape(source)}</p>{note_html}</section>'
         )
-    st.html(f'<div class="jm-grid jm-cards">{"".join(cards)}</div>')
+    return f'<div class="jm-grid jm-cards">{"".join(cards)}</div>'
 
 
 @common.shared_read(max_entries=64)

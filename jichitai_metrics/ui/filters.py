@@ -23,6 +23,16 @@ def _set_param(name: str, key: str, default: object) -> None:
         st.query_params[name] = str(value)
 
 
+def url_value(name: str, options: list[int], *, default: int) -> tuple[int, str | None]:
+    """The option named by ?name=… without a widget (links choose it); returns (value, unknown URL value)."""
+    raw = st.query_params.get(name)
+    if raw in (None, ""):
+        return default, None
+    by_text = {str(o): o for o in options}
+    text = str(raw).strip()
+    return (by_text[text], None) if text in by_text else (default, str(raw))
+
+
 def url_choice(
     name: str,
     label: str,
@@ -30,38 +40,25 @@ def url_choice(
     *,
     format_func: Callable[[Any], str] = str,
     default: object = None,
-    kind: str = "selectbox",
     placeholder: str | None = None,
 ) -> tuple[Any, str | None]:
-    """A selectbox (or segmented control) whose value is ?name=… ; returns (value, unknown URL value)."""
+    """A selectbox whose value is ?name=… ; returns (value, unknown URL value)."""
     raw = st.query_params.get(name)
     by_text = {str(o): o for o in options}
     bad = raw if raw not in (None, "") and str(raw).strip() not in by_text else None
     current = by_text.get(str(raw).strip(), default) if raw not in (None, "") else default
     key = f"url-{name}-{raw}"
     args = (name, key, default)
-    if kind == "segmented":
-        value = st.segmented_control(
-            label,
-            options,
-            default=current,
-            required=True,
-            format_func=format_func,
-            key=key,
-            on_change=_set_param,
-            args=args,
-        )
-    else:
-        value = st.selectbox(
-            label,
-            options,
-            index=options.index(current) if current in options else None,
-            format_func=format_func,
-            key=key,
-            on_change=_set_param,
-            args=args,
-            placeholder=placeholder,
-        )
+    value = st.selectbox(
+        label,
+        options,
+        index=options.index(current) if current in options else None,
+        format_func=format_func,
+        key=key,
+        on_change=_set_param,
+        args=args,
+        placeholder=placeholder,
+    )
     return value, bad
 
 

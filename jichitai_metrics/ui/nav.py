@@ -1,26 +1,30 @@
-"""The page frame: the language switch, our own sidebar navigation and the shared style.
+"""The page frame: the language switch, our own sidebar navigation and the shared style, in one block.
 
 Streamlit's sidebar navigation puts section headers inside its `<ul>` as non-`<li>` children, which
 fails axe-core's `list`/`listitem` rules (serious) on every page, and `st.page_link` draws no focus
 ring (`outline: none`) and no `aria-current`. So the router hides Streamlit's menu
 (`st.navigation(position="hidden")`, the documented way to draw navigation yourself) and this module
-draws it: one label per section, `st.page_link` for the other pages (client-side, so the session and
-its deck survive), and the current page as text marked `aria-current="page"`.
+draws it as HTML: one list per section under its label, the current page as text marked
+`aria-current="page"`, the others as links that the frontend follows client-side (the session and
+its deck survive; see _CLIENT_NAV).
 
-The style (focus ring, tables, cards) travels in the same block as the language label: every extra
-Streamlit element costs each page load (bench/pages.py), and a `<style>` needs no element of its own.
+Everything travels in one `st.html` block (style, print style, language switch, menu): every
+Streamlit element costs each page load in the browser (bench/pages.py), and the menu as `st.page_link`s
+and labels was 14 of them, most of a light page.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from jichitai_metrics.i18n import LANG_NAMES, LANGS
+from jichitai_metrics.ui.printing import PRINT_CSS
 
-__all__ = ["draw_navigation"]
+__all__ = ["draw_navigation", "nav_link", "page_href"]
 
 # A focus ring on everything focusable (WCAG 2.4.7; 3:1 against white and the sidebar grey), the
 # current page's look, and section labels in body-text colour (AA contrast).
@@ -29,6 +33,11 @@ _STYLE = """<style>
 [data-testid="stSidebar"] [aria-current="page"] { font-weight: 700; display: block;
   padding: 0.25rem 0.5rem; border-left: 4px solid #0b57d0; background: rgba(11, 87, 208, 0.08); }
 .jm-lang { margin: 0.25rem 0 0; }
+.jm-lang a, .jm-nav a { color: #1a4fa0; }
+.jm-nav ul { list-style: none; margin: 0.25rem 0 0; padding: 0; }
+.jm-nav li { margin: 0; padding: 0; }
+.jm-nav a { display: block; padding: 0.25rem 0.5rem; border-radius: 0.25rem; text-decoration: none; }
+.jm-nav a:hover { text-decoration: underline; background: rgba(11, 87, 208, 0.06); }
 .jm-lang [aria-current] { font-weight: 700; }
 [data-testid="stSidebar"] .jm-nav-section, .jm-lang-label { margin: 0.75rem 0 0; font-size: 0.85rem;
   font-weight: 700;  color: #31333f; }
@@ -38,6 +47,35 @@ _STYLE = """<style>
   height: auto !important;  overflow: visible !important; }
 .stMultiSelect span, .stDownloadButton button *, .stPageLink a * { white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; height: auto !important; }
+/* Text drawn as HTML (ui/prose.py) looks like Streamlit's own headings and captions. */
+.jm-prose h1, .jm-prose h2, .jm-prose h3 { margin: 0; line-height: 1.2; scroll-margin-top: 3.75rem;
+  color: #262730; }
+.jm-prose h1 { font-size: 2.75rem; font-weight: 700; padding: 1.25rem 0 1rem; }
+.jm-prose h2 { font-size: 2.25rem; font-weight: 600; padding: 1rem 0; }
+.jm-prose h3 { font-size: 1.75rem; font-weight: 600; padding: 0.75rem 0 1rem; }
+.jm-prose p { margin: 0 0 1rem; } .jm-prose ul { margin: 0 0 1rem; padding-left: 1.5rem; }
+.jm-prose li { margin: 0.2rem 0; }
+.jm-prose hr { margin: 2rem 0; border: none; border-top: 1px solid #c4c8d0; }
+.jm-caption { font-size: 0.875rem; color: #555864; }
+.jm-prose .jm-grid, .jm-prose .jm-table { margin: 0 0 1rem; }
+.jm-columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 3rem; }
+@media (max-width: 640px) { .jm-columns { grid-template-columns: minmax(0, 1fr); gap: 0; } }
+.jm-tabs { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin: 0 0 0.5rem; }
+.jm-tabs-label { font-size: 0.875rem; color: #31333f; width: 100%; }
+.jm-tabs a, .jm-tabs [aria-current] { padding: 0.375rem 0.875rem; border: 1px solid #c4c8d0;
+  border-radius: 0.5rem;
+  text-decoration: none; color: #1a4fa0; line-height: 1.6; }
+.jm-tabs [aria-current] { font-weight: 700; color: #0b3d91; border: 2px solid #0b57d0;
+  background: rgba(11, 87, 208, 0.08); }
+.jm-tabs a:hover { text-decoration: underline; }
+.jm-card-box { border: 1px solid #c4c8d0; border-radius: 0.5rem; padding: 1rem; margin: 0 0 1rem; }
+.jm-actions { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; margin: 0.75rem 0 0; }
+.jm-button { display: inline-block; padding: 0.375rem 0.75rem; border: 1px solid #c4c8d0;
+  border-radius: 0.5rem;
+  color: #1a4fa0; text-decoration: none; line-height: 1.6; background: #fff; }
+.jm-button:hover { text-decoration: underline; border-color: #1a4fa0; }
+.jm-csv-note { font-size: 0.875rem; color: #5c3c00; background: #fff4d6; padding: 0.25rem 0.5rem;
+  border-radius: 0.25rem; margin: 0; }
 .jm-grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
 .jm-facts { grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
 .jm-fact, .jm-card { border: 1px solid #c4c8d0; border-radius: 0.5rem; padding: 0.75rem 1rem; }
@@ -48,6 +86,7 @@ _STYLE = """<style>
 .jm-chart h3 { font-size: 1.5rem; font-weight: 600; line-height: 1.2; margin: 0 0 0.75rem;
   padding: 0.25rem 0 0; scroll-margin-top: 4rem; }
 .jm-chart img { display: block; max-width: 100%; height: auto; }
+.jm-present { display: block; width: 100%; height: auto; }
 .jm-source { font-size: 0.875rem; line-height: 1.6; color: #555864; margin: 0.5rem 0 0; }
 .jm-table-view { border: 1px solid #c4c8d0; border-radius: 0.5rem; margin: 0.75rem 0 0; }
 .jm-table-view summary { cursor: pointer; padding: 0.5rem 0.75rem; }
@@ -64,43 +103,97 @@ _STYLE = """<style>
 </style>"""
 
 
-def _language_label(lang: str) -> str:
-    """The switch's heading, the language shown (as text), and the script that keeps `<html lang>` true.
+# Client-side navigation for our own links. A click on `<a data-jm-nav>` (no modifier key: a new tab
+# stays a new tab) puts the address in the history and tells Streamlit's frontend, which follows the
+# address exactly as it does for the browser's Back button (a rerun in the same session, so the deck
+# choices, what-if entries and a staff sign-in survive). Without script the link is an ordinary one.
+# Installed once per tab; the block is redrawn on every page.
+_CLIENT_NAV = """if (!window.__jmNav) { window.__jmNav = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a[data-jm-nav]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey
+        || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    if (link.href !== window.location.href) window.history.pushState(null, "", link.href);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+    const main = document.querySelector("[data-testid='stMain']");
+    if (main) main.scrollTo(0, 0);
+  });
+}"""
 
-    The served shell already carries the right `lang` (page_lang, from ?lang=); switching inside a
-    session is client-side navigation, which keeps the shell, so the same block sets the document's
-    language as it is drawn. The value is one of LANGS, never user text.
+
+def page_href(url_path: str, params: Mapping[str, object]) -> str:
+    """A page's address relative to the app's root (every page sits one level below it), escaped.
+
+    Relative, so a deployment under a path prefix (`server.baseUrlPath`) keeps working; the default
+    page's `url_path` is "" (it is served at the root).
     """
-    shown = html.escape(LANG_NAMES[lang])
+    query = urlencode({k: str(v) for k, v in params.items()})
+    return html.escape(f"./{url_path}" + (f"?{query}" if query else ""))
+
+
+def nav_link(
+    url_path: str, label: str, params: Mapping[str, object], *, lang: str | None = None, css: str = ""
+) -> str:
+    """`<a>` to a page of this app that the frontend follows client-side (see _CLIENT_NAV)."""
+    lang_attr = f' lang="{lang}"' if lang else ""
+    class_attr = f' class="{css}"' if css else ""
+    href = page_href(url_path, params)
+    return f'<a href="{href}" data-jm-nav{lang_attr}{class_attr}>{html.escape(label)}</a>'
+
+
+def _language_switch(current: st.Page, lang: str) -> str:
+    """The switch's heading, the language shown (as text) and a link to this page in the other one.
+
+    The link keeps the page's other parameters (the programme, a filter): a copied address opens the
+    same view. The served shell already carries the right `lang` (page_lang); a switch inside the
+    session keeps the shell, so the frame's script sets the document's language as it is drawn.
+    """
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}
+    others = " ".join(
+        nav_link(current.url_path, LANG_NAMES[code], {**params, "lang": code}, lang=code)
+        for code in LANGS
+        if code != lang
+    )
     return (
         f'<p class="jm-lang-label">言語 / Language</p><p class="jm-lang"><span lang="{lang}" '
-        f'aria-current="true">{shown}</span></p>'
-        f'<script>document.documentElement.lang = "{lang}";</script>'
+        f'aria-current="true">{html.escape(LANG_NAMES[lang])}</span> {others}</p>'
     )
 
 
-def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page, lang: str) -> None:
-    """The sidebar: the language switch and the style (one block), then the menu.
+def _menu(sections: Mapping[str, Sequence[st.Page]], current: st.Page, lang: str, label: str) -> str:
+    """One list per section under its label; the current page is text marked aria-current="page"."""
+    parts = [f'<nav aria-label="{html.escape(label)}" class="jm-nav">']
+    for number, (section, pages) in enumerate(sections.items()):
+        parts.append(f'<p class="jm-nav-section" id="jm-nav-{number}">{html.escape(section)}</p>')
+        parts.append(f'<ul aria-labelledby="jm-nav-{number}">')
+        for page in pages:
+            if page.url_path == current.url_path:
+                parts.append(f'<li><span aria-current="page">{html.escape(page.title)}</span></li>')
+            else:
+                parts.append(f"<li>{nav_link(page.url_path, page.title, {'lang': lang})}</li>")
+        parts.append("</ul>")
+    parts.append("</nav>")
+    return "".join(parts)
 
-    The menu has one label per section, links to the other pages and the current page marked.
-    Links are text only: an icon font's ligature would be read out ("home 概要") and loading the
-    375 kB icon font costs a page without other icons a measurable share of its load.
+
+def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page, lang: str) -> None:
+    """The sidebar as one block: the style (screen and print), the language switch and the menu.
+
+    One block, because every Streamlit element costs each page load in the browser (bench/pages.py:
+    the menu as 14 elements was most of a light page's time over the hello page). Links are text only:
+    an icon font's ligature would be read out ("home 概要") and loading the 375 kB icon font costs a
+    page without other icons a measurable share of its load.
     """
+    # The value written into the script is one of LANGS, never user text.
+    script = f'<script>document.documentElement.lang = "{lang}";\n{_CLIENT_NAV}</script>'
+    menu_label = "メニュー" if lang == "ja" else "Menu"
+    block = (
+        _STYLE
+        + f"<style>{PRINT_CSS}</style>"
+        + _language_switch(current, lang)
+        + _menu(sections, current, lang, menu_label)
+        + script
+    )
     with st.sidebar:
-        st.html(_STYLE + _language_label(lang), unsafe_allow_javascript=True)
-        # The other language: this page again with ?lang= (and its other parameters), client-side,
-        # so the session (deck choices, what-if entries, a sign-in) survives the switch.
-        params = {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}
-        for code in LANGS:
-            if code != lang:
-                st.page_link(current, label=LANG_NAMES[code], query_params={**params, "lang": code})
-        for section, pages in sections.items():
-            st.markdown(f'<p class="jm-nav-section">{html.escape(section)}</p>', unsafe_allow_html=True)
-            for page in pages:
-                if page.url_path == current.url_path:
-                    st.markdown(
-                        f'<span aria-current="page">{html.escape(page.title)}</span>',
-                        unsafe_allow_html=True,
-                    )
-                else:
-                    st.page_link(page, label=page.title, query_params={"lang": lang})
+        st.html(block, unsafe_allow_javascript=True)

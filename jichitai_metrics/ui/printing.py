@@ -1,14 +1,12 @@
 """Print styles: Ctrl+P on a page gives clean A4 sheets (no sidebar, buttons or toolbar; charts whole).
 
-Injected once per run by the router (dashboard.py), so every page prints the same way. The styles
+Travels in the page frame's one style block (ui/nav.py), so every page prints the same way. The styles
 only apply to ``@media print``: the screen is untouched. Streamlit marks its parts with
 ``data-testid`` attributes (checked on 1.67: stSidebar, stHeader, stToolbar, stDownloadButton, …);
 tests/browser/test_print.py prints the programme and overview pages with Chromium and reads the PDF.
 """
 
 from __future__ import annotations
-
-import streamlit as st
 
 # Controls that mean nothing on paper. The chart cards' sources (st.caption) and tables stay.
 _HIDDEN = (
@@ -23,7 +21,6 @@ _HIDDEN = (
     "stButton",
     "stFormSubmitButton",
     "stPageLink",
-    "stButtonGroup",  # segmented control (programme picker): the heading names the programme
     "stExpander",  # 「表で見る」 is a control; the chart and its source lines say the same
     "stElementToolbar",
     "stHeaderActionElements",
@@ -46,7 +43,7 @@ PRINT_CSS = (
   }
   /* Charts were drawn for the screen's width: shrink them to the paper, never cut them. */
   [data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg,
-  [data-testid="stImage"] img, .jm-chart img, [data-testid="stDataFrame"] canvas {
+  [data-testid="stImage"] img, .jm-chart img, .jm-present, [data-testid="stDataFrame"] canvas {
     max-width: 100% !important; height: auto !important;
   }
   /* A data grid is a canvas drawn for the screen: shrink it so the columns the screen showed fit. */
@@ -64,12 +61,9 @@ PRINT_CSS = (
   }
   /* 「表で見る」 is a control (the chart card's table view): the chart and its source lines say the same. */
   .jm-table-view { display: none !important; }
+  /* The links under a card or table (CSV, slides, question) and the programme picker are controls. */
+  .jm-actions, .jm-tabs { display: none !important; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
 )
-
-
-def inject_print_css() -> None:
-    """Add the print styles to the page (style-only st.html takes no space on screen)."""
-    st.html(f"<style>{PRINT_CSS}</style>")

@@ -113,7 +113,7 @@ def test_tables_are_html_tables_with_caption_and_header_cells(page, app_url):
     assert "FAX" in table.locator("tbody").inner_text()
     # the chart's table view: same HTML form, inside the card
     _open(page, f"{app_url}/program?program=1")
-    card = page.locator("[class*='st-key-card-p1-staff-satisfaction']")
+    card = page.locator("section.jm-card-box[aria-labelledby='p1-staff-satisfaction']")
     card.get_by_text("表で見る（グラフと同じ数値）").click()
     wait_idle(page)
     table = card.locator("table")

@@ -12,14 +12,14 @@ from tests.support import visible_problems, wait_idle
 
 pytestmark = pytest.mark.browser
 
-CARD = ".st-key-card-{chart_id}"
+CARD = "section.jm-card-box[aria-labelledby='{chart_id}']"
 
 
 def _download(page, chart_id: str) -> tuple[str, bytes]:
-    button = page.locator(f"{CARD.format(chart_id=chart_id)} [data-testid='stDownloadButton'] button")
-    button.scroll_into_view_if_needed()
+    link = page.locator(f"{CARD.format(chart_id=chart_id)} a[download]")
+    link.scroll_into_view_if_needed()
     with page.expect_download() as info:
-        button.click()
+        link.click()
     download = info.value
     return download.suggested_filename, download.path().read_bytes()
 
@@ -71,7 +71,7 @@ def test_cp932_lookalike_characters_are_announced(page, app_url):
     wait_idle(page)
     _choose_encoding(page, "Shift_JIS")
     card = page.locator(CARD.format(chart_id="p4-user-behaviour"))
-    assert "〜" in card.locator("[data-testid='stAlert']").inner_text()
+    assert "〜" in card.locator(".jm-csv-note").inner_text()  # announced beside the link
     _, data = _download(page, "p4-user-behaviour")
     text = data.decode("cp932")
     assert "20～70歳代平均" in text and "〜" not in text

@@ -1,0 +1,151 @@
+"""CSV files at stable addresses, so a table's download is a plain link inside the page's HTML.
+
+    ./files/csv/<seminar>/<table>.csv?lang=ja&encoding=utf-8-sig
+
+`<table>` is `chart-<chart id>` (a chart card's rows), `program<N>-other` (a programme's figures no
+chart draws) or `seminar` (the seminar-wide figures). Why a route and not `st.download_button`: a
+button is one more Streamlit element per card (every element costs each page load, bench/pages.py),
+its file lives only as long as the session that drew it, and a link can sit in the card's one HTML
+block next to the other links. The bytes are the same: the same shared reads and `export.csv_bytes`.
+
+Served through Streamlit's supported ASGI entry point (`st.App(routes=...)` in dashboard.py). A bad
+address answers with a short plain-text message in the page's language, never a traceback.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+
+import pandas as pd
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from jichitai_metrics import export
+from jichitai_metrics.errors import CatalogError, UnknownSeminar
+from jichitai_metrics.i18n import normalise_lang, pick
+
+__all__ = ["CSV_ROUTE", "CsvTable", "csv_href", "csv_table", "encoded"]
+
+PREFIX = "files/csv"
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """One downloadable table: its rows, the file name a browser saves it as, and its cache key."""
+
+    table: pd.DataFrame
+    filename: str
+    cache_key: tuple
+
+
+def csv_href(seminar_id: str, name: str, lang: str, encoding: str) -> str:
+    """The table's address relative to the app's root (pages sit one level below it)."""
+    query = urllib.parse.urlencode({"lang": lang, "encoding": encoding})
+    return f"./{PREFIX}/{urllib.parse.quote(seminar_id)}/{urllib.parse.quote(name)}.csv?{query}"
+
+
+def csv_table(seminar_id: str, name: str, lang: str) -> CsvTable:
+    """The rows behind `name` (raises KeyError for a name or seminar that has none)."""
+    from jichitai_metrics.ui import common
+    from jichitai_metrics.ui import figures as fig_ui
+
+    if seminar_id not in {str(i) for i in common.seminars()["id"]}:
+        raise KeyError(seminar_id)
+
+    if name.startswith("chart-"):
+        chart_id = name.removeprefix("chart-")
+        try:
+            item = fig_ui.card(seminar_id, chart_id, lang)  # KeyError: another seminar's chart
+        except UnknownSeminar as exc:  # no chart has that id
+            raise KeyError(chart_id) from exc
+        return CsvTable(
+            item.csv_table, export.export_filename("chart", chart_id), ("chart", seminar_id, chart_id, lang)
+        )
+    key: tuple
+    if name == "seminar":
+        key = ("seminar-figures", seminar_id)
+        frame = fig_ui.seminar_figures(seminar_id)
+        filename = export.export_filename("figures", seminar_id, "seminar")
+    elif name.startswith("program") and name.endswith("-other") and name[7:-6].isdigit():
+        number = int(name[7:-6])
+        if number not in {int(n) for n in common.programs(seminar_id)["number"]}:
+            raise KeyError(name)
+        key = ("program-other", seminar_id, number)
+        frame = fig_ui.figures_outside_charts(seminar_id, number)
+        filename = export.export_filename("figures", seminar_id, f"program{number}", "other")
+    else:
+        raise KeyError(name)
+    return CsvTable(fig_ui.figure_export(key, lang, frame), filename, (*key, lang))
+
+
+def encoded(table: CsvTable, encoding: str) -> export.CsvExport:
+    """The file's bytes in `encoding`, made once per table and encoding (shared with the page)."""
+    from jichitai_metrics.ui import downloads
+
+    return downloads.csv_for(table.cache_key, encoding, table.table)
+
+
+def _message(status: int, ja: str, en: str, lang: str) -> PlainTextResponse:
+    return PlainTextResponse(pick(ja, en, lang), status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _answer(seminar_id: str, name: str, lang: str, encoding: str) -> Response:
+    if encoding not in export.ENCODINGS:
+        return _message(
+            400,
+            "文字コードは utf-8-sig（UTF-8・BOM付き）か cp932（Shift_JIS）を指定してください。",
+            "Ask for encoding utf-8-sig (UTF-8 with BOM) or cp932 (Shift_JIS).",
+            lang,
+        )
+    try:
+        table = csv_table(seminar_id, name, lang)
+        result = encoded(table, encoding)
+    except (KeyError, UnknownSeminar):
+        return _message(
+            404,
+            "このCSVは見つかりません。ページを開き直して、表のリンクからダウンロードしてください。",
+            "There is no such CSV. Reload the page and download from the table's link.",
+            lang,
+        )
+    except CatalogError:
+        return _message(
+            503,
+            "データファイルを読み込めないため、CSVを作成できません。管理者にお知らせください。",
+            "The data files cannot be read, so no CSV can be made. Please tell the administrator.",
+            lang,
+        )
+    if not result.ok:
+        chars = "、".join(
+            f"「{g['char']}」({g['codepoint']})" for g in export.summarise_problems(result.unencodable)
+        )
+        return _message(
+            422,
+            f"Shift_JISでは次の文字を表せないため、このCSVは作成できません：{chars}。UTF-8（BOM付き）を選んでください。",
+            f"Shift_JIS cannot hold these characters, so this CSV is not offered: {chars}. Choose UTF-8.",
+            lang,
+        )
+    quoted = urllib.parse.quote(table.filename)
+    return Response(
+        result.data,
+        media_type=result.mime,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{table.filename}\"; filename*=UTF-8''{quoted}",
+            "Cache-Control": "no-store",  # the catalogue can be republished (review page)
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def _csv_endpoint(request: Request) -> Response:
+    lang = normalise_lang(request.query_params.get("lang"))
+    encoding = request.query_params.get("encoding", "utf-8-sig")
+    seminar_id = str(request.path_params["seminar"])
+    name = str(request.path_params["name"])
+    # Catalogue reads and encoding are blocking work: off the event loop that serves every session.
+    return await run_in_threadpool(_answer, seminar_id, name, lang, encoding)
+
+
+CSV_ROUTE = Route(f"/{PREFIX}/{{seminar}}/{{name}}.csv", _csv_endpoint, methods=["GET", "HEAD"])

@@ -1,0 +1,77 @@
+"""A page's text as escaped HTML pieces, drawn together as one `st.html` block.
+
+Why not `st.title`/`st.markdown`/`st.caption`: each is one Streamlit element, and a Markdown element
+is parsed in the browser by react-markdown on every page load. Measured on the programme page
+(bench/pages.py and a Chromium trace of a full reload): 41 elements took 300 ms of the browser's
+main thread against 150 ms for the hello page, most of it React and react-markdown; the same page as
+one block of HTML took 240 ms. Every piece here escapes its text (catalogue text is never markup);
+the look (sizes, spacing) matches Streamlit's own headings through the shared stylesheet
+(`.jm-prose` in ui/nav.py).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import streamlit as st
+
+__all__ = ["bullets", "caption", "columns", "draw", "esc", "heading", "para", "strong", "tabs"]
+
+
+def esc(text: object) -> str:
+    """`text` as HTML text (quotes escaped too, so it is safe in an attribute as well)."""
+    return html.escape(str(text), quote=True)
+
+
+def heading(level: int, text: str, anchor: str | None = None) -> str:
+    """`<h1>`–`<h4>`; `anchor` gives it an id a link can point at."""
+    ident = f' id="{esc(anchor)}"' if anchor else ""
+    return f"<h{level}{ident}>{esc(text)}</h{level}>"
+
+
+def strong(text: str) -> str:
+    return f"<strong>{esc(text)}</strong>"
+
+
+def para(inner_html: str, css: str = "") -> str:
+    """A paragraph of HTML already escaped (use esc/strong for its pieces)."""
+    class_attr = f' class="{css}"' if css else ""
+    return f"<p{class_attr}>{inner_html}</p>"
+
+
+def caption(text: str) -> str:
+    """Small print under a heading or a table (the look of st.caption, AA contrast)."""
+    return para(esc(text), "jm-caption")
+
+
+def bullets(items_html: Iterable[str]) -> str:
+    """A list of items already in HTML."""
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items_html) + "</ul>"
+
+
+def columns(left_html: str, right_html: str) -> str:
+    """Two columns (3:2) that stack into one on a narrow screen or at 200% zoom."""
+    return f'<div class="jm-columns"><div>{left_html}</div><div>{right_html}</div></div>'
+
+
+def tabs(label: str, choices: Iterable[tuple[str, str, bool]]) -> str:
+    """A row of links to views of this page, the current one marked (aria-current) and not a link.
+
+    `choices` are (text, href already escaped, current). The links are followed client-side
+    (data-jm-nav, see ui/nav.py), so the session stays.
+    """
+    items = "".join(
+        f'<span aria-current="page">{esc(text)}</span>'
+        if current
+        else f'<a href="{href}" data-jm-nav>{esc(text)}</a>'
+        for text, href, current in choices
+    )
+    # The visible label repeats the landmark's name: hidden from screen readers, so it is read once.
+    shown = f'<span class="jm-tabs-label" aria-hidden="true">{esc(label)}</span>'
+    return f'<nav class="jm-tabs" aria-label="{esc(label)}">{shown}{items}</nav>'
+
+
+def draw(*parts: str) -> None:
+    """Draw the pieces as one block."""
+    st.html('<div class="jm-prose">' + "".join(parts) + "</div>")
