@@ -3,7 +3,7 @@
 import streamlit as st
 
 from jichitai_metrics import export
-from jichitai_metrics.ui import common, downloads, filters
+from jichitai_metrics.ui import common, downloads, filters, nav, prose
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
@@ -17,46 +17,77 @@ titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"],
 KINDS = {"reported": ("報告値", "reported"), "target": ("目標値", "target"), "derived": ("算出値", "derived")}
 ALL = common.pick("すべて", "All", lang)
 
-st.title(common.pick("数値一覧", "Figure explorer", lang))
-st.caption(
-    common.pick(
-        "レポートに出てくる数値を、引用・出典つきで一覧できます。"
-        "絞り込みはURLに残るので、URLをコピーすれば同じ表示を共有できます。",
-        "Every figure in the report with its quote and source. "
-        "The filters are kept in the URL: copy it to share this view.",
-        lang,
+topics = fig_ui.figure_topics(seminar_id)
+units = fig_ui.figure_units(seminar_id)
+program, bad_program = filters.url_option("prog", numbers)
+topic, bad_topic = filters.url_option("topic", topics)
+unit, bad_unit = filters.url_option("unit", units)
+kind, bad_kind = filters.url_option("kind", list(KINDS))
+text = str(st.query_params.get("q") or "").strip()[:100]
+
+# The filters are a plain GET form (native selects, no Streamlit widgets: see ui/prose.py): pressing
+# 絞り込む puts them in the URL, so a copied URL shows the same view.
+fields = "".join(
+    (
+        prose.select(
+            "prog",
+            common.pick("プログラム", "Programme", lang),
+            ((str(n), f"Program{n}　{titles[n]}") for n in numbers),
+            "" if program is None else str(program),
+            ALL,
+        ),
+        prose.select(
+            "topic", common.pick("テーマ", "Topic", lang), ((t, t) for t in topics), topic or "", ALL
+        ),
+        prose.select("unit", common.pick("単位", "Unit", lang), ((u, u) for u in units), unit or "", ALL),
+        prose.select(
+            "kind",
+            common.pick("種別", "Kind", lang),
+            ((k, common.pick(*KINDS[k], lang)) for k in KINDS),
+            kind or "",
+            ALL,
+        ),
+        prose.search(
+            "q",
+            common.pick("キーワード（項目名・引用・注記）", "Search labels, quotes and notes", lang),
+            text,
+            common.pick("例：FAX、ペーパーレス、小平", "e.g. FAX, paper, Kodaira", lang),
+        ),
     )
 )
+kept = {
+    "lang": lang,
+    **({"seminar": str(st.query_params["seminar"])} if "seminar" in st.query_params else {}),
+}
+form = prose.get_form(
+    nav.page_href("explorer", {}),
+    common.pick("数値の絞り込み", "Filter the figures", lang),
+    fields,
+    kept,
+    common.pick("絞り込む", "Filter", lang),
+    nav.nav_link("explorer", common.pick("条件をクリア", "Clear filters", lang), kept, css="jm-button"),
+)
 
-row1 = st.columns([2, 2, 1, 1])
-with row1[0]:
-    program, bad_program = filters.url_choice(
-        "prog",
-        common.pick("プログラム", "Programme", lang),
-        numbers,
-        placeholder=ALL,
-        format_func=lambda n: f"Program{n}　{titles[n]}",
-    )
-with row1[1]:
-    topic, bad_topic = filters.url_choice(
-        "topic", common.pick("テーマ", "Topic", lang), fig_ui.figure_topics(seminar_id), placeholder=ALL
-    )
-with row1[2]:
-    unit, bad_unit = filters.url_choice(
-        "unit", common.pick("単位", "Unit", lang), fig_ui.figure_units(seminar_id), placeholder=ALL
-    )
-with row1[3]:
-    kind, bad_kind = filters.url_choice(
-        "kind",
-        common.pick("種別", "Kind", lang),
-        list(KINDS),
-        placeholder=ALL,
-        format_func=lambda k: common.pick(*KINDS[k], lang),
-    )
-text = filters.url_text(
-    "q",
-    common.pick("キーワード（項目名・引用・注記）", "Search labels, quotes and notes", lang),
-    placeholder=common.pick("例：FAX、ペーパーレス、小平", "e.g. FAX, paper, Kodaira", lang),
+found = common.figures(seminar_id, program=program, topic=topic, unit=unit, kind=kind, text=text or None)
+total = len(common.figures(seminar_id))
+prose.draw(
+    prose.heading(1, common.pick("数値一覧", "Figure explorer", lang)),
+    prose.caption(
+        common.pick(
+            "レポートに出てくる数値を、引用・出典つきで一覧できます。"
+            "絞り込みはURLに残るので、URLをコピーすれば同じ表示を共有できます。",
+            "Every figure in the report with its quote and source. "
+            "The filters are kept in the URL: copy it to share this view.",
+            lang,
+        )
+    ),
+    form,
+    # Announced to a screen reader when a new filter's result is drawn (role=status).
+    prose.para(
+        prose.esc(common.pick(f"{len(found)}件（全{total}件中）", f"{len(found)} of {total} figures", lang)),
+        "jm-count",
+        role="status",
+    ),
 )
 
 for name, bad in (("prog", bad_program), ("topic", bad_topic), ("unit", bad_unit), ("kind", bad_kind)):
@@ -72,13 +103,6 @@ for name, bad in (("prog", bad_program), ("topic", bad_topic), ("unit", bad_unit
             icon=":material/warning:",
         )
 
-found = common.figures(seminar_id, program=program, topic=topic, unit=unit, kind=kind, text=text or None)
-total = len(common.figures(seminar_id))
-st.markdown(
-    common.md_escape(
-        common.pick(f"{len(found)}件（全{total}件中）", f"{len(found)} of {total} figures", lang)
-    )
-)
 if found.empty:
     st.info(
         common.pick(

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from jichitai_metrics import queries
-from tests.support import REPO_ROOT, html_headings
+from tests.support import REPO_ROOT, html_headings, html_links
 
 SEMINAR = "r5-budget-dx-day1"
 ENTRY = str(REPO_ROOT / "dashboard.py")
@@ -179,7 +179,7 @@ def test_explorer_without_filters_lists_every_figure(catalog_con):
 def test_explorer_full_width_search_finds_fax():
     at = open_page("pages/explorer.py", q="ＦＡＸ")
     assert _explorer_ids(at) == ["p1-fax-reduction"]
-    assert at.text_input[0].value == "ＦＡＸ"
+    assert 'name="q" value="ＦＡＸ"' in " ".join(bodies(at))  # the search box shows what was searched
 
 
 def test_explorer_filters_combine_from_the_url(catalog_con):
@@ -202,10 +202,15 @@ def test_explorer_no_match_says_so():
     assert at.info and "条件に合う数値はありません" in at.info[0].value
 
 
-def test_explorer_widget_change_writes_the_url():
-    at = open_page("pages/explorer.py")
-    at.selectbox[1].select("ペーパーレス").run()  # topic
-    assert at.query_params.get("topic") in ("ペーパーレス", ["ペーパーレス"])
+def test_explorer_filters_are_a_get_form_that_shows_the_url_values():
+    """The filters are a plain GET form over /explorer: field names are the URL's parameters."""
+    at = open_page("pages/explorer.py", topic="ペーパーレス", prog="1")
+    (form,) = [f for body in bodies(at) for f in re.findall(r"<form .*?</form>", body, re.S)]
+    assert 'method="get"' in form and 'action="./explorer"' in form and "data-jm-nav" in form
+    names = re.findall(r'<(?:select|input)[^>]* name="([^"]+)"', form)
+    assert set(names) == {"lang", "prog", "topic", "unit", "kind", "q"}
+    assert '<option value="ペーパーレス" selected>' in form and '<option value="1" selected>' in form
+    assert re.search(r'<label for="jm-f-topic">テーマ</label><select id="jm-f-topic"', form)
     assert set(_explorer_ids(at)) == {"p1-paper-reduction", "p1-fax-reduction"}
 
 
@@ -247,3 +252,21 @@ def test_utf8_download_is_offered_with_row_count():
     button = at.get("download_button")[0]
     assert not button.proto.disabled
     assert "2行" in button.proto.label
+
+
+def test_csv_encoding_is_chosen_by_link_and_kept_for_the_session():
+    """?csv=cp932 (the sidebar's Shift_JIS link) switches every CSV link; the choice outlives the page."""
+    at = open_page("pages/program.py", program="1")
+    assert csv_links(at) and all("encoding=utf-8-sig" in h for h in csv_links(at))
+    sidebar = " ".join(el.proto.body for el in at.sidebar.get("html"))
+    assert '<span aria-current="true">UTF-8（BOM付き・推奨）</span>' in sidebar
+    assert "csv=cp932" in html_links([sidebar])["Shift_JIS（CP932）"]
+    at.query_params["csv"] = "cp932"
+    at.run()
+    assert all("encoding=cp932" in h for h in csv_links(at))
+    del at.query_params["csv"]  # another page of the same session, without the parameter
+    at.switch_page("pages/overview.py").run()
+    assert csv_links(at) and all("encoding=cp932" in h for h in csv_links(at))
+    at.query_params["csv"] = "latin-1"  # not an encoding we offer: the choice stays
+    at.run()
+    assert all("encoding=cp932" in h for h in csv_links(at))

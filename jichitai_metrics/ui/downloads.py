@@ -8,27 +8,49 @@ import pandas as pd
 import streamlit as st
 
 from jichitai_metrics import export
-from jichitai_metrics.ui import common
+from jichitai_metrics.ui import common, nav
 
 ENCODING_KEY = "csv_encoding"
 
 
+ENCODING_PARAM = "csv"  # ?csv=cp932 in a page's address: the choice travels with a shared link
+
+
 def encoding_choice() -> str:
-    """The CSV encoding for this session's downloads, chosen once in the sidebar (UTF-8 BOM default)."""
+    """The CSV encoding for this session's downloads (UTF-8 BOM default), chosen in the sidebar.
+
+    The choice is two links (the current one marked) rather than a radio button: a widget is one
+    more React component on every page with a table (bench/elements.py: a sidebar radio with its
+    help icon 1.18x the hello page on reload, a sidebar HTML block 1.08x). A link reruns this page
+    with ?csv=…, client-side (ui/nav.py), and the choice stays for the session.
+    """
     lang = common.lang()
-    options = list(export.ENCODINGS)
-    return st.sidebar.radio(
-        common.pick("CSVの文字コード", "CSV encoding", lang),
-        options,
-        format_func=lambda e: common.pick(*export.ENCODINGS[e], lang),
-        key=ENCODING_KEY,
-        persist_state="session",
-        help=common.pick(
+    asked = st.query_params.get(ENCODING_PARAM)
+    if asked in export.ENCODINGS:
+        st.session_state[ENCODING_KEY] = asked
+    current = session_encoding()
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != ENCODING_PARAM}
+    items = "".join(
+        f'<li><span aria-current="true">{html.escape(common.pick(*names, lang))}</span></li>'
+        if code == current
+        else "<li>"
+        + nav.nav_link(nav.current_path(), common.pick(*names, lang), {**params, ENCODING_PARAM: code})
+        + "</li>"
+        for code, names in export.ENCODINGS.items()
+    )
+    label = html.escape(common.pick("CSVの文字コード", "CSV encoding", lang))
+    hint = html.escape(
+        common.pick(
             "Excelでそのまま開くならUTF-8（BOM付き）。古いシステムに取り込む場合はShift_JIS（CP932）。",
             "UTF-8 with BOM opens directly in Excel; choose Shift_JIS (CP932) for older systems.",
             lang,
-        ),
+        )
     )
+    st.sidebar.html(
+        f'<div class="jm-nav jm-encoding"><p class="jm-nav-section" id="jm-encoding">{label}</p>'
+        f'<ul aria-labelledby="jm-encoding">{items}</ul><p class="jm-caption">{hint}</p></div>'
+    )
+    return current
 
 
 @common.shared_read(max_entries=512)

@@ -23,6 +23,16 @@ def _set_param(name: str, key: str, default: object) -> None:
         st.query_params[name] = str(value)
 
 
+def url_option(name: str, options: list) -> tuple[Any, str | None]:
+    """The option named by ?name=… (None when absent) without a widget; returns (value, unknown URL value)."""
+    raw = st.query_params.get(name)
+    if raw in (None, ""):
+        return None, None
+    by_text = {str(o): o for o in options}
+    text = str(raw).strip()
+    return (by_text[text], None) if text in by_text else (None, str(raw))
+
+
 def url_value(name: str, options: list[int], *, default: int) -> tuple[int, str | None]:
     """The option named by ?name=… without a widget (links choose it); returns (value, unknown URL value)."""
     raw = st.query_params.get(name)

@@ -74,6 +74,20 @@ _STYLE = """<style>
   border-radius: 0.5rem;
   color: #1a4fa0; text-decoration: none; line-height: 1.6; background: #fff; }
 .jm-button:hover { text-decoration: underline; border-color: #1a4fa0; }
+.jm-encoding [aria-current] { font-weight: 700; display: block; padding: 0.25rem 0.5rem;
+  border-left: 4px solid #0b57d0; background: rgba(11, 87, 208, 0.08); }
+.jm-encoding .jm-caption { margin: 0.25rem 0 0; }
+.jm-form { margin: 0 0 1rem; }
+.jm-fields { display: grid; gap: 0.75rem 1rem; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); }
+.jm-field { display: flex; flex-direction: column; gap: 0.25rem; min-width: 0; }
+.jm-field-wide { grid-column: 1 / -1; }
+.jm-field label { font-size: 0.875rem; color: #31333f; }
+.jm-field select, .jm-field input { font: inherit; padding: 0.375rem 0.5rem; border: 1px solid #8a8d96;
+  border-radius: 0.5rem; background: #fff; color: #262730; min-width: 0; max-width: 100%; }
+button.jm-button { font: inherit; cursor: pointer; }
+.jm-field input::placeholder { color: #62656e; opacity: 1; }
+.jm-primary { background: #0b57d0; border-color: #0b57d0; color: #fff; }
+.jm-primary:hover { background: #0842a0; }
 .jm-csv-note { font-size: 0.875rem; color: #5c3c00; background: #fff4d6; padding: 0.25rem 0.5rem;
   border-radius: 0.25rem; margin: 0; }
 .jm-grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
@@ -103,23 +117,46 @@ _STYLE = """<style>
 </style>"""
 
 
-# Client-side navigation for our own links. A click on `<a data-jm-nav>` (no modifier key: a new tab
-# stays a new tab) puts the address in the history and tells Streamlit's frontend, which follows the
+# Client-side navigation for our own links and GET forms. A click on `<a data-jm-nav>` (no modifier
+# key: a new tab stays a new tab), or submitting a `<form data-jm-nav>` (its fields as the query), puts
+# the address in the history and tells Streamlit's frontend, which follows the
 # address exactly as it does for the browser's Back button (a rerun in the same session, so the deck
 # choices, what-if entries and a staff sign-in survive). Without script the link is an ordinary one.
 # Installed once per tab; the block is redrawn on every page.
 _CLIENT_NAV = """if (!window.__jmNav) { window.__jmNav = true;
+  const follow = (href) => {
+    if (href !== window.location.href) window.history.pushState(null, "", href);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+    const main = document.querySelector("[data-testid='stMain']");
+    if (main) main.scrollTo(0, 0);
+  };
   document.addEventListener("click", (event) => {
     const link = event.target.closest && event.target.closest("a[data-jm-nav]");
     if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey
         || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    if (link.href !== window.location.href) window.history.pushState(null, "", link.href);
-    window.dispatchEvent(new PopStateEvent("popstate"));
-    const main = document.querySelector("[data-testid='stMain']");
-    if (main) main.scrollTo(0, 0);
+    follow(link.href);
+  });
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest && event.target.closest("form[data-jm-nav]");
+    if (!form || event.defaultPrevented || (form.method || "get").toLowerCase() !== "get") return;
+    event.preventDefault();
+    const url = new URL(form.action, window.location.href);
+    url.search = "";
+    for (const [name, value] of new FormData(form)) {
+      if (String(value).trim()) url.searchParams.set(name, value);
+    }
+    follow(url.href);
   });
 }"""
+
+
+_CURRENT_PATH = "jm_current_url_path"
+
+
+def current_path() -> str:
+    """The url_path of the page being drawn (set by draw_navigation; "" is the default page)."""
+    return str(st.session_state.get(_CURRENT_PATH, ""))
 
 
 def page_href(url_path: str, params: Mapping[str, object]) -> str:
@@ -185,6 +222,7 @@ def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page,
     an icon font's ligature would be read out ("home 概要") and loading the 375 kB icon font costs a
     page without other icons a measurable share of its load.
     """
+    st.session_state[_CURRENT_PATH] = current.url_path
     # The value written into the script is one of LANGS, never user text.
     script = f'<script>document.documentElement.lang = "{lang}";\n{_CLIENT_NAV}</script>'
     menu_label = "メニュー" if lang == "ja" else "Menu"

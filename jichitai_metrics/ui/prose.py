@@ -16,7 +16,20 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-__all__ = ["bullets", "caption", "columns", "draw", "esc", "heading", "para", "strong", "tabs"]
+__all__ = [
+    "bullets",
+    "caption",
+    "columns",
+    "draw",
+    "esc",
+    "get_form",
+    "heading",
+    "para",
+    "search",
+    "select",
+    "strong",
+    "tabs",
+]
 
 
 def esc(text: object) -> str:
@@ -34,10 +47,11 @@ def strong(text: str) -> str:
     return f"<strong>{esc(text)}</strong>"
 
 
-def para(inner_html: str, css: str = "") -> str:
+def para(inner_html: str, css: str = "", role: str = "") -> str:
     """A paragraph of HTML already escaped (use esc/strong for its pieces)."""
+    role_attr = f' role="{role}"' if role else ""
     class_attr = f' class="{css}"' if css else ""
-    return f"<p{class_attr}>{inner_html}</p>"
+    return f"<p{role_attr}{class_attr}>{inner_html}</p>"
 
 
 def caption(text: str) -> str:
@@ -70,6 +84,49 @@ def tabs(label: str, choices: Iterable[tuple[str, str, bool]]) -> str:
     # The visible label repeats the landmark's name: hidden from screen readers, so it is read once.
     shown = f'<span class="jm-tabs-label" aria-hidden="true">{esc(label)}</span>'
     return f'<nav class="jm-tabs" aria-label="{esc(label)}">{shown}{items}</nav>'
+
+
+def select(name: str, label: str, options: Iterable[tuple[str, str]], chosen: str, everything: str) -> str:
+    """A native `<select>` with its `<label>`: (value, text) options after an "everything" option ("")."""
+    ident = f"jm-f-{esc(name)}"
+    items = [f'<option value=""{" selected" if not chosen else ""}>{esc(everything)}</option>']
+    items += [
+        f'<option value="{esc(value)}"{" selected" if value == chosen else ""}>{esc(text)}</option>'
+        for value, text in options
+    ]
+    return (
+        f'<div class="jm-field"><label for="{ident}">{esc(label)}</label>'
+        f'<select id="{ident}" name="{esc(name)}">{"".join(items)}</select></div>'
+    )
+
+
+def search(name: str, label: str, value: str, placeholder: str, max_chars: int = 100) -> str:
+    """A native search box with its `<label>`."""
+    ident = f"jm-f-{esc(name)}"
+    return (
+        f'<div class="jm-field jm-field-wide"><label for="{ident}">{esc(label)}</label>'
+        f'<input type="search" id="{ident}" name="{esc(name)}" value="{esc(value)}" '
+        f'placeholder="{esc(placeholder)}" maxlength="{max_chars}"></div>'
+    )
+
+
+def get_form(
+    action_href: str, label: str, fields_html: str, hidden: dict[str, str], submit: str, reset: str
+) -> str:
+    """A GET form over this page's address: its fields become the URL's parameters.
+
+    Submitting is followed client-side (data-jm-nav, ui/nav.py: the session stays); without script
+    it is an ordinary GET. Nothing changes until the button is pressed (WCAG 3.2.2: a change of a
+    field does not move the page). `action_href` is escaped already; `reset` is a link to the page
+    without filters.
+    """
+    kept = "".join(f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in hidden.items())
+    return (
+        f'<form class="jm-form" method="get" action="{action_href}" data-jm-nav role="search" '
+        f'aria-label="{esc(label)}">{kept}<div class="jm-fields">{fields_html}</div>'
+        f'<div class="jm-actions"><button type="submit" class="jm-button jm-primary">{esc(submit)}</button>'
+        f"{reset}</div></form>"
+    )
 
 
 def draw(*parts: str) -> None:

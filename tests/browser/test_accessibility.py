@@ -94,7 +94,7 @@ def test_navigation_marks_the_current_page_and_keeps_sections(page, app_url):
     sidebar = page.get_by_test_id("stSidebar")
     current = sidebar.locator("[aria-current='page']")
     assert current.count() == 1 and current.inner_text() == "数値一覧"
-    sections = sidebar.locator(".jm-nav-section").all_inner_texts()
+    sections = sidebar.get_by_role("navigation").locator(".jm-nav-section").all_inner_texts()
     assert sections == ["セミナー", "予算説明の準備", "お問い合わせ"]
     sidebar.get_by_role("link", name="アクセシビリティ方針").click()
     wait_idle(page)

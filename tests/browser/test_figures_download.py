@@ -29,7 +29,7 @@ def _rows(text: str) -> list[dict[str, str]]:
 
 
 def _choose_encoding(page, label: str) -> None:
-    page.locator("[data-testid='stSidebar'] label").filter(has_text=label).click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name=label).click()
     wait_idle(page)
 
 
@@ -56,7 +56,7 @@ def test_chart_csv_downloads_in_utf8_bom_and_cp932(page, app_url):
     )
     assert rows[0]["引用"] == "不満32%"
 
-    _choose_encoding(page, "Shift_JIS")
+    _choose_encoding(page, "Shift_JIS（CP932）")
     name, data = _download(page, "p1-staff-satisfaction")
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.decode("cp932") == utf8_text, "the same rows, byte-for-byte the same text"
@@ -69,7 +69,7 @@ def test_cp932_lookalike_characters_are_announced(page, app_url):
     wait_idle(page)
     page.goto(f"{app_url}/program?program=4")
     wait_idle(page)
-    _choose_encoding(page, "Shift_JIS")
+    _choose_encoding(page, "Shift_JIS（CP932）")
     card = page.locator(CARD.format(chart_id="p4-user-behaviour"))
     assert "〜" in card.locator(".jm-csv-note").inner_text()  # announced beside the link
     _, data = _download(page, "p4-user-behaviour")
