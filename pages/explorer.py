@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from jichitai_metrics import export
 from jichitai_metrics.ui import common, downloads, filters, nav, prose
 from jichitai_metrics.ui import figures as fig_ui
 
@@ -14,7 +13,7 @@ downloads.encoding_choice()
 programs = common.programs(seminar_id)
 numbers = [int(n) for n in programs["number"]]
 titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
-KINDS = {"reported": ("報告値", "reported"), "target": ("目標値", "target"), "derived": ("算出値", "derived")}
+KINDS = fig_ui.FIGURE_KINDS
 ALL = common.pick("すべて", "All", lang)
 
 topics = fig_ui.figure_topics(seminar_id)
@@ -112,15 +111,20 @@ if found.empty:
         )
     )
 else:
-    fig_ui.figure_table(
-        found,
-        export.export_filename(
-            "figures",
+    # The table and a link to the same rows as CSV (its address carries the filters: see csv_files).
+    st.html(
+        fig_ui.figures_table_html(
+            found,
             seminar_id,
-            f"program{program}" if program else None,
-            "filtered" if (topic or unit or kind or text) else None,
-        ),
-        key="dl-explorer",
-        caption=common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
-        cache_key=("explorer", seminar_id, program, topic, unit, kind, text),
+            "figures",
+            common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
+            ("explorer", seminar_id, program, topic, unit, kind, text or None),
+            {
+                "prog": str(program or ""),
+                "topic": topic or "",
+                "unit": unit or "",
+                "kind": kind or "",
+                "q": text,
+            },
+        )
     )

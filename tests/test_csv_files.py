@@ -7,6 +7,7 @@ import html
 import io
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,3 +123,15 @@ def test_a_character_cp932_cannot_hold_refuses_the_file_and_names_it(monkeypatch
     assert answer.status_code == 422
     assert "U+20BB7" in answer.body.decode("utf-8") and "UTF-8" in answer.body.decode("utf-8")
     assert csv_files._answer(SEMINAR, "seminar", "ja", "utf-8-sig").status_code == 200
+
+
+def test_the_explorer_link_carries_its_filters_and_gives_the_rows_on_screen(app):
+    hrefs, bodies = _page_links(app, "explorer", "topic=ペーパーレス&q=ＦＡＸ")
+    (href,) = hrefs
+    assert "/figures.csv?" in href and "topic=" in href and "q=" in href
+    (table,) = [t for b in bodies if "<table" in b for t in pd.read_html(io.StringIO(b))]
+    status, headers, data = _get(app, urllib.parse.quote(href, safe="/:?=&%.-_"))
+    assert status == 200 and "filtered" in headers["content-disposition"]
+    assert [r["数値ID"] for r in _rows(data, "utf-8-sig")] == table["数値ID"].tolist() == ["p1-fax-reduction"]
+    code, _, text = _get(app, f"files/csv/{SEMINAR}/figures.csv?kind=bogus")
+    assert code == 404 and "見つかりません" in text.decode("utf-8")

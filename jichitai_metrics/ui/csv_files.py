@@ -3,7 +3,8 @@
     ./files/csv/<seminar>/<table>.csv?lang=ja&encoding=utf-8-sig
 
 `<table>` is `chart-<chart id>` (a chart card's rows), `program<N>-other` (a programme's figures no
-chart draws) or `seminar` (the seminar-wide figures). Why a route and not `st.download_button`: a
+chart draws), `seminar` (the seminar-wide figures) or `figures` (the explorer's rows, selected by its
+own URL parameters prog, topic, unit, kind and q). Why a route and not `st.download_button`: a
 button is one more Streamlit element per card (every element costs each page load, bench/pages.py),
 its file lives only as long as the session that drew it, and a link can sit in the card's one HTML
 block next to the other links. The bytes are the same: the same shared reads and `export.csv_bytes`.
@@ -15,7 +16,9 @@ address answers with a short plain-text message in the page's language, never a 
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from starlette.concurrency import run_in_threadpool
@@ -41,14 +44,54 @@ class CsvTable:
     cache_key: tuple
 
 
-def csv_href(seminar_id: str, name: str, lang: str, encoding: str) -> str:
+# The explorer's filters, as its URL names them (pages/explorer.py); `figures.csv` takes the same.
+FILTERS = ("prog", "topic", "unit", "kind", "q")
+
+
+def csv_href(
+    seminar_id: str, name: str, lang: str, encoding: str, filters: Mapping[str, str] | None = None
+) -> str:
     """The table's address relative to the app's root (pages sit one level below it)."""
-    query = urllib.parse.urlencode({"lang": lang, "encoding": encoding})
+    chosen = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
+    query = urllib.parse.urlencode({**chosen, "lang": lang, "encoding": encoding})
     return f"./{PREFIX}/{urllib.parse.quote(seminar_id)}/{urllib.parse.quote(name)}.csv?{query}"
 
 
-def csv_table(seminar_id: str, name: str, lang: str) -> CsvTable:
-    """The rows behind `name` (raises KeyError for a name or seminar that has none)."""
+def explorer_selection(seminar_id: str, filters: Mapping[str, str]) -> dict[str, Any]:
+    """The explorer's filters read from URL parameters: {program, topic, unit, kind, text}.
+
+    Raises KeyError for a value that is not one of the explorer's options (the page warns and
+    ignores it instead; a file address with it names no table).
+    """
+    from jichitai_metrics.ui import common
+    from jichitai_metrics.ui import figures as fig_ui
+
+    options: dict[str, list[str]] = {
+        "prog": [str(n) for n in common.programs(seminar_id)["number"]],
+        "topic": list(fig_ui.figure_topics(seminar_id)),
+        "unit": list(fig_ui.figure_units(seminar_id)),
+        "kind": list(fig_ui.FIGURE_KINDS),
+    }
+    chosen: dict[str, Any] = {}
+    for key, allowed in options.items():
+        value = str(filters.get(key) or "").strip()
+        if value and value not in allowed:
+            raise KeyError(key)
+        chosen[key] = value or None
+    return {
+        "program": int(chosen["prog"]) if chosen["prog"] else None,
+        "topic": chosen["topic"],
+        "unit": chosen["unit"],
+        "kind": chosen["kind"],
+        "text": str(filters.get("q") or "").strip()[:100] or None,
+    }
+
+
+def csv_table(seminar_id: str, name: str, lang: str, filters: Mapping[str, str] | None = None) -> CsvTable:
+    """The rows behind `name` (raises KeyError for a name or seminar that has none).
+
+    `filters` (URL parameters) select the rows of `figures`, the explorer's table.
+    """
     from jichitai_metrics.ui import common
     from jichitai_metrics.ui import figures as fig_ui
 
@@ -65,7 +108,16 @@ def csv_table(seminar_id: str, name: str, lang: str) -> CsvTable:
             item.csv_table, export.export_filename("chart", chart_id), ("chart", seminar_id, chart_id, lang)
         )
     key: tuple
-    if name == "seminar":
+    if name == "figures":
+        chosen = explorer_selection(seminar_id, filters or {})
+        key = ("explorer", seminar_id, *chosen.values())
+        frame = common.figures(seminar_id, **chosen)
+        program = chosen["program"]
+        narrowed = any(chosen[k] for k in ("topic", "unit", "kind", "text"))
+        filename = export.export_filename(
+            "figures", seminar_id, f"program{program}" if program else None, "filtered" if narrowed else None
+        )
+    elif name == "seminar":
         key = ("seminar-figures", seminar_id)
         frame = fig_ui.seminar_figures(seminar_id)
         filename = export.export_filename("figures", seminar_id, "seminar")
@@ -92,7 +144,9 @@ def _message(status: int, ja: str, en: str, lang: str) -> PlainTextResponse:
     return PlainTextResponse(pick(ja, en, lang), status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _answer(seminar_id: str, name: str, lang: str, encoding: str) -> Response:
+def _answer(
+    seminar_id: str, name: str, lang: str, encoding: str, filters: Mapping[str, str] | None = None
+) -> Response:
     if encoding not in export.ENCODINGS:
         return _message(
             400,
@@ -101,7 +155,7 @@ def _answer(seminar_id: str, name: str, lang: str, encoding: str) -> Response:
             lang,
         )
     try:
-        table = csv_table(seminar_id, name, lang)
+        table = csv_table(seminar_id, name, lang, filters)
         result = encoded(table, encoding)
     except (KeyError, UnknownSeminar):
         return _message(
@@ -145,7 +199,8 @@ async def _csv_endpoint(request: Request) -> Response:
     seminar_id = str(request.path_params["seminar"])
     name = str(request.path_params["name"])
     # Catalogue reads and encoding are blocking work: off the event loop that serves every session.
-    return await run_in_threadpool(_answer, seminar_id, name, lang, encoding)
+    filters = {k: request.query_params[k] for k in FILTERS if k in request.query_params}
+    return await run_in_threadpool(_answer, seminar_id, name, lang, encoding, filters)
 
 
 CSV_ROUTE = Route(f"/{PREFIX}/{{seminar}}/{{name}}.csv", _csv_endpoint, methods=["GET", "HEAD"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
@@ -110,7 +111,7 @@ def _label(result: export.CsvExport, lang: str) -> str:
     )
 
 
-def csv_link_html(seminar_id: str, name: str, lang: str) -> str:
+def csv_link_html(seminar_id: str, name: str, lang: str, filters: Mapping[str, str] | None = None) -> str:
     """A download link to a table's CSV file (ui/csv_files.py), in the sidebar's encoding, as HTML.
 
     Where the encoding cannot hold a character the link is not offered and a note says why (as the
@@ -119,13 +120,13 @@ def csv_link_html(seminar_id: str, name: str, lang: str) -> str:
     from jichitai_metrics.ui import csv_files
 
     encoding = session_encoding()
-    table = csv_files.csv_table(seminar_id, name, lang)
+    table = csv_files.csv_table(seminar_id, name, lang, filters)
     result = csv_for(table.cache_key, encoding, table.table)
     problem = _problem(result, lang)
     note = f'<p class="jm-csv-note" role="note">{html.escape(problem[1])}</p>' if problem else ""
     if not result.ok:
         return note
-    href = html.escape(csv_files.csv_href(seminar_id, name, lang, encoding))
+    href = html.escape(csv_files.csv_href(seminar_id, name, lang, encoding, filters))
     filename = html.escape(table.filename)
     label = html.escape(_label(result, lang))
     return f'<a class="jm-button" href="{href}" download="{filename}">{label}</a>{note}'

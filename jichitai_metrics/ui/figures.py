@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -12,7 +13,7 @@ import streamlit as st
 from jichitai_metrics import extracts, formatting, html_table, queries, screen, whatif, words
 from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard, build_chart_card
 from jichitai_metrics.ui import common, nav
-from jichitai_metrics.ui.downloads import csv_download, csv_link_html
+from jichitai_metrics.ui.downloads import csv_link_html
 from jichitai_metrics.ui.inquiry import inquiry_params
 
 
@@ -131,30 +132,12 @@ def _figure_html_keyed(cache_key: tuple, lang: str, _table: pd.DataFrame) -> str
     return _figure_html(_table, cache_key[-1], lang)
 
 
-def figure_table(
-    figures: pd.DataFrame,
-    filename: str,
-    key: str,
-    caption: str,
-    cache_key: tuple | None = None,
-) -> None:
-    """Figures as a table (value, unit, qualifier, quote, source) with its CSV download.
-
-    `caption` names the table for a screen reader; `cache_key` names the selection (e.g. the
-    explorer's filters) so reruns reuse the table, its HTML and the CSV.
-    """
-    lang = common.lang()
-    if cache_key is None:
-        table = extracts.figures_for_export(figures, lang)
-        markup = _figure_html(table, caption, lang)
-    else:
-        table = figure_export(cache_key, lang, figures)
-        markup = _figure_html_keyed((*cache_key, caption), lang, table)
-    # A real HTML table (header cells, caption) a screen reader can walk; see html_table.
-    st.html(markup)
-    # The file keeps the export's machine-readable column order; only the on-screen order differs.
-    csv_download(table, filename, key=key, cache_key=None if cache_key is None else (*cache_key, lang))
-
+# The explorer's kinds of figure (URL value -> Japanese, English label).
+FIGURE_KINDS = {
+    "reported": ("報告値", "reported"),
+    "target": ("目標値", "target"),
+    "derived": ("算出値", "derived"),
+}
 
 # On screen a planner reads what, how much, and the words first; ids and the seminar come last.
 _READING_ORDER = (
@@ -206,17 +189,22 @@ def seminar_figures(seminar_id: str) -> pd.DataFrame:
 
 
 def figures_table_html(
-    frame: pd.DataFrame, seminar_id: str, name: str, caption: str, cache_key: tuple
+    frame: pd.DataFrame,
+    seminar_id: str,
+    name: str,
+    caption: str,
+    cache_key: tuple,
+    filters: Mapping[str, str] | None = None,
 ) -> str:
     """Figures as an HTML table with a link to the same rows as CSV (ui/csv_files.py serves it).
 
-    `name` is the table's file name on the route (`seminar`, `program<N>-other`); `cache_key` names
-    the selection, as for figure_table.
+    `name` is the table's file name on the route (`seminar`, `program<N>-other`, `figures` with the
+    explorer's `filters`); `cache_key` names the selection, as for figure_table.
     """
     lang = common.lang()
     table = figure_export(cache_key, lang, frame)
     markup = _figure_html_keyed((*cache_key, caption), lang, table)
-    return f'{markup}<div class="jm-actions">{csv_link_html(seminar_id, name, lang)}</div>'
+    return f'{markup}<div class="jm-actions">{csv_link_html(seminar_id, name, lang, filters)}</div>'
 
 
 def seminar_figures_html(seminar_id: str) -> str:
