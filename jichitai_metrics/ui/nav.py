@@ -107,12 +107,10 @@ button.jm-button { font: inherit; cursor: pointer; }
 .jm-table-view[open] summary { border-bottom: 1px solid #c4c8d0; }
 .jm-table-view .jm-table { padding: 0.5rem 0.75rem; }
 .jm-table { overflow-x: auto; max-width: 100%; }
-.jm-table table { border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; }
+.jm-table table { border-collapse: collapse; font-size: 0.875rem; line-height: 1.5; table-layout: fixed; }
 .jm-table caption { text-align: left; font-weight: 700; padding: 0.25rem 0; color: #31333f; }
 .jm-table th, .jm-table td { border: 1px solid #c4c8d0; padding: 0.25rem 0.5rem; vertical-align: top;
-  text-align: left; min-width: 5rem; }
-.jm-table td.jm-long { min-width: 20rem; } .jm-table .jm-short { white-space: nowrap; }
-.jm-table tbody th { min-width: 10rem; }
+  text-align: left; overflow-wrap: anywhere; }
 .jm-table thead th { background: #f0f2f6; white-space: nowrap; }
 </style>"""
 
