@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from jichitai_metrics import words
 from jichitai_metrics.ui import common, downloads, filters, nav, prose
 from jichitai_metrics.ui import figures as fig_ui
 
@@ -13,7 +14,7 @@ downloads.encoding_choice()
 programs = common.programs(seminar_id)
 numbers = [int(n) for n in programs["number"]]
 titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
-KINDS = fig_ui.FIGURE_KINDS
+KINDS = words.KIND_TEXT  # URL value -> (Japanese, English) label
 ALL = common.pick("すべて", "All", lang)
 
 topics = fig_ui.figure_topics(seminar_id)

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from jichitai_metrics import export
+from jichitai_metrics import export, words
 from jichitai_metrics.errors import CatalogError, UnknownSeminar
 from jichitai_metrics.i18n import normalise_lang, pick
 
@@ -70,7 +70,7 @@ def explorer_selection(seminar_id: str, filters: Mapping[str, str]) -> dict[str,
         "prog": [str(n) for n in common.programs(seminar_id)["number"]],
         "topic": list(fig_ui.figure_topics(seminar_id)),
         "unit": list(fig_ui.figure_units(seminar_id)),
-        "kind": list(fig_ui.FIGURE_KINDS),
+        "kind": list(words.KIND_TEXT),
     }
     chosen: dict[str, Any] = {}
     for key, allowed in options.items():

@@ -132,13 +132,6 @@ def _figure_html_keyed(cache_key: tuple, lang: str, _table: pd.DataFrame) -> str
     return _figure_html(_table, cache_key[-1], lang)
 
 
-# The explorer's kinds of figure (URL value -> Japanese, English label).
-FIGURE_KINDS = {
-    "reported": ("報告値", "reported"),
-    "target": ("目標値", "target"),
-    "derived": ("算出値", "derived"),
-}
-
 # On screen a planner reads what, how much, and the words first; ids and the seminar come last.
 _READING_ORDER = (
     "label",

@@ -109,7 +109,7 @@ def test_review_accept_edit_reject_publish_and_reload(review_app, page, tmp_path
     assert visible_problems(page) == []
     assert "2件（全2件中）" in page.inner_text("body")
     with page.expect_download() as download:
-        page.get_by_role("button", name="CSVをダウンロード", exact=False).click()
+        page.get_by_role("link", name="CSVをダウンロード", exact=False).click()
     csv_text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
     assert "申込者数" in csv_text and "約45分" in csv_text and "15分" not in csv_text.replace("約45分", "")
     page.goto(f"{url}/program?seminar={SID}&program=1")
