@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from jichitai_metrics.ui import common, kit, prose
+from jichitai_metrics.ui import common, kit, nav, prose
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
@@ -32,10 +32,6 @@ except ValueError:
     index = 1
 
 
-def _go(to: int) -> None:
-    st.query_params["i"] = str(to)
-
-
 if asked:
     st.query_params["charts"] = ",".join(chosen)
 if str(st.query_params.get("i")) != str(index):
@@ -44,37 +40,33 @@ if str(st.query_params.get("i")) != str(index):
 chart_id = chosen[index - 1]
 title, stamp_lines, alt_text = kit.stamp(seminar_id, chart_id, lang)
 
-# Previous / next sit at the top so they stay on screen at 1280×720 (a projector), above the chart.
-head, prev_col, counter, next_col = st.columns([8, 2, 1, 2], vertical_alignment="center")
-with head:
-    st.header(common.md_escape(title), anchor=False)
-with prev_col:
-    st.button(
-        common.pick("← 前へ", "← Previous", lang),
-        key="present-prev",
-        on_click=_go,
-        args=(index - 1,),
-        disabled=index <= 1,
-        shortcut="Left",
-        width="stretch",
-    )
-with counter:
-    st.markdown(f"**{index} / {len(chosen)}**")
-with next_col:
-    st.button(
-        common.pick("次へ →", "Next →", lang),
-        key="present-next",
-        on_click=_go,
-        args=(index + 1,),
-        disabled=index >= len(chosen),
-        shortcut="Right",
-        type="primary",
-        width="stretch",
-    )
 
+def _step(to: int, text: str, key: str, primary: bool = False) -> str:
+    """A link to chart `to` of this list (its ← / → key too), or the label greyed out at either end."""
+    css = "jm-button jm-primary" if primary else "jm-button"
+    if not 1 <= to <= len(chosen):
+        return f'<span class="{css} jm-disabled" aria-disabled="true">{prose.esc(text)}</span>'
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("charts", "i")}
+    link = nav.nav_link("present", text, {**params, "charts": ",".join(chosen), "i": to}, css=css)
+    return link.replace("<a ", f'<a data-jm-key="{key}" ', 1)
+
+
+# Previous / next sit at the top so they stay on screen at 1280×720 (a projector), above the chart;
+# the page is one block of HTML (see ui/prose.py), the steps are links (← → press them, ui/nav.py).
+steps = (
+    _step(index - 1, common.pick("← 前へ", "← Previous", lang), "ArrowLeft")
+    + f'<span class="jm-counter" aria-live="polite"><strong>{index} / {len(chosen)}</strong></span>'
+    + _step(index + 1, common.pick("次へ →", "Next →", lang), "ArrowRight", primary=True)
+)
+head = (
+    f'<div class="jm-present-head">{prose.heading(1, title)}'
+    f'<nav class="jm-steps" aria-label="{prose.esc(common.pick("グラフの移動", "Chart steps", lang))}">'
+    f"{steps}</nav></div>"
+)
 # The same SVG picture as the chart card (inline, no image request; sharp on any projector), its
 # source lines and the hint, as one block of HTML (see ui/prose.py).
 prose.draw(
+    head,
     fig_ui.picture_html(
         fig_ui.card_svg(seminar_id, chart_id, lang, kit.PRESENT_WIDTH), alt_text, "jm-present"
     ),

@@ -88,6 +88,12 @@ button.jm-button { font: inherit; cursor: pointer; }
 .jm-field input::placeholder { color: #62656e; opacity: 1; }
 .jm-primary { background: #0b57d0; border-color: #0b57d0; color: #fff; }
 .jm-primary:hover { background: #0842a0; }
+.jm-present-head { display: flex; flex-wrap: wrap; align-items: center; gap: 0.75rem 1.5rem;
+  justify-content: space-between; margin: 0 0 0.5rem; }
+.jm-prose .jm-present-head h1 { font-size: 2.25rem; font-weight: 600; padding: 0.5rem 0; flex: 1 1 20rem; }
+.jm-steps { display: flex; align-items: center; gap: 0.75rem; }
+.jm-counter { white-space: nowrap; }
+.jm-disabled { color: #6b6e76; border-color: #dcdfe4; background: #f7f8fa; cursor: not-allowed; }
 .jm-csv-note { font-size: 0.875rem; color: #5c3c00; background: #fff4d6; padding: 0.25rem 0.5rem;
   border-radius: 0.25rem; margin: 0; }
 .jm-grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
@@ -134,6 +140,16 @@ _CLIENT_NAV = """if (!window.__jmNav) { window.__jmNav = true;
         || event.shiftKey || event.altKey) return;
     event.preventDefault();
     follow(link.href);
+  });
+  // A link marked data-jm-key="ArrowRight" (presentation mode's 次へ) also answers that key, unless
+  // the key is typing or moving inside a field.
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    const here = document.activeElement;
+    if (here && (here.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(here.tagName))) return;
+    const link = document.querySelector(`a[data-jm-key="${event.key}"]`);
+    if (link) { event.preventDefault(); link.click(); }
   });
   document.addEventListener("submit", (event) => {
     const form = event.target.closest && event.target.closest("form[data-jm-nav]");

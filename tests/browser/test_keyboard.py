@@ -115,7 +115,7 @@ def test_presentation_mode_steps_by_keyboard(page, app_url):
     wait_idle(page)
     assert page.get_by_text(f"2 / {total}", exact=True).count() == 1
     page.locator("body").focus()
-    page.keyboard.press("ArrowRight")  # the button's shortcut
+    page.keyboard.press("ArrowRight")  # the → key presses 次へ
     wait_idle(page)
     assert page.get_by_text(f"3 / {total}", exact=True).count() == 1
     page.locator("body").focus()
