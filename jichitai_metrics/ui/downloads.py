@@ -1,4 +1,8 @@
-"""CSV downloads: the sidebar's encoding choice and the one download button every table uses."""
+"""CSV downloads: the sidebar's encoding choice, the tables' download links and the what-if's button.
+
+A figure table or chart card links to its file (ui/csv_files.py serves it); the what-if results,
+which exist only in the session, keep a download button.
+"""
 
 from __future__ import annotations
 

@@ -2,11 +2,11 @@
 
 Why not `st.title`/`st.markdown`/`st.caption`: each is one Streamlit element, and a Markdown element
 is parsed in the browser by react-markdown on every page load. Measured on the programme page
-(bench/pages.py and a Chromium trace of a full reload): 41 elements took 300 ms of the browser's
-main thread against 150 ms for the hello page, most of it React and react-markdown; the same page as
-one block of HTML took 240 ms. Every piece here escapes its text (catalogue text is never markup);
-the look (sizes, spacing) matches Streamlit's own headings through the shared stylesheet
-(`.jm-prose` in ui/nav.py).
+(a Chromium trace of a full reload, 4 reloads averaged): 41 elements took about 300 ms of the
+browser's main thread against about 150 ms for the hello page, most of it React and react-markdown;
+the same page as one block of HTML took about 240 ms. Every piece here escapes its text (catalogue
+text is never markup); the look (sizes, spacing) matches Streamlit's own headings through the
+shared stylesheet (`.jm-prose` in ui/nav.py).
 """
 
 from __future__ import annotations
