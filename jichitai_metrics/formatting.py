@@ -180,3 +180,11 @@ def career_when(row: Mapping[str, Any], lang: str) -> str:
     if str(year) in when:  # the profile gave 西暦: add the era year
         return when.replace(f"{year}年", f"{year}年（{wareki_year(year)}）", 1)
     return f"{when}（{year}年）"
+
+
+def em_width(text: str) -> float:
+    """About how wide `text` sets on one line, in em: a kana or kanji 1, a Latin letter or digit about half.
+
+    The one estimate for laying out text before it is drawn (slide text boxes, table columns).
+    """
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)

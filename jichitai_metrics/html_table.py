@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from jichitai_metrics import export, words
+from jichitai_metrics.formatting import em_width
 
 __all__ = ["cell_text", "table_html"]
 
@@ -29,14 +30,9 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _em_width(text: str) -> float:
-    """About how wide `text` sets on one line, in em (CJK full width, Latin and digits about half)."""
-    return sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
-
-
 def _column_rem(header: str, texts: Sequence[str]) -> float:
     """A column's width: its longest one-line value or header, capped so long quotes wrap (20rem)."""
-    longest = max([_em_width(header) * 1.05, *(_em_width(t) for t in texts)])
+    longest = max([em_width(header) * 1.05, *(em_width(t) for t in texts)])
     return round(min(max(longest * 0.9 + 1.2, 4.5), 20.0), 1)
 
 

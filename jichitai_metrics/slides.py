@@ -36,7 +36,7 @@ from pptx.util import Emu, Inches, Pt
 
 from jichitai_metrics import images
 from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard
-from jichitai_metrics.formatting import date_text
+from jichitai_metrics.formatting import date_text, em_width
 from jichitai_metrics.i18n import pick
 from jichitai_metrics.words import source_line, text
 
@@ -162,8 +162,7 @@ def _text_height(lines: Sequence[str], size: float, width_emu: int) -> int:
 
 
 def _display_len(text: str) -> float:
-    # Latin letters and digits take about half the width of a kana/kanji.
-    return int(sum(0.55 if ord(c) < 0x2E80 else 1.0 for c in text)) + 1
+    return int(em_width(text)) + 1
 
 
 FOOTER_SIZES = (14, 13, 12, 11, 10)

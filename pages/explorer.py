@@ -19,11 +19,8 @@ ALL = common.pick("すべて", "All", lang)
 
 topics = fig_ui.figure_topics(seminar_id)
 units = fig_ui.figure_units(seminar_id)
-program, bad_program = filters.url_option("prog", numbers)
-topic, bad_topic = filters.url_option("topic", topics)
-unit, bad_unit = filters.url_option("unit", units)
-kind, bad_kind = filters.url_option("kind", list(KINDS))
-text = str(st.query_params.get("q") or "").strip()[:100]
+chosen = filters.explorer_filters(seminar_id, st.query_params.to_dict())
+program, topic, unit, kind, text = chosen.program, chosen.topic, chosen.unit, chosen.kind, chosen.text or ""
 
 # The filters are a plain GET form (native selects, no Streamlit widgets: see ui/prose.py): pressing
 # 絞り込む puts them in the URL, so a copied URL shows the same view.
@@ -68,7 +65,7 @@ form = prose.get_form(
     nav.nav_link("explorer", common.pick("条件をクリア", "Clear filters", lang), kept, css="jm-button"),
 )
 
-found = common.figures(seminar_id, program=program, topic=topic, unit=unit, kind=kind, text=text or None)
+found = common.figures(seminar_id, **chosen.figure_query())
 total = len(common.figures(seminar_id))
 prose.draw(
     prose.heading(1, common.pick("数値一覧", "Figure explorer", lang)),
@@ -90,18 +87,17 @@ prose.draw(
     ),
 )
 
-for name, bad in (("prog", bad_program), ("topic", bad_topic), ("unit", bad_unit), ("kind", bad_kind)):
-    if bad is not None:
-        st.warning(
-            common.md_escape(
-                common.pick(
-                    f"URLの条件「{name}={bad}」に当てはまる選択肢がないため、この条件は外しました。",
-                    f"The URL filter “{name}={bad}” matches no option, so it was ignored.",
-                    lang,
-                )
-            ),
-            icon=":material/warning:",
-        )
+for name, bad in chosen.ignored:
+    st.warning(
+        common.md_escape(
+            common.pick(
+                f"URLの条件「{name}={bad}」に当てはまる選択肢がないため、この条件は外しました。",
+                f"The URL filter “{name}={bad}” matches no option, so it was ignored.",
+                lang,
+            )
+        ),
+        icon=":material/warning:",
+    )
 
 if found.empty:
     st.info(
@@ -119,13 +115,7 @@ else:
             seminar_id,
             "figures",
             common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
-            ("explorer", seminar_id, program, topic, unit, kind, text or None),
-            {
-                "prog": str(program or ""),
-                "topic": topic or "",
-                "unit": unit or "",
-                "kind": kind or "",
-                "q": text,
-            },
+            chosen.cache_key(seminar_id),
+            chosen.url_params(),
         )
     )

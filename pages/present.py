@@ -46,9 +46,7 @@ def _step(to: int, text: str, key: str, primary: bool = False) -> str:
     css = "jm-button jm-primary" if primary else "jm-button"
     if not 1 <= to <= len(chosen):
         return f'<span class="{css} jm-disabled" aria-disabled="true">{prose.esc(text)}</span>'
-    params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("charts", "i")}
-    link = nav.nav_link("present", text, {**params, "charts": ",".join(chosen), "i": to}, css=css)
-    return link.replace("<a ", f'<a data-jm-key="{key}" ', 1)
+    return nav.this_page_link(text, {"charts": ",".join(chosen), "i": to}, css=css, key=key)
 
 
 # Previous / next sit at the top so they stay on screen at 1280×720 (a projector), above the chart;

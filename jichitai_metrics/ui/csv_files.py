@@ -18,7 +18,6 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 from starlette.concurrency import run_in_threadpool
@@ -26,13 +25,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from jichitai_metrics import export, words
+from jichitai_metrics import export
 from jichitai_metrics.errors import CatalogError, UnknownSeminar
 from jichitai_metrics.i18n import normalise_lang, pick
+from jichitai_metrics.ui.filters import EXPLORER_PARAMS, explorer_filters
 
 __all__ = ["CSV_ROUTE", "CsvTable", "csv_href", "csv_table", "encoded"]
 
 PREFIX = "files/csv"
+_NO_STORE = {"Cache-Control": "no-store"}
 
 
 @dataclass(frozen=True)
@@ -44,47 +45,13 @@ class CsvTable:
     cache_key: tuple
 
 
-# The explorer's filters, as its URL names them (pages/explorer.py); `figures.csv` takes the same.
-FILTERS = ("prog", "topic", "unit", "kind", "q")
-
-
 def csv_href(
     seminar_id: str, name: str, lang: str, encoding: str, filters: Mapping[str, str] | None = None
 ) -> str:
     """The table's address relative to the app's root (pages sit one level below it)."""
-    chosen = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
+    chosen = {k: v for k, v in (filters or {}).items() if k in EXPLORER_PARAMS and v}
     query = urllib.parse.urlencode({**chosen, "lang": lang, "encoding": encoding})
     return f"./{PREFIX}/{urllib.parse.quote(seminar_id)}/{urllib.parse.quote(name)}.csv?{query}"
-
-
-def explorer_selection(seminar_id: str, filters: Mapping[str, str]) -> dict[str, Any]:
-    """The explorer's filters read from URL parameters: {program, topic, unit, kind, text}.
-
-    Raises KeyError for a value that is not one of the explorer's options (the page warns and
-    ignores it instead; a file address with it names no table).
-    """
-    from jichitai_metrics.ui import common
-    from jichitai_metrics.ui import figures as fig_ui
-
-    options: dict[str, list[str]] = {
-        "prog": [str(n) for n in common.programs(seminar_id)["number"]],
-        "topic": list(fig_ui.figure_topics(seminar_id)),
-        "unit": list(fig_ui.figure_units(seminar_id)),
-        "kind": list(words.KIND_TEXT),
-    }
-    chosen: dict[str, Any] = {}
-    for key, allowed in options.items():
-        value = str(filters.get(key) or "").strip()
-        if value and value not in allowed:
-            raise KeyError(key)
-        chosen[key] = value or None
-    return {
-        "program": int(chosen["prog"]) if chosen["prog"] else None,
-        "topic": chosen["topic"],
-        "unit": chosen["unit"],
-        "kind": chosen["kind"],
-        "text": str(filters.get("q") or "").strip()[:100] or None,
-    }
 
 
 def csv_table(seminar_id: str, name: str, lang: str, filters: Mapping[str, str] | None = None) -> CsvTable:
@@ -109,13 +76,17 @@ def csv_table(seminar_id: str, name: str, lang: str, filters: Mapping[str, str] 
         )
     key: tuple
     if name == "figures":
-        chosen = explorer_selection(seminar_id, filters or {})
-        key = ("explorer", seminar_id, *chosen.values())
-        frame = common.figures(seminar_id, **chosen)
-        program = chosen["program"]
-        narrowed = any(chosen[k] for k in ("topic", "unit", "kind", "text"))
+        chosen = explorer_filters(seminar_id, filters or {})
+        if chosen.ignored:  # the page ignores such a value with a warning; an address names no table
+            raise KeyError(chosen.ignored[0][0])
+        key = chosen.cache_key(seminar_id)
+        frame = common.figures(seminar_id, **chosen.figure_query())
+        program = chosen.program
         filename = export.export_filename(
-            "figures", seminar_id, f"program{program}" if program else None, "filtered" if narrowed else None
+            "figures",
+            seminar_id,
+            f"program{program}" if program else None,
+            "filtered" if chosen.narrowed else None,
         )
     elif name == "seminar":
         key = ("seminar-figures", seminar_id)
@@ -141,7 +112,7 @@ def encoded(table: CsvTable, encoding: str) -> export.CsvExport:
 
 
 def _message(status: int, ja: str, en: str, lang: str) -> PlainTextResponse:
-    return PlainTextResponse(pick(ja, en, lang), status_code=status, headers={"Cache-Control": "no-store"})
+    return PlainTextResponse(pick(ja, en, lang), status_code=status, headers=_NO_STORE)
 
 
 def _answer(
@@ -171,16 +142,11 @@ def _answer(
             "The data files cannot be read, so no CSV can be made. Please tell the administrator.",
             lang,
         )
-    if not result.ok:
-        chars = "、".join(
-            f"「{g['char']}」({g['codepoint']})" for g in export.summarise_problems(result.unencodable)
-        )
-        return _message(
-            422,
-            f"Shift_JISでは次の文字を表せないため、このCSVは作成できません：{chars}。UTF-8（BOM付き）を選んでください。",
-            f"Shift_JIS cannot hold these characters, so this CSV is not offered: {chars}. Choose UTF-8.",
-            lang,
-        )
+    if not result.ok:  # the same words as the page's note where the link is withheld
+        from jichitai_metrics.ui import downloads
+
+        problem = downloads.encoding_problem(result, lang)  # never None when a character is unencodable
+        return PlainTextResponse(problem[1] if problem else "", status_code=422, headers=_NO_STORE)
     quoted = urllib.parse.quote(table.filename)
     return Response(
         result.data,
@@ -199,7 +165,7 @@ async def _csv_endpoint(request: Request) -> Response:
     seminar_id = str(request.path_params["seminar"])
     name = str(request.path_params["name"])
     # Catalogue reads and encoding are blocking work: off the event loop that serves every session.
-    filters = {k: request.query_params[k] for k in FILTERS if k in request.query_params}
+    filters = {k: request.query_params[k] for k in EXPLORER_PARAMS if k in request.query_params}
     return await run_in_threadpool(_answer, seminar_id, name, lang, encoding, filters)
 
 

@@ -34,13 +34,10 @@ def encoding_choice() -> str:
     if asked in export.ENCODINGS:
         st.session_state[ENCODING_KEY] = asked
     current = session_encoding()
-    params = {k: v for k, v in st.query_params.to_dict().items() if k != ENCODING_PARAM}
     items = "".join(
         f'<li><span aria-current="true">{html.escape(common.pick(*names, lang))}</span></li>'
         if code == current
-        else "<li>"
-        + nav.nav_link(nav.current_path(), common.pick(*names, lang), {**params, ENCODING_PARAM: code})
-        + "</li>"
+        else "<li>" + nav.this_page_link(common.pick(*names, lang), {ENCODING_PARAM: code}) + "</li>"
         for code, names in export.ENCODINGS.items()
     )
     label = html.escape(common.pick("CSVの文字コード", "CSV encoding", lang))
@@ -80,7 +77,7 @@ def session_encoding() -> str:
     return encoding if encoding in export.ENCODINGS else "utf-8-sig"
 
 
-def _problem(result: export.CsvExport, lang: str) -> tuple[str, str] | None:
+def encoding_problem(result: export.CsvExport, lang: str) -> tuple[str, str] | None:
     """("warning" | "info", message) when the encoding cannot hold or changes characters."""
     enc_label = common.pick(*export.ENCODINGS[result.encoding], lang)
     if not result.ok:
@@ -126,7 +123,7 @@ def csv_link_html(seminar_id: str, name: str, lang: str, filters: Mapping[str, s
     encoding = session_encoding()
     table = csv_files.csv_table(seminar_id, name, lang, filters)
     result = csv_for(table.cache_key, encoding, table.table)
-    problem = _problem(result, lang)
+    problem = encoding_problem(result, lang)
     note = f'<p class="jm-csv-note" role="note">{html.escape(problem[1])}</p>' if problem else ""
     if not result.ok:
         return note
@@ -146,7 +143,7 @@ def csv_download(
     lang = common.lang()
     encoding = session_encoding()
     result = _csv(table, encoding) if cache_key is None else csv_for(cache_key, encoding, table)
-    problem = _problem(result, lang)
+    problem = encoding_problem(result, lang)
     if problem and problem[0] == "warning":
         st.warning(common.md_escape(problem[1]), icon=":material/warning:")
     elif problem:

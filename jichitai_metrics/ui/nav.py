@@ -24,7 +24,7 @@ import streamlit as st
 from jichitai_metrics.i18n import LANG_NAMES, LANGS
 from jichitai_metrics.ui.printing import PRINT_CSS
 
-__all__ = ["draw_navigation", "nav_link", "page_href"]
+__all__ = ["current_path", "draw_navigation", "nav_link", "page_href", "this_page_link"]
 
 # A focus ring on everything focusable (WCAG 2.4.7; 3:1 against white and the sidebar grey), the
 # current page's look, and section labels in body-text colour (AA contrast).
@@ -184,27 +184,50 @@ def page_href(url_path: str, params: Mapping[str, object]) -> str:
 
 
 def nav_link(
-    url_path: str, label: str, params: Mapping[str, object], *, lang: str | None = None, css: str = ""
+    url_path: str,
+    label: str,
+    params: Mapping[str, object],
+    *,
+    lang: str | None = None,
+    css: str = "",
+    key: str | None = None,
 ) -> str:
-    """`<a>` to a page of this app that the frontend follows client-side (see _CLIENT_NAV)."""
+    """`<a>` to a page of this app that the frontend follows client-side (see _CLIENT_NAV).
+
+    `key` ("ArrowLeft", "ArrowRight") makes that key press the link too.
+    """
     lang_attr = f' lang="{lang}"' if lang else ""
     class_attr = f' class="{css}"' if css else ""
+    key_attr = f' data-jm-key="{html.escape(key, quote=True)}"' if key else ""
     href = page_href(url_path, params)
-    return f'<a href="{href}" data-jm-nav{lang_attr}{class_attr}>{html.escape(label)}</a>'
+    return f'<a href="{href}" data-jm-nav{key_attr}{lang_attr}{class_attr}>{html.escape(label)}</a>'
 
 
-def _language_switch(current: st.Page, lang: str) -> str:
+def this_page_link(
+    label: str,
+    changes: Mapping[str, object],
+    *,
+    lang: str | None = None,
+    css: str = "",
+    key: str | None = None,
+) -> str:
+    """A link to the page being drawn with its other parameters kept and `changes` set.
+
+    A copied address then opens the same view (the programme, a filter) in the new setting.
+    """
+    kept = {k: v for k, v in st.query_params.to_dict().items() if k not in changes}
+    return nav_link(current_path(), label, {**kept, **changes}, lang=lang, css=css, key=key)
+
+
+def _language_switch(lang: str) -> str:
     """The switch's heading, the language shown (as text) and a link to this page in the other one.
 
     The link keeps the page's other parameters (the programme, a filter): a copied address opens the
     same view. The served shell already carries the right `lang` (page_lang); a switch inside the
     session keeps the shell, so the frame's script sets the document's language as it is drawn.
     """
-    params = {k: v for k, v in st.query_params.to_dict().items() if k != "lang"}
     others = " ".join(
-        nav_link(current.url_path, LANG_NAMES[code], {**params, "lang": code}, lang=code)
-        for code in LANGS
-        if code != lang
+        this_page_link(LANG_NAMES[code], {"lang": code}, lang=code) for code in LANGS if code != lang
     )
     return (
         f'<p class="jm-lang-label">言語 / Language</p><p class="jm-lang"><span lang="{lang}" '
@@ -243,7 +266,7 @@ def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page,
     block = (
         _STYLE
         + f"<style>{PRINT_CSS}</style>"
-        + _language_switch(current, lang)
+        + _language_switch(lang)
         + _menu(sections, current, lang, menu_label)
         + script
     )
