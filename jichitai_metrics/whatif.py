@@ -515,10 +515,10 @@ def result_text(row: Mapping[str, Any], lang: str = "ja") -> str:
             lang,
         )
     sign = "+" if row["change"] > 0 else "−" if row["change"] < 0 else "±"
-    return (
-        f"{_n(row['before'], lang)}{unit} → {pick('約', 'about ', lang)}{_n(row['after'], lang)}{unit}"
-        f"（{sign}{_n(abs(row['change']), lang)}）"
-    )
+    before, after, change = _n(row["before"], lang), _n(row["after"], lang), _n(abs(row["change"]), lang)
+    if lang == "en":  # English puts a space before the unit and uses half-width brackets
+        return f"{before} {unit} → about {after} {unit} ({sign}{change})"
+    return f"{before}{unit} → 約{after}{unit}（{sign}{change}）"
 
 
 def source_line(row: Mapping[str, Any]) -> str:

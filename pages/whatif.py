@@ -3,7 +3,7 @@
 import streamlit as st
 
 from jichitai_metrics import export, whatif
-from jichitai_metrics.ui import common, downloads, kit
+from jichitai_metrics.ui import common, downloads, kit, nav, prose
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
@@ -12,8 +12,9 @@ lang = common.lang()
 seminar_id = common.selected_seminar_id()
 downloads.encoding_choice()
 
-st.title(common.pick("うちの自治体なら", "What-if for our municipality", lang))
-st.warning(
+title = prose.heading(1, common.pick("うちの自治体なら", "What-if for our municipality", lang))
+caveat = prose.notice(
+    "warning",
     common.pick(
         "ここで示す数値は、セミナーで報告された一つの事例の効果を、入力した数にそのまま当てはめた「例示」です。"
         "予測や見込みではありません。各数値の前提と出典を必ず添えてお使いください。",
@@ -21,69 +22,86 @@ st.warning(
         "not a forecast. Always show the assumption and source with them.",
         lang,
     ),
-    icon=":material/info:",
 )
 
 try:
     factors = kit.whatif_factors(seminar_id, lang)
 except whatif.FactorError as exc:
-    st.error(
-        common.pick(
-            f"試算に必要な数値がデータにありません：{exc}",
-            f"The data lack a figure the what-if needs: {exc}",
-            lang,
+    prose.draw(
+        title,
+        caveat,
+        prose.notice(
+            "error",
+            common.pick(
+                f"試算に必要な数値がデータにありません：{exc}",
+                f"The data lack a figure the what-if needs: {exc}",
+                lang,
+            ),
         ),
-        icon=":material/error:",
     )
     st.stop()
 
-with st.form("whatif-form", enter_to_submit=True):
-    st.markdown(
-        common.pick(
-            "分かる項目だけ入力してください（空欄の項目は計算しません）。全角数字・カンマ・「万」も使えます。",
-            "Fill in what you know (blank items are skipped). Commas and full-width digits are fine.",
-            lang,
-        )
-    )
-    cols = st.columns(2)
-    for i, field in enumerate(whatif.FIELDS):
-        with cols[i % 2]:
-            st.text_input(
-                f"{field.label(lang)}（{field.unit(lang)}）",
-                key=f"whatif-{field.key}",
-                placeholder=common.pick(f"例：{field.example}", f"e.g. {field.example}", lang),
-            )
-    st.form_submit_button(
-        common.pick("計算する", "Calculate", lang), type="primary", icon=":material/calculate:"
-    )
-
-entries = {f.key: st.session_state.get(f"whatif-{f.key}", "") for f in whatif.FIELDS}
+# The inputs are a plain GET form (native text boxes, no Streamlit widgets: see ui/prose.py), so
+# 計算する puts them in the URL: a copied URL shows the same what-if. They are a municipality's own
+# counts (calls, pages, procedures), not personal data.
+entries = kit.whatif_url_entries()
 results, errors = kit.whatif_results(seminar_id, entries, lang)
-for message in errors:
-    st.error(
-        common.md_escape(message), icon=":material/error:"
-    )  # may echo what was typed: escaped, never Markdown
-
-if results.empty:
-    if not errors:
-        st.info(
+kept = {
+    "lang": lang,
+    **({"seminar": str(st.query_params["seminar"])} if "seminar" in st.query_params else {}),
+}
+fields = "".join(
+    prose.text_field(
+        field.key,
+        common.pick(
+            f"{field.label(lang)}（{field.unit(lang)}）", f"{field.label(lang)} ({field.unit(lang)})", lang
+        ),
+        entries[field.key],
+        common.pick(f"例：{field.example}", f"e.g. {field.example}", lang),
+    )
+    for field in whatif.FIELDS
+)
+form = prose.get_form(
+    nav.page_href("whatif", {}),
+    common.pick("試算の入力", "What-if inputs", lang),
+    fields,
+    kept,
+    common.pick("計算する", "Calculate", lang),
+    nav.nav_link("whatif", common.pick("入力をクリア", "Clear", lang), kept, css="jm-button"),
+    role="",
+)
+# Error messages may echo what was typed: prose escapes them, never Markdown.
+messages = [prose.notice("error", message) for message in errors]
+if results.empty and not errors:
+    messages.append(
+        prose.notice(
+            "info",
             common.pick(
                 "数を入力して「計算する」を押すと、ここに結果が出ます。",
                 "Enter numbers and press Calculate to see the results here.",
                 lang,
+            ),
+        )
+    )
+prose.draw(
+    title,
+    caveat,
+    prose.para(
+        prose.esc(
+            common.pick(
+                "分かる項目だけ入力してください（空欄の項目は計算しません）。全角数字・カンマ・「万」も使えます。",
+                "Fill in what you know (blank items are skipped). Commas and full-width digits are fine.",
+                lang,
             )
         )
+    ),
+    form,
+    *messages,
+)
+if results.empty:
     st.stop()
 
-st.subheader(common.pick("結果（前提と出典つき）", "Results (with assumptions and sources)", lang))
-for row in results.to_dict("records"):
-    with st.container(border=True):
-        st.markdown(f"**{common.md_escape(row['item'])}**　{common.md_escape(row['reading'])}")
-        st.markdown(f"### {common.md_escape(whatif.result_text(row, lang))}")
-        st.caption(common.md_escape(common.pick("前提：", "Assumption: ", lang) + row["assumption"]))
-        st.caption(common.md_escape(whatif.source_line(row)))
-
-fig_ui.whatif_picture(results, lang)
+st.html(fig_ui.whatif_results_html(results, lang))
 
 left, right = st.columns(2, vertical_alignment="center")
 with left:

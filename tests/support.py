@@ -166,3 +166,8 @@ def html_headings(bodies: Iterable[str], level: int) -> list[str]:
     """The text of every <h{level}> in the HTML blocks."""
     pattern = re.compile(rf"<h{level}[^>]*>(.*?)</h{level}>", re.S)
     return [html.unescape(re.sub(r"<[^>]+>", "", m)) for body in bodies for m in pattern.findall(body)]
+
+
+def html_text(bodies: Iterable[str]) -> str:
+    """The text of the HTML blocks as a reader sees it (tags dropped, entities decoded)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)) for body in bodies)

@@ -47,9 +47,7 @@ def pages_visited(catalog_con) -> None:
             _open("program", lang, program=str(int(number)))
         _open("explorer", lang, q="FAX", prog="1")
         _open("present", lang, i="2")
-        at = _open("whatif", lang)
-        at.text_input(key="whatif-inquiries").input("12000")
-        at.button[0].click().run()
+        at = _open("whatif", lang, inquiries="12000")
         assert not at.exception
 
 

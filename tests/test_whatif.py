@@ -89,6 +89,16 @@ def test_every_row_states_its_assumption_and_source(figures, factors):
     assert all("2通り" in a for a in paper_rows["assumption"])
 
 
+def test_result_read_aloud_in_each_language(catalog_con, figures):
+    values, _ = whatif.parse_inputs({"inquiries": "12000"})
+    en = whatif.factors_from(figures, queries.programs(catalog_con, SEMINAR), "en")
+    row = whatif.compute(values, en, "en").iloc[0].to_dict()
+    assert whatif.result_text(row, "en") == "12,000 calls/year → about 9,000 calls/year (−3,000)"
+    ja = whatif.factors_from(figures, queries.programs(catalog_con, SEMINAR))
+    row = whatif.compute(values, ja).iloc[0].to_dict()
+    assert whatif.result_text(row) == "1万2,000件/年 → 約9,000件/年（−3,000）"
+
+
 def test_blank_inputs_leave_rows_out(factors):
     out = whatif.compute({"fax_pages": 100.0}, factors)
     assert list(out["key"]) == ["fax"]

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
 from jichitai_metrics import extracts, formatting, html_table, queries, screen, whatif, words
 from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard, build_chart_card
@@ -251,15 +250,26 @@ def _whatif_svg(results: pd.DataFrame, lang: str) -> str:
     return screen.screen_svg(whatif.chart(results, lang, width=560).to_dict())
 
 
-def whatif_picture(results: pd.DataFrame, lang: str) -> None:
-    """The what-if chart as an SVG picture (as the chart cards) with every result in its alt text.
+def whatif_results_html(results: pd.DataFrame, lang: str) -> str:
+    """The what-if results as one HTML block: a heading, a card per result (reading, value, assumption,
+    source with its quote), and the chart as an SVG picture whose alt text states every result.
 
     The picture is drawn once per set of results (vl-convert takes tens of ms), not on every rerun.
     """
-    svg = _whatif_svg(results, lang)
+    esc = html.escape
+    cards = "".join(
+        '<section class="jm-card-box">'
+        f"<p><strong>{esc(row['item'])}</strong>　{esc(row['reading'])}</p>"
+        f'<p class="jm-value">{esc(whatif.result_text(row, lang))}</p>'
+        f'<p class="jm-caption">{esc(common.pick("前提：", "Assumption: ", lang) + row["assumption"])}</p>'
+        f'<p class="jm-caption">{esc(whatif.source_line(row))}</p></section>'
+        for row in results.to_dict("records")
+    )
     title = common.pick("入力値と事例を当てはめた値の比較", "Your values and the case's effect", lang)
     values = common.pick("、", "; ", lang).join(
         f"{row['item']} {row['reading']} {whatif.result_text(row, lang)}"
         for row in results.to_dict("records")
     )
-    st.image(svg, width="content", alt=f"{title}{common.pick('：', ': ', lang)}{values}")
+    heading = esc(common.pick("結果（前提と出典つき）", "Results (with assumptions and sources)", lang))
+    picture = picture_html(_whatif_svg(results, lang), f"{title}{common.pick('：', ': ', lang)}{values}")
+    return f'<div class="jm-prose jm-chart"><h2>{heading}</h2>{cards}{picture}</div>'

@@ -24,11 +24,13 @@ __all__ = [
     "esc",
     "get_form",
     "heading",
+    "notice",
     "para",
     "search",
     "select",
     "strong",
     "tabs",
+    "text_field",
 ]
 
 
@@ -110,19 +112,45 @@ def search(name: str, label: str, value: str, placeholder: str, max_chars: int =
     )
 
 
+def text_field(name: str, label: str, value: str, placeholder: str, max_chars: int = 40) -> str:
+    """A native one-line text box with its `<label>` (numbers typed as planners write them: 「5万」)."""
+    ident = f"jm-f-{esc(name)}"
+    return (
+        f'<div class="jm-field"><label for="{ident}">{esc(label)}</label>'
+        f'<input type="text" id="{ident}" name="{esc(name)}" value="{esc(value)}" '
+        f'placeholder="{esc(placeholder)}" maxlength="{max_chars}" autocomplete="off"></div>'
+    )
+
+
+NOTICE_ROLES = {"info": "note", "warning": "note", "error": "alert"}
+
+
+def notice(kind: str, text: str) -> str:
+    """A boxed message with the look of st.info / st.warning / st.error (AA contrast); errors are
+    announced (role=alert)."""
+    return f'<p class="jm-notice jm-{kind}" role="{NOTICE_ROLES[kind]}">{esc(text)}</p>'
+
+
 def get_form(
-    action_href: str, label: str, fields_html: str, hidden: dict[str, str], submit: str, reset: str
+    action_href: str,
+    label: str,
+    fields_html: str,
+    hidden: dict[str, str],
+    submit: str,
+    reset: str,
+    role: str = "search",
 ) -> str:
     """A GET form over this page's address: its fields become the URL's parameters.
 
     Submitting is followed client-side (data-jm-nav, ui/nav.py: the session stays); without script
     it is an ordinary GET. Nothing changes until the button is pressed (WCAG 3.2.2: a change of a
     field does not move the page). `action_href` is escaped already; `reset` is a link to the page
-    without filters.
+    without filters. `role` is the form's landmark ("search" for filters; "" for a plain form).
     """
     kept = "".join(f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in hidden.items())
+    role_attr = f' role="{esc(role)}"' if role else ""
     return (
-        f'<form class="jm-form" method="get" action="{action_href}" data-jm-nav role="search" '
+        f'<form class="jm-form" method="get" action="{action_href}" data-jm-nav{role_attr} '
         f'aria-label="{esc(label)}">{kept}<div class="jm-fields">{fields_html}</div>'
         f'<div class="jm-actions"><button type="submit" class="jm-button jm-primary">{esc(submit)}</button>'
         f"{reset}</div></form>"

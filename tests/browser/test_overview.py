@@ -46,6 +46,8 @@ def test_switching_language_keeps_the_session(page, app_url):
     field.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="この試算をスライドに追加").click()
+    # What the planner sees once it is added (the click's rerun has run past the button).
+    page.get_by_role("link", name="スライド作成へ（試算を含めます）").wait_for()
     wait_idle(page)
     page.get_by_test_id("stSidebar").get_by_role("link", name="スライド・画像").click()
     wait_idle(page)
