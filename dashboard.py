@@ -75,6 +75,8 @@ else:
 
     from jichitai_metrics.page_lang import HtmlLangMiddleware
     from jichitai_metrics.ui.csv_files import CSV_ROUTE
+    from jichitai_metrics.ui.image_files import IMAGE_ROUTE
 
-    # CSV_ROUTE: the tables' CSV files at stable addresses, linked from the pages (see csv_files).
-    app = st.App(Path(__file__), middleware=[Middleware(HtmlLangMiddleware)], routes=[CSV_ROUTE])
+    # The tables' CSV files and the charts' images at stable addresses, linked from the pages
+    # (see csv_files, image_files).
+    app = st.App(Path(__file__), middleware=[Middleware(HtmlLangMiddleware)], routes=[CSV_ROUTE, IMAGE_ROUTE])

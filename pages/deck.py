@@ -1,11 +1,9 @@
 """スライド・画像: choose charts (by programme, the explorer's filters, or the session's deck) and download
 a .pptx deck or one chart's PNG/SVG. Nothing is rendered until a download button is clicked."""
 
-from functools import partial
-
 import streamlit as st
 
-from jichitai_metrics.ui import common, kit
+from jichitai_metrics.ui import common, kit, nav, prose
 
 common.route_through_dashboard()
 
@@ -16,16 +14,6 @@ programs = common.programs(seminar_id)
 numbers = [int(n) for n in programs["number"]]
 titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"], strict=True))
 
-st.title(common.pick("スライド・画像", "Slides & images", lang))
-st.caption(
-    common.pick(
-        "予算説明用のスライド（16:9）を作ります。グラフごとに1枚、出典・比較基準・注記つき。発言の原文はノートに入ります。",
-        "A 16:9 deck for budget meetings: one slide per chart with source, baseline and notes; "
-        "the verbatim quotes go in the speaker notes.",
-        lang,
-    )
-)
-
 BY_PROGRAM = common.pick("プログラムで選ぶ", "By programme", lang)
 BY_CHART = common.pick("グラフを選ぶ", "Pick charts", lang)
 from_explorer = kit.explorer_params()
@@ -34,19 +22,30 @@ session_ids = kit.deck_ids()
 preset = from_link or (
     kit.charts_for_explorer_selection(seminar_id, from_explorer) if from_explorer else session_ids
 )
+intro = [
+    prose.heading(1, common.pick("スライド・画像", "Slides & images", lang)),
+    prose.caption(
+        common.pick(
+            "予算説明用のスライド（16:9）を作ります。グラフごとに1枚、出典・比較基準・注記つき。発言の原文はノートに入ります。",
+            "A 16:9 deck for budget meetings: one slide per chart with source, baseline and notes; "
+            "the verbatim quotes go in the speaker notes.",
+            lang,
+        )
+    ),
+]
 if from_explorer:
-    st.info(
-        common.md_escape(
+    filters_text = common.pick("、", ", ", lang).join(f"{k}={v}" for k, v in from_explorer.items())
+    intro.append(
+        prose.notice(
+            "info",
             common.pick(
-                f"数値一覧の絞り込み（{'、'.join(f'{k}={v}' for k, v in from_explorer.items())}）"
-                f"に当てはまるグラフ{len(preset)}件を選びました。",
-                f"Selected the {len(preset)} charts matching the explorer's filters "
-                f"({', '.join(f'{k}={v}' for k, v in from_explorer.items())}).",
+                f"数値一覧の絞り込み（{filters_text}）に当てはまるグラフ{len(preset)}件を選びました。",
+                f"Selected the {len(preset)} charts matching the explorer's filters ({filters_text}).",
                 lang,
-            )
-        ),
-        icon=":material/filter_alt:",
+            ),
+        )
     )
+prose.draw(*intro)
 
 mode = st.radio(
     common.pick("選び方", "How to choose", lang),
@@ -89,24 +88,27 @@ if entries:
     )
 
 slides_total = count + 2 + (1 if use_whatif else 0)
-st.markdown(
-    common.md_escape(
-        common.pick(
-            f"スライド {slides_total} 枚（表紙・グラフ{count}枚{'・試算1枚' if use_whatif else ''}"
-            "・QRコード付きの最終スライド）",
-            f"{slides_total} slides (title, {count} charts{', what-if' if use_whatif else ''}, "
-            "closing slide with QR code)",
-            lang,
+nothing = count == 0 and not use_whatif
+summary = [
+    prose.para(
+        prose.esc(
+            common.pick(
+                f"スライド {slides_total} 枚（表紙・グラフ{count}枚{'・試算1枚' if use_whatif else ''}"
+                "・QRコード付きの最終スライド）",
+                f"{slides_total} slides (title, {count} charts{', what-if' if use_whatif else ''}, "
+                "closing slide with QR code)",
+                lang,
+            )
         )
     )
-)
-
-nothing = count == 0 and not use_whatif
+]
 if nothing:
-    st.warning(
-        common.pick("グラフを1つ以上選んでください。", "Choose at least one chart.", lang),
-        icon=":material/warning:",
+    summary.append(
+        prose.notice(
+            "warning", common.pick("グラフを1つ以上選んでください。", "Choose at least one chart.", lang)
+        )
     )
+prose.draw(*summary)
 deck_column, handout_column = st.columns(2)
 with deck_column:
     st.download_button(
@@ -140,53 +142,40 @@ with handout_column:
     st.toggle(
         common.pick("配布資料をA4横向きにする", "Handout in A4 landscape", lang), key="handout-landscape"
     )
-st.caption(
-    common.pick(
-        "配布資料（A4）：グラフ（拡大しても粗くならない形式）・数値の表・出典と発言の原文・注記を1ページに1〜2件。"
-        "最後のページにこの画面へのQRコード。",
-        "Handout (A4): one or two charts a page (sharp at any size) with their numbers, sources, verbatim "
-        "quotes and notes; a QR code back to this view on the last page.",
-        lang,
-    )
-)
-
 present_ids = chart_ids or kit.charts_of_programs(seminar_id, chosen_programs)
-if present_ids:
-    st.page_link(
-        "pages/present.py",
-        label=common.pick("このグラフで発表モードを開く", "Open these charts in presentation mode", lang),
-        icon=":material/present_to_all:",
-        query_params={"seminar": seminar_id, "charts": ",".join(present_ids), "i": "1", "lang": lang},
-    )
-
-st.divider()
-st.header(common.pick("グラフの画像", "Chart images", lang))
-st.caption(
-    common.pick(
-        "PNG（2倍の解像度・日本語フォント埋め込み済み）は資料にそのまま貼れます。SVGは編集用です（表示する端末に日本語フォントが必要）。",
-        "PNG (2× resolution, Japanese font baked in) pastes straight into documents. SVG is for editing "
-        "(the viewing machine needs a Japanese font).",
-        lang,
-    )
-)
-image_chart = st.selectbox(
-    common.pick("グラフ", "Chart", lang),
-    list(labels),
-    format_func=lambda c: labels.get(c, c),
-    index=list(labels).index(chart_ids[0]) if chart_ids else 0,
-    key="deck-image-chart",
-) or next(iter(labels), "")
-for column, (fmt, mime) in zip(
-    st.columns([1, 1, 2])[:2], [("png", "image/png"), ("svg", "image/svg+xml")], strict=True
-):
-    with column:
-        st.download_button(
-            fmt.upper(),
-            data=partial(kit.chart_image, seminar_id, image_chart, lang, fmt),  # built on click
-            file_name=kit.image_filename(image_chart, fmt),
-            mime=mime,
-            on_click="ignore",
-            icon=":material/image:",
-            key=f"deck-{fmt}",
-            width="stretch",
+present_link = (
+    prose.para(
+        nav.nav_link(
+            "present",
+            common.pick("このグラフで発表モードを開く", "Open these charts in presentation mode", lang),
+            {"seminar": seminar_id, "charts": ",".join(present_ids), "i": "1", "lang": lang},
+            css="jm-button",
         )
+    )
+    if present_ids
+    else ""
+)
+# Chart images are links to files/image/... (ui/image_files.py): one list, no widgets.
+prose.draw(
+    prose.caption(
+        common.pick(
+            "配布資料（A4）：グラフ（拡大しても粗くならない形式）・数値の表・出典と発言の原文・注記を1ページに1〜2件。"
+            "最後のページにこの画面へのQRコード。",
+            "Handout (A4): one or two charts a page (sharp at any size) with their numbers, sources, "
+            "verbatim quotes and notes; a QR code back to this view on the last page.",
+            lang,
+        )
+    ),
+    present_link,
+    "<hr>",
+    prose.heading(2, common.pick("グラフの画像", "Chart images", lang)),
+    prose.caption(
+        common.pick(
+            "PNG（2倍の解像度・日本語フォント埋め込み済み）は資料にそのまま貼れます。SVGは編集用です（表示する端末に日本語フォントが必要）。",
+            "PNG (2× resolution, Japanese font baked in) pastes straight into documents. SVG is for editing "
+            "(the viewing machine needs a Japanese font).",
+            lang,
+        )
+    ),
+    kit.chart_image_links_html(seminar_id, lang),
+)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jichitai_metrics import queries
-from tests.support import REPO_ROOT, html_headings, html_links
+from jichitai_metrics import queries, whatif
+from tests.support import REPO_ROOT, html_headings, html_links, html_text
 
 SEMINAR = "r5-budget-dx-day1"
 
@@ -91,58 +92,94 @@ def test_present_bad_url_values_are_handled(chart_titles):
     assert _heading(at) == next(iter(chart_titles.values()))  # no list: every chart, from the first
 
 
+def _page_text(at: AppTest) -> str:
+    return html_text(el.proto.body for el in at.main.get("html"))
+
+
 def test_whatif_valid_input_shows_results_with_sources(catalog_con):
-    at = _open("whatif")
-    at.text_input(key="whatif-inquiries").input("１２，０００")
-    at.text_input(key="whatif-fax_pages").input("5万")
-    at.button[0].click().run()
-    assert not at.exception and not at.error
+    at = _open("whatif", inquiries="１２，０００", fax_pages="5万")
+    assert not at.exception and 'role="alert"' not in " ".join(el.proto.body for el in at.main.get("html"))
     fig = queries.figures(catalog_con, seminar_id=SEMINAR)
     kodaira = fig[fig["id"] == "p4-kodaira-inquiries"].iloc[0]
     expected_after = round(12000 * (1 - kodaira["value"] / 100))
-    texts = " ".join(m.value.replace("\\", "") for m in at.markdown)
+    text = _page_text(at)
     assert expected_after < 10_000  # so the Japanese and the plain formatting agree: 9,000
-    assert f"約{expected_after:,}件/年" in texts
-    captions = " ".join(c.value.replace("\\", "") for c in at.caption)
-    assert kodaira["quote"] in captions and "p4-kodaira-inquiries" in captions
-    warning = " ".join(w.value for w in at.warning)
-    assert "例示" in warning and "予測や見込みではありません" in warning
+    assert f"約{expected_after:,}件/年" in text
+    assert kodaira["quote"] in text and "p4-kodaira-inquiries" in text
+    assert "例示" in text and "予測や見込みではありません" in text
+    # The form shows what was typed, as typed, so the planner can correct it.
+    assert 'value="１２，０００"' in " ".join(el.proto.body for el in at.main.get("html"))
+
+
+def test_whatif_form_is_a_get_form_with_a_labelled_box_per_input():
+    at = _open("whatif")
+    body = " ".join(el.proto.body for el in at.main.get("html"))
+    form = re.search(r"<form[^>]*>", body)
+    assert form and 'method="get"' in form.group(0) and "data-jm-nav" in form.group(0)
+    for field in whatif.FIELDS:
+        assert f'<label for="jm-f-{field.key}">{html.escape(field.label_ja)}（' in body
+        assert f'id="jm-f-{field.key}" name="{field.key}"' in body
+    assert "数を入力して「計算する」を押すと" in _page_text(at)  # no input yet: says what to do
+    assert not at.button  # nothing to add to the deck before there is a result
 
 
 def test_whatif_invalid_input_gives_japanese_messages():
-    at = _open("whatif")
-    at.text_input(key="whatif-inquiries").input("-100")
-    at.text_input(key="whatif-procedures").input("たくさん")
-    at.button[0].click().run()
+    at = _open("whatif", inquiries="-100", procedures="たくさん")
     assert not at.exception
-    errors = [e.value.replace("\\", "") for e in at.error]
+    errors = [
+        html.unescape(m)
+        for el in at.main.get("html")
+        for m in re.findall(r'role="alert">(.*?)</p>', el.proto.body)
+    ]
     assert any("マイナス" in e for e in errors)
-    assert any("数字で入力" in e for e in errors)
+    assert any("数字で入力" in e and "たくさん" in e for e in errors)
 
 
 def test_whatif_add_to_deck_reaches_the_deck_page():
-    at = _open("whatif")
-    at.text_input(key="whatif-inquiries").input("1000")
-    at.button[0].click().run()
+    at = _open("whatif", inquiries="1000")
     at.button(key="whatif-add").click().run()
     assert at.session_state["kit_whatif"]["inquiries"] == "1000"
     at.switch_page("pages/deck.py").run()
     assert not at.exception
     assert at.checkbox(key="deck-whatif").value is True
-    assert any("試算1枚" in m.value for m in at.markdown)
+    assert "試算1枚" in _page_text(at)
 
 
 def test_deck_accepts_the_explorer_filters(catalog_con):
     at = _open("deck", prog="4")
     expected = list(queries.charts(catalog_con, SEMINAR, 4)["chart_id"])
     assert at.multiselect(key="deck-charts").value == expected
-    assert any(f"スライド {len(expected) + 2} 枚" in m.value for m in at.markdown)
+    assert f"スライド {len(expected) + 2} 枚" in _page_text(at)
+    assert f"グラフ{len(expected)}件を選びました" in _page_text(at)
 
 
 def test_deck_by_programme_counts_slides(catalog_con):
     at = _open("deck")
     at.multiselect(key="deck-programs").set_value([1]).run()
     n = len(queries.charts(catalog_con, SEMINAR, 1))
-    assert any(f"スライド {n + 2} 枚" in m.value for m in at.markdown)
+    assert f"スライド {n + 2} 枚" in _page_text(at)
+    assert "1つ以上" not in _page_text(at)
     at.multiselect(key="deck-programs").set_value([]).run()
-    assert any("1つ以上" in w.value for w in at.warning)
+    assert "1つ以上" in _page_text(at)
+
+
+def test_deck_lists_every_chart_with_png_and_svg_links(catalog_con):
+    at = _open("deck")
+    body = " ".join(el.proto.body for el in at.main.get("html"))
+    links = {
+        html.unescape(name): html.unescape(href)
+        for href, name in re.findall(r'<a href="([^"]*)" download aria-label="([^"]*)">', body)
+    }
+    chart_ids = list(queries.charts(catalog_con, SEMINAR)["chart_id"])
+    titles = list(queries.charts(catalog_con, SEMINAR)["title_ja"])
+    for fmt in ("PNG", "SVG"):
+        # Each link is named after its chart, so a list of links read aloud says which is which.
+        assert [name for name in links if name.startswith(f"{fmt}：")] == [
+            f"{fmt}：P{int(n)} · {t}"
+            for n, t in zip(queries.charts(catalog_con, SEMINAR)["program"], titles, strict=True)
+        ]
+        hrefs = [href for name, href in links.items() if name.startswith(f"{fmt}：")]
+        assert len(hrefs) == len(chart_ids)  # one per chart, each named after its chart
+        for chart_id, href in zip(chart_ids, hrefs, strict=True):
+            path = urlsplit(href).path
+            assert path == f"./files/image/{SEMINAR}/{chart_id}.{fmt.lower()}"

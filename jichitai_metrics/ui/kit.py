@@ -8,6 +8,7 @@ per process by spec hash (jichitai_metrics.images).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -65,6 +66,11 @@ def deck_ids() -> list[str]:
 def whatif_entries() -> dict[str, str] | None:
     """The what-if entries added to the deck, if any."""
     return st.session_state.get(WHATIF_KEY)
+
+
+def whatif_url_entries() -> dict[str, str]:
+    """The what-if entries as typed, from this page's URL (the form is a GET form: see pages/whatif.py)."""
+    return {f.key: str(st.query_params.get(f.key) or "") for f in whatif.FIELDS}
 
 
 def add_whatif_to_deck(entries: dict[str, str]) -> None:
@@ -207,6 +213,34 @@ def stamp(seminar_id: str, chart_id: str, lang: str) -> tuple[str, tuple[str, ..
     if note:
         said += common.pick(f"（{note}）", f" ({note})", lang)
     return item.title, (*item.footer, said), item.alt_text
+
+
+def chart_image_links_html(seminar_id: str, lang: str) -> str:
+    """Every chart with links to its PNG and SVG (files/image/..., see ui/image_files.py), as a table.
+
+    Each link's name says which chart it is ("PNG：P1 · …", starting with the visible text), so a
+    screen reader listing the links hears more than a column of "PNG".
+    """
+    from jichitai_metrics.ui.image_files import image_href
+
+    esc = html.escape
+    rows = "".join(
+        f'<tr><th scope="row">{esc(label)}</th>'
+        + "".join(
+            f'<td><a href="{esc(image_href(seminar_id, chart_id, fmt, lang))}" download '
+            f'aria-label="{esc(fmt.upper() + common.pick("：", ": ", lang) + label)}">{fmt.upper()}</a></td>'
+            for fmt in ("png", "svg")
+        )
+        + "</tr>"
+        for chart_id, label in chart_labels(seminar_id, lang).items()
+    )
+    head = esc(common.pick("グラフ", "Chart", lang))
+    caption = esc(common.pick("グラフの画像ファイル", "Chart image files", lang))
+    return (
+        f'<div class="jm-table"><table class="jm-images"><caption>{caption}</caption>'
+        f'<thead><tr><th scope="col">{head}</th><th scope="col">PNG</th><th scope="col">SVG</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
 
 
 def image_filename(chart_id: str, fmt: str) -> str:

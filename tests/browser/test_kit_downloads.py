@@ -33,8 +33,10 @@ def test_deck_and_png_download(app_url, page, catalog_con, tmp_path):
     assert titles == expected
     assert all("「" in s.notes_slide.notes_text_frame.text for s in list(deck.slides)[1:-1])
 
+    # The chart images are a list of links, each named after its chart (the first is programme 4's).
+    first_chart = list(queries.charts(catalog_con, "r5-budget-dx-day1", 4)["title_ja"])[0]
     with page.expect_download(timeout=120_000) as info:
-        page.get_by_role("button", name="PNG").click()
+        page.get_by_role("link", name=f"PNG：P4 · {first_chart}").click()
     png = tmp_path / "chart.png"
     info.value.save_as(png)
     data = png.read_bytes()
