@@ -196,6 +196,17 @@ def test_explorer_bad_url_value_is_explained_and_ignored(catalog_con):
     assert len(_explorer_ids(at)) == len(queries.figures(catalog_con, seminar_id=SEMINAR))
 
 
+def test_explorer_says_yes_or_no_where_a_figure_needs_care(catalog_con):
+    """The 解釈注意 column reads はい/いいえ (the CSV keeps True/False for machines)."""
+    figures = queries.figures(catalog_con, seminar_id=SEMINAR).set_index("id")
+    (table,) = frames_on(open_page("pages/explorer.py"))
+    shown = table.set_index("数値ID")["解釈注意"]
+    assert set(shown) == {"はい", "いいえ"}
+    assert all(shown[i] == ("はい" if figures.loc[i, "ambiguous"] else "いいえ") for i in shown.index)
+    (table,) = frames_on(open_page("pages/explorer.py", lang="en"))
+    assert set(table["Ambiguous"]) == {"Yes", "No"}
+
+
 def test_explorer_no_match_says_so():
     at = open_page("pages/explorer.py", q="存在しない語句xyz")
     assert not frames_on(at)

@@ -123,6 +123,11 @@ def figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.Dat
 
 def _figure_html(table: pd.DataFrame, caption: str, lang: str) -> str:
     order = [common.pick(*words.COLUMN_HEADERS[k], lang) for k in _READING_ORDER]
+    # The CSV keeps True/False for machines; a reader sees はい/いいえ, not Python's words.
+    flag = common.pick(*words.COLUMN_HEADERS["ambiguous"], lang)
+    if flag in table.columns:
+        yes, no = common.pick("はい", "Yes", lang), common.pick("いいえ", "No", lang)
+        table = table.assign(**{flag: table[flag].map(lambda v: v if words.blank(v) else yes if v else no)})
     return html_table.table_html(table, caption, order)
 
 
