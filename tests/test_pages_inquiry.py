@@ -80,7 +80,8 @@ def test_form_shows_the_reports_fields_and_prefills_the_title(env):
     ]
     assert at.checkbox[0].label == "上記に同意しました"
     assert at.text_input(key="inq_f_article_title").value == "【セミナーレポート】令和5年度予算×DX/Day1"
-    assert any("ジチタイワークス事務局" in m.value for m in at.markdown)
+    notice = " ".join(el.proto.body for el in at.main.get("html"))
+    assert "ジチタイワークス事務局" in notice and "個人情報の取り扱いについて" in notice
 
 
 def test_programme_context_is_prefilled(env):

@@ -19,6 +19,7 @@ from jichitai_metrics.inquiries import PRIVACY_NOTICE_VERSION, InquiryStore, New
 from jichitai_metrics.inquiries.model import TEXT_FIELDS
 from jichitai_metrics.inquiries.store import InvalidInquiry, RateLimited, SubmitLimits
 from jichitai_metrics.inquiries.validation import LABELS, MAX_LENGTHS, validate
+from jichitai_metrics.ui import prose
 from jichitai_metrics.ui.client import client_address
 
 log = logging.getLogger(__name__)
@@ -321,24 +322,31 @@ def _on_new() -> None:
 
 
 def privacy_notice(lang: str) -> str:
-    """The purpose-of-use statement shown above the consent box (our wording of the report's notice)."""
+    """The purpose-of-use statement shown above the consent box (our wording of the report's notice),
+    as HTML: one block with the consent box's container, no Markdown to parse on each load."""
     days = load_settings().retention_days
-    return pick(
-        "**個人情報の取り扱いについて**\n\n"
-        "ご入力いただいた個人情報（お名前・電話番号・メールアドレスなど）は、ジチタイワークス事務局が"
-        "お預かりし、このお問い合わせへの回答のために利用します。ご相談内容に応じて、"
-        "セミナーでサービスを紹介した提供元企業へ共有します。"
-        "ジチタイワークス事務局のプライバシー・ポリシーに則って取り扱い、"
-        f"受付から{days}日を過ぎたものは削除します。"
-        f"（表示版：{PRIVACY_NOTICE_VERSION}）",
-        "**How we handle your personal data**\n\n"
-        "The personal data you enter (name, phone number, e-mail address, etc.) is held by the "
-        "Jichitai Works secretariat and used to answer this inquiry. Depending on your question it is "
-        "shared with the companies whose services were presented at the seminar. It is handled under "
-        f"the secretariat's privacy policy and deleted {days} days after receipt. "
-        f"(Notice version {PRIVACY_NOTICE_VERSION})",
+    title, body = pick(
+        (
+            "個人情報の取り扱いについて",
+            "ご入力いただいた個人情報（お名前・電話番号・メールアドレスなど）は、ジチタイワークス事務局が"
+            "お預かりし、このお問い合わせへの回答のために利用します。ご相談内容に応じて、"
+            "セミナーでサービスを紹介した提供元企業へ共有します。"
+            "ジチタイワークス事務局のプライバシー・ポリシーに則って取り扱い、"
+            f"受付から{days}日を過ぎたものは削除します。"
+            f"（表示版：{PRIVACY_NOTICE_VERSION}）",
+        ),
+        (
+            "How we handle your personal data",
+            "The personal data you enter (name, phone number, e-mail address, etc.) is held by the "
+            "Jichitai Works secretariat and used to answer this inquiry. Depending on your question it is "
+            "shared with the companies whose services were presented at the seminar. It is handled under "
+            f"the secretariat's privacy policy and deleted {days} days after receipt. "
+            f"(Notice version {PRIVACY_NOTICE_VERSION})",
+        ),
         lang,
     )
+    paragraphs = prose.para(prose.strong(title)) + prose.para(prose.esc(body))
+    return f'<div class="jm-prose jm-privacy">{paragraphs}</div>'
 
 
 def _field_error(field: str, lang: str) -> None:
@@ -397,13 +405,6 @@ def _render_form(lang: str) -> None:
             ),
             icon="⏳",
         )
-    st.caption(
-        pick(
-            "＊はすべて必須です。入力後、確認画面で内容をご確認ください。",
-            "All fields are required. You can check your entries on the next screen.",
-            lang,
-        )
-    )
     if _state()[_K + "errors"]:
         st.error(
             pick(
@@ -428,7 +429,7 @@ def _render_form(lang: str) -> None:
                 )
             _field_error(field, lang)
         with st.container(border=True):
-            st.markdown(privacy_notice(lang))
+            st.html(privacy_notice(lang))
             st.checkbox(pick(*LABELS["consent"], lang), key=_K + "f_consent")
             _field_error("consent", lang)
         st.form_submit_button(
@@ -512,15 +513,31 @@ def render_inquiry_page() -> None:
     lang = _lang()
     params = {k: str(v) for k, v in st.query_params.to_dict().items()}
     _init(params)
-    st.title(pick("お問い合わせ", "Inquiry", lang))
-    st.markdown(
-        pick(
-            "セミナーの内容や数値について、ご質問・ご相談をお送りください。",
-            "Send us a question about the seminar or its figures.",
-            lang,
-        )
-    )
     stage = _state()[_K + "stage"]
+    # The heading and the lead as one HTML block (each Streamlit element costs every page load).
+    lead = [
+        prose.heading(1, pick("お問い合わせ", "Inquiry", lang)),
+        prose.para(
+            prose.esc(
+                pick(
+                    "セミナーの内容や数値について、ご質問・ご相談をお送りください。",
+                    "Send us a question about the seminar or its figures.",
+                    lang,
+                )
+            )
+        ),
+    ]
+    if stage == "form":
+        lead.append(
+            prose.caption(
+                pick(
+                    "＊はすべて必須です。入力後、確認画面で内容をご確認ください。",
+                    "All fields are required. You can check your entries on the next screen.",
+                    lang,
+                )
+            )
+        )
+    prose.draw(*lead)
     if stage != "done":
         _store_status(lang)
     {"form": _render_form, "confirm": _render_confirm, "done": _render_done}[stage](lang)

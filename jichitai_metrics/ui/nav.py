@@ -57,6 +57,7 @@ _STYLE = """<style>
 .jm-prose li { margin: 0.2rem 0; }
 .jm-prose hr { margin: 2rem 0; border: none; border-top: 1px solid #c4c8d0; }
 .jm-caption { font-size: 0.875rem; color: #555864; }
+.jm-privacy p:last-child { margin: 0; }
 .jm-prose .jm-grid, .jm-prose .jm-table { margin: 0 0 1rem; }
 .jm-columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 3rem; }
 @media (max-width: 640px) { .jm-columns { grid-template-columns: minmax(0, 1fr); gap: 0; } }
