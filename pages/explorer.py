@@ -3,7 +3,7 @@
 import streamlit as st
 
 from jichitai_metrics import words
-from jichitai_metrics.ui import common, downloads, filters, nav, prose
+from jichitai_metrics.ui import common, downloads, filters, prose
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
@@ -52,17 +52,13 @@ fields = "".join(
         ),
     )
 )
-kept = {
-    "lang": lang,
-    **({"seminar": str(st.query_params["seminar"])} if "seminar" in st.query_params else {}),
-}
-form = prose.get_form(
-    nav.page_href("explorer", {}),
+form = prose.page_form(
+    "explorer",
     common.pick("数値の絞り込み", "Filter the figures", lang),
     fields,
-    kept,
     common.pick("絞り込む", "Filter", lang),
-    nav.nav_link("explorer", common.pick("条件をクリア", "Clear filters", lang), kept, css="jm-button"),
+    common.pick("条件をクリア", "Clear filters", lang),
+    lang,
 )
 
 found = common.figures(seminar_id, **chosen.figure_query())

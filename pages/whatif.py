@@ -3,7 +3,7 @@
 import streamlit as st
 
 from jichitai_metrics import export, whatif
-from jichitai_metrics.ui import common, downloads, kit, nav, prose
+from jichitai_metrics.ui import common, downloads, kit, prose
 from jichitai_metrics.ui import figures as fig_ui
 
 common.route_through_dashboard()
@@ -46,10 +46,6 @@ except whatif.FactorError as exc:
 # counts (calls, pages, procedures), not personal data.
 entries = kit.whatif_url_entries()
 results, errors = kit.whatif_results(seminar_id, entries, lang)
-kept = {
-    "lang": lang,
-    **({"seminar": str(st.query_params["seminar"])} if "seminar" in st.query_params else {}),
-}
 fields = "".join(
     prose.text_field(
         field.key,
@@ -61,13 +57,13 @@ fields = "".join(
     )
     for field in whatif.FIELDS
 )
-form = prose.get_form(
-    nav.page_href("whatif", {}),
+form = prose.page_form(
+    "whatif",
     common.pick("試算の入力", "What-if inputs", lang),
     fields,
-    kept,
     common.pick("計算する", "Calculate", lang),
-    nav.nav_link("whatif", common.pick("入力をクリア", "Clear", lang), kept, css="jm-button"),
+    common.pick("入力をクリア", "Clear", lang),
+    lang,
     role="",
 )
 # Error messages may echo what was typed: prose escapes them, never Markdown.

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -171,3 +172,12 @@ def html_headings(bodies: Iterable[str], level: int) -> list[str]:
 def html_text(bodies: Iterable[str]) -> str:
     """The text of the HTML blocks as a reader sees it (tags dropped, entities decoded)."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)) for body in bodies)
+
+
+def http_get(app: str, href: str, timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+    """GET a link of the app (`./files/...` as a page writes it): status, lower-case headers, body."""
+    try:
+        with urllib.request.urlopen(f"{app}/{href.removeprefix('./')}", timeout=timeout) as answer:
+            return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()

@@ -18,7 +18,7 @@ import pytest
 from jichitai_metrics import export
 from jichitai_metrics.ui import csv_files
 from tests.botclient import BotSession
-from tests.support import running_app
+from tests.support import http_get, running_app
 
 SEMINAR = "r5-budget-dx-day1"
 
@@ -28,14 +28,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("csv")
     with running_app({"JICHITAI_DB_PATH": str(tmp / "store.duckdb")}, log=tmp / "server.log") as url:
         yield url
-
-
-def _get(app: str, href: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(f"{app}/{href.removeprefix('./')}", timeout=30) as answer:
-            return answer.status, dict(answer.headers), answer.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 def _page_links(app: str, page: str, query: str) -> tuple[list[str], list[str]]:
@@ -58,7 +50,7 @@ def test_each_chart_link_gives_the_rows_of_its_table_view(app):
     assert len(chart_links) >= 2
     tables = [t for b in bodies if "<table" in b for t in pd.read_html(io.StringIO(b))]
     for href in chart_links:
-        status, headers, data = _get(app, href)
+        status, headers, data = http_get(app, href)
         assert status == 200, data
         assert headers["content-type"] == "text/csv; charset=utf-8"
         assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM, so Japanese Excel opens it"
@@ -75,8 +67,8 @@ def test_the_link_carries_the_sidebar_encoding_and_cp932_decodes_to_the_same_tex
     hrefs, _ = _page_links(app, "program", "program=1")
     href = next(h for h in hrefs if "p1-staff-satisfaction" in h)
     assert "encoding=utf-8-sig" in href and "lang=ja" in href
-    _, _, utf8 = _get(app, href)
-    status, headers, sjis = _get(app, href.replace("encoding=utf-8-sig", "encoding=cp932"))
+    _, _, utf8 = http_get(app, href)
+    status, headers, sjis = http_get(app, href.replace("encoding=utf-8-sig", "encoding=cp932"))
     assert status == 200 and headers["content-type"] == "text/csv; charset=Shift_JIS"
     assert not sjis.startswith(b"\xef\xbb\xbf")
     assert sjis.decode("cp932") == utf8.decode("utf-8-sig")
@@ -86,11 +78,11 @@ def test_programme_other_figures_and_seminar_tables_have_files(app):
     hrefs, _ = _page_links(app, "program", "program=2")
     other = [h for h in hrefs if "program2-other.csv" in h]
     assert len(other) == 1
-    status, _, data = _get(app, other[0])
+    status, _, data = http_get(app, other[0])
     assert status == 200 and len(_rows(data, "utf-8-sig")) >= 1
     hrefs, _ = _page_links(app, "", "lang=en")
     (seminar,) = [h for h in hrefs if "/seminar.csv" in h]
-    status, _, data = _get(app, seminar)
+    status, _, data = http_get(app, seminar)
     rows = _rows(data, "utf-8-sig")
     assert status == 200 and rows and "Figure ID" in rows[0]  # English headers with lang=en
 
@@ -107,7 +99,7 @@ def test_programme_other_figures_and_seminar_tables_have_files(app):
     ],
 )
 def test_a_bad_address_gets_a_plain_message_not_a_traceback(app, path, status, words):
-    code, headers, data = _get(app, path)
+    code, headers, data = http_get(app, path)
     text = data.decode("utf-8")
     assert code == status and words in text
     assert headers["content-type"].startswith("text/plain") and "Traceback" not in text
@@ -130,8 +122,8 @@ def test_the_explorer_link_carries_its_filters_and_gives_the_rows_on_screen(app)
     (href,) = hrefs
     assert "/figures.csv?" in href and "topic=" in href and "q=" in href
     (table,) = [t for b in bodies if "<table" in b for t in pd.read_html(io.StringIO(b))]
-    status, headers, data = _get(app, urllib.parse.quote(href, safe="/:?=&%.-_"))
+    status, headers, data = http_get(app, urllib.parse.quote(href, safe="/:?=&%.-_"))
     assert status == 200 and "filtered" in headers["content-disposition"]
     assert [r["数値ID"] for r in _rows(data, "utf-8-sig")] == table["数値ID"].tolist() == ["p1-fax-reduction"]
-    code, _, text = _get(app, f"files/csv/{SEMINAR}/figures.csv?kind=bogus")
+    code, _, text = http_get(app, f"files/csv/{SEMINAR}/figures.csv?kind=bogus")
     assert code == 404 and "見つかりません" in text.decode("utf-8")

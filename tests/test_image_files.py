@@ -4,33 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from jichitai_metrics import images, queries
 from tests.botclient import BotSession
-from tests.support import running_app
+from tests.support import http_get
 
 SEMINAR = "r5-budget-dx-day1"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp: Path = tmp_path_factory.mktemp("images")
-    with running_app({"JICHITAI_DB_PATH": str(tmp / "store.duckdb")}, log=tmp / "server.log") as url:
-        yield url
-
-
-def _get(app: str, href: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(f"{app}/{href.removeprefix('./')}", timeout=60) as answer:
-            return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
-    except urllib.error.HTTPError as error:
-        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
 
 def _image_links(app: str, query: str) -> list[str]:
@@ -39,11 +20,11 @@ def _image_links(app: str, query: str) -> list[str]:
     return [html.unescape(h) for b in bodies for h in re.findall(r'href="([^"]*/files/image/[^"]*)"', b)]
 
 
-def test_deck_page_links_a_png_and_an_svg_of_every_chart(app, catalog_con):
-    links = _image_links(app, "lang=ja")
+def test_deck_page_links_a_png_and_an_svg_of_every_chart(app_url, catalog_con):
+    links = _image_links(app_url, "lang=ja")
     chart_ids = list(queries.charts(catalog_con, SEMINAR)["chart_id"])
     assert len(links) == 2 * len(chart_ids)
-    status, headers, data = _get(app, next(h for h in links if f"/{chart_ids[0]}.png" in h))
+    status, headers, data = http_get(app_url, next(h for h in links if f"/{chart_ids[0]}.png" in h))
     assert status == 200 and headers["content-type"] == "image/png"
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = images.png_size(data)
@@ -51,12 +32,12 @@ def test_deck_page_links_a_png_and_an_svg_of_every_chart(app, catalog_con):
     assert f'filename="jichitai-chart-{chart_ids[0]}-' in headers["content-disposition"]
 
 
-def test_svg_link_draws_the_chart_with_its_title_in_the_pages_language(app, catalog_con):
+def test_svg_link_draws_the_chart_with_its_title_in_the_pages_language(app_url, catalog_con):
     charts = queries.charts(catalog_con, SEMINAR)
     first = charts.iloc[0]
     for lang, title in (("ja", first["title_ja"]), ("en", first["title_en"])):
-        link = next(h for h in _image_links(app, f"lang={lang}") if f"/{first['chart_id']}.svg" in h)
-        status, headers, data = _get(app, link)
+        link = next(h for h in _image_links(app_url, f"lang={lang}") if f"/{first['chart_id']}.svg" in h)
+        status, headers, data = http_get(app_url, link)
         assert status == 200 and headers["content-type"].startswith("image/svg+xml")
         svg = data.decode("utf-8")
         assert svg.lstrip().startswith("<svg") and html.escape(str(title), quote=False) in svg
@@ -70,8 +51,8 @@ def test_svg_link_draws_the_chart_with_its_title_in_the_pages_language(app, cata
         f"files/image/{SEMINAR}/p1-staff-satisfaction.gif",
     ],
 )
-def test_a_wrong_address_gets_a_short_message_not_a_traceback(app, path):
-    status, headers, data = _get(app, path + "?lang=ja")
+def test_a_wrong_address_gets_a_short_message_not_a_traceback(app_url, path):
+    status, headers, data = http_get(app_url, path + "?lang=ja")
     assert status == 404 and headers["content-type"].startswith("text/plain")
     text = data.decode("utf-8")
     assert "見つかりません" in text and "Traceback" not in text and len(text) < 200

@@ -30,7 +30,7 @@ from jichitai_metrics.errors import CatalogError, UnknownSeminar
 from jichitai_metrics.i18n import normalise_lang, pick
 from jichitai_metrics.ui.filters import EXPLORER_PARAMS, explorer_filters
 
-__all__ = ["CSV_ROUTE", "CsvTable", "csv_href", "csv_table", "encoded"]
+__all__ = ["CSV_ROUTE", "CsvTable", "attachment", "csv_href", "csv_table", "encoded", "plain_message"]
 
 PREFIX = "files/csv"
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -111,7 +111,8 @@ def encoded(table: CsvTable, encoding: str) -> export.CsvExport:
     return downloads.csv_for(table.cache_key, encoding, table.table)
 
 
-def _message(status: int, ja: str, en: str, lang: str) -> PlainTextResponse:
+def plain_message(status: int, ja: str, en: str, lang: str) -> PlainTextResponse:
+    """A short message in the reader's language, never a traceback."""
     return PlainTextResponse(pick(ja, en, lang), status_code=status, headers=_NO_STORE)
 
 
@@ -119,7 +120,7 @@ def _answer(
     seminar_id: str, name: str, lang: str, encoding: str, filters: Mapping[str, str] | None = None
 ) -> Response:
     if encoding not in export.ENCODINGS:
-        return _message(
+        return plain_message(
             400,
             "文字コードは utf-8-sig（UTF-8・BOM付き）か cp932（Shift_JIS）を指定してください。",
             "Ask for encoding utf-8-sig (UTF-8 with BOM) or cp932 (Shift_JIS).",
@@ -129,14 +130,14 @@ def _answer(
         table = csv_table(seminar_id, name, lang, filters)
         result = encoded(table, encoding)
     except (KeyError, UnknownSeminar):
-        return _message(
+        return plain_message(
             404,
             "このCSVは見つかりません。ページを開き直して、表のリンクからダウンロードしてください。",
             "There is no such CSV. Reload the page and download from the table's link.",
             lang,
         )
     except CatalogError:
-        return _message(
+        return plain_message(
             503,
             "データファイルを読み込めないため、CSVを作成できません。管理者にお知らせください。",
             "The data files cannot be read, so no CSV can be made. Please tell the administrator.",
@@ -147,13 +148,19 @@ def _answer(
 
         problem = downloads.encoding_problem(result, lang)  # never None when a character is unencodable
         return PlainTextResponse(problem[1] if problem else "", status_code=422, headers=_NO_STORE)
-    quoted = urllib.parse.quote(table.filename)
+    return attachment(result.data, result.mime, table.filename)
+
+
+def attachment(data: bytes, media_type: str, filename: str) -> Response:
+    """A file the browser saves as `filename` (UTF-8 names for Japanese browsers), never cached: the
+    catalogue can be republished (review page)."""
+    quoted = urllib.parse.quote(filename)
     return Response(
-        result.data,
-        media_type=result.mime,
+        data,
+        media_type=media_type,
         headers={
-            "Content-Disposition": f"attachment; filename=\"{table.filename}\"; filename*=UTF-8''{quoted}",
-            "Cache-Control": "no-store",  # the catalogue can be republished (review page)
+            "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quoted}",
+            "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -16,17 +16,17 @@ import urllib.parse
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from jichitai_metrics.errors import CatalogError, UnknownSeminar
-from jichitai_metrics.i18n import normalise_lang, pick
+from jichitai_metrics.i18n import normalise_lang
+from jichitai_metrics.ui.csv_files import attachment, plain_message
 
 __all__ = ["IMAGE_ROUTE", "MEDIA_TYPES", "image_href"]
 
 PREFIX = "files/image"
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
-_NO_STORE = {"Cache-Control": "no-store"}
 
 
 def image_href(seminar_id: str, chart_id: str, fmt: str, lang: str) -> str:
@@ -35,14 +35,10 @@ def image_href(seminar_id: str, chart_id: str, fmt: str, lang: str) -> str:
     return f"./{PREFIX}/{urllib.parse.quote(seminar_id)}/{urllib.parse.quote(chart_id)}.{fmt}?{query}"
 
 
-def _message(status: int, ja: str, en: str, lang: str) -> PlainTextResponse:
-    return PlainTextResponse(pick(ja, en, lang), status_code=status, headers=_NO_STORE)
-
-
 def _answer(seminar_id: str, chart_id: str, fmt: str, lang: str) -> Response:
     from jichitai_metrics.ui import common, kit
 
-    not_found = _message(
+    not_found = plain_message(
         404,
         "このグラフの画像は見つかりません。「スライド・画像」のページを開き直して、一覧のリンクから保存してください。",
         "There is no such chart image. Reload the Slides & images page and use its list's links.",
@@ -57,23 +53,13 @@ def _answer(seminar_id: str, chart_id: str, fmt: str, lang: str) -> Response:
     except (KeyError, UnknownSeminar):
         return not_found
     except CatalogError:
-        return _message(
+        return plain_message(
             503,
             "データファイルを読み込めないため、画像を作成できません。管理者にお知らせください。",
             "The data files cannot be read, so no image can be made. Please tell the administrator.",
             lang,
         )
-    filename = kit.image_filename(chart_id, fmt)
-    quoted = urllib.parse.quote(filename)
-    return Response(
-        data,
-        media_type=MEDIA_TYPES[fmt],
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quoted}",
-            "Cache-Control": "no-store",  # the catalogue can be republished (review page)
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return attachment(data, MEDIA_TYPES[fmt], kit.image_filename(chart_id, fmt))
 
 
 async def _image_endpoint(request: Request) -> Response:

@@ -325,24 +325,19 @@ def privacy_notice(lang: str) -> str:
     """The purpose-of-use statement shown above the consent box (our wording of the report's notice),
     as HTML: one block with the consent box's container, no Markdown to parse on each load."""
     days = load_settings().retention_days
-    title, body = pick(
-        (
-            "個人情報の取り扱いについて",
-            "ご入力いただいた個人情報（お名前・電話番号・メールアドレスなど）は、ジチタイワークス事務局が"
-            "お預かりし、このお問い合わせへの回答のために利用します。ご相談内容に応じて、"
-            "セミナーでサービスを紹介した提供元企業へ共有します。"
-            "ジチタイワークス事務局のプライバシー・ポリシーに則って取り扱い、"
-            f"受付から{days}日を過ぎたものは削除します。"
-            f"（表示版：{PRIVACY_NOTICE_VERSION}）",
-        ),
-        (
-            "How we handle your personal data",
-            "The personal data you enter (name, phone number, e-mail address, etc.) is held by the "
-            "Jichitai Works secretariat and used to answer this inquiry. Depending on your question it is "
-            "shared with the companies whose services were presented at the seminar. It is handled under "
-            f"the secretariat's privacy policy and deleted {days} days after receipt. "
-            f"(Notice version {PRIVACY_NOTICE_VERSION})",
-        ),
+    title = pick("個人情報の取り扱いについて", "How we handle your personal data", lang)
+    body = pick(
+        "ご入力いただいた個人情報（お名前・電話番号・メールアドレスなど）は、ジチタイワークス事務局が"
+        "お預かりし、このお問い合わせへの回答のために利用します。ご相談内容に応じて、"
+        "セミナーでサービスを紹介した提供元企業へ共有します。"
+        "ジチタイワークス事務局のプライバシー・ポリシーに則って取り扱い、"
+        f"受付から{days}日を過ぎたものは削除します。"
+        f"（表示版：{PRIVACY_NOTICE_VERSION}）",
+        "The personal data you enter (name, phone number, e-mail address, etc.) is held by the "
+        "Jichitai Works secretariat and used to answer this inquiry. Depending on your question it is "
+        "shared with the companies whose services were presented at the seminar. It is handled under "
+        f"the secretariat's privacy policy and deleted {days} days after receipt. "
+        f"(Notice version {PRIVACY_NOTICE_VERSION})",
         lang,
     )
     paragraphs = prose.para(prose.strong(title)) + prose.para(prose.esc(body))

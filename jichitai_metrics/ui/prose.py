@@ -16,15 +16,17 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from jichitai_metrics.ui import nav
+
 __all__ = [
     "bullets",
     "caption",
     "columns",
     "draw",
     "esc",
-    "get_form",
     "heading",
     "notice",
+    "page_form",
     "para",
     "search",
     "select",
@@ -102,24 +104,23 @@ def select(name: str, label: str, options: Iterable[tuple[str, str]], chosen: st
     )
 
 
-def search(name: str, label: str, value: str, placeholder: str, max_chars: int = 100) -> str:
-    """A native search box with its `<label>`."""
+def _input(kind: str, name: str, label: str, value: str, placeholder: str, max_chars: int, css: str) -> str:
     ident = f"jm-f-{esc(name)}"
     return (
-        f'<div class="jm-field jm-field-wide"><label for="{ident}">{esc(label)}</label>'
-        f'<input type="search" id="{ident}" name="{esc(name)}" value="{esc(value)}" '
-        f'placeholder="{esc(placeholder)}" maxlength="{max_chars}"></div>'
+        f'<div class="{css}"><label for="{ident}">{esc(label)}</label>'
+        f'<input type="{kind}" id="{ident}" name="{esc(name)}" value="{esc(value)}" '
+        f'placeholder="{esc(placeholder)}" maxlength="{max_chars}" autocomplete="off"></div>'
     )
+
+
+def search(name: str, label: str, value: str, placeholder: str, max_chars: int = 100) -> str:
+    """A native search box with its `<label>`, the whole width of the form."""
+    return _input("search", name, label, value, placeholder, max_chars, "jm-field jm-field-wide")
 
 
 def text_field(name: str, label: str, value: str, placeholder: str, max_chars: int = 40) -> str:
     """A native one-line text box with its `<label>` (numbers typed as planners write them: 「5万」)."""
-    ident = f"jm-f-{esc(name)}"
-    return (
-        f'<div class="jm-field"><label for="{ident}">{esc(label)}</label>'
-        f'<input type="text" id="{ident}" name="{esc(name)}" value="{esc(value)}" '
-        f'placeholder="{esc(placeholder)}" maxlength="{max_chars}" autocomplete="off"></div>'
-    )
+    return _input("text", name, label, value, placeholder, max_chars, "jm-field")
 
 
 NOTICE_ROLES = {"info": "note", "warning": "note", "error": "alert"}
@@ -131,29 +132,28 @@ def notice(kind: str, text: str) -> str:
     return f'<p class="jm-notice jm-{kind}" role="{NOTICE_ROLES[kind]}">{esc(text)}</p>'
 
 
-def get_form(
-    action_href: str,
-    label: str,
-    fields_html: str,
-    hidden: dict[str, str],
-    submit: str,
-    reset: str,
-    role: str = "search",
+def page_form(
+    url_path: str, label: str, fields_html: str, submit: str, reset: str, lang: str, role: str = "search"
 ) -> str:
     """A GET form over this page's address: its fields become the URL's parameters.
 
     Submitting is followed client-side (data-jm-nav, ui/nav.py: the session stays); without script
     it is an ordinary GET. Nothing changes until the button is pressed (WCAG 3.2.2: a change of a
-    field does not move the page). `action_href` is escaped already; `reset` is a link to the page
-    without filters. `role` is the form's landmark ("search" for filters; "" for a plain form).
+    field does not move the page). The page's language and seminar ride along as hidden fields;
+    `reset` labels a link to the page without the form's parameters. `role` is the form's landmark
+    ("search" for filters; "" for a plain form).
     """
+    hidden = {
+        "lang": lang,
+        **({"seminar": str(st.query_params["seminar"])} if "seminar" in st.query_params else {}),
+    }
     kept = "".join(f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in hidden.items())
     role_attr = f' role="{esc(role)}"' if role else ""
     return (
-        f'<form class="jm-form" method="get" action="{action_href}" data-jm-nav{role_attr} '
+        f'<form class="jm-form" method="get" action="{nav.page_href(url_path, {})}" data-jm-nav{role_attr} '
         f'aria-label="{esc(label)}">{kept}<div class="jm-fields">{fields_html}</div>'
         f'<div class="jm-actions"><button type="submit" class="jm-button jm-primary">{esc(submit)}</button>'
-        f"{reset}</div></form>"
+        f"{nav.nav_link(url_path, reset, hidden, css='jm-button')}</div></form>"
     )
 
 
