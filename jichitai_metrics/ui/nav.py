@@ -101,7 +101,7 @@ button.jm-button { font: inherit; cursor: pointer; }
 .jm-info { color: #0b3d91; background: #e8f0fe; } .jm-warning { color: #5c3c00; background: #fff4d6; }
 .jm-error { color: #8a1414; background: #fdecec; }
 .jm-images { table-layout: auto; } .jm-images td { text-align: center; }
-.jm-images a { display: inline-block; padding: 0.125rem 0.5rem; }
+.jm-images a { display: inline-block; padding: 0.125rem 0.5rem; color: #1a4fa0; }
 .jm-grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
 .jm-facts { grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); }
 .jm-fact, .jm-card { border: 1px solid #c4c8d0; border-radius: 0.5rem; padding: 0.75rem 1rem; }
