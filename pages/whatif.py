@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from jichitai_metrics import export, whatif
+from jichitai_metrics import whatif
 from jichitai_metrics.ui import common, downloads, kit, prose
 from jichitai_metrics.ui import figures as fig_ui
 
@@ -97,25 +97,19 @@ prose.draw(
 if results.empty:
     st.stop()
 
-st.html(fig_ui.whatif_results_html(results, lang))
-
-left, right = st.columns(2, vertical_alignment="center")
-with left:
-    downloads.csv_download(
-        whatif.csv_frame(results, lang), export.export_filename("whatif", seminar_id), key="whatif-csv"
+# The results' CSV is a link to the same numbers (ui/csv_files.py, table `whatif`): its address
+# carries the entries, like this page's.
+csv_link = downloads.csv_link_html(seminar_id, "whatif", lang, entries)
+st.html(fig_ui.whatif_results_html(results, lang) + f'<div class="jm-actions">{csv_link}</div>')
+if st.button(
+    common.pick("この試算をスライドに追加", "Add this to the deck", lang),
+    icon=":material/add:",
+    key="whatif-add",
+):
+    kit.add_whatif_to_deck(entries)
+if kit.whatif_entries():
+    st.page_link(
+        "pages/deck.py",
+        label=common.pick("スライド作成へ（試算を含めます）", "Go to the deck (includes the what-if)", lang),
+        icon=":material/slideshow:",
     )
-with right:
-    if st.button(
-        common.pick("この試算をスライドに追加", "Add this to the deck", lang),
-        icon=":material/add:",
-        key="whatif-add",
-    ):
-        kit.add_whatif_to_deck(entries)
-    if kit.whatif_entries():
-        st.page_link(
-            "pages/deck.py",
-            label=common.pick(
-                "スライド作成へ（試算を含めます）", "Go to the deck (includes the what-if)", lang
-            ),
-            icon=":material/slideshow:",
-        )

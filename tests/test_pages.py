@@ -230,39 +230,47 @@ def test_overview_runs_without_exception():
     assert any('<p class="jm-value">215人</p>' in el.proto.body for el in at.get("html"))
 
 
-# --- the download widget itself ---------------------------------------------------------------
+# --- the download link itself -------------------------------------------------------------------
 
 
-def _download_app():
-    import pandas as pd
+def _link_app():
     import streamlit as st
 
     from jichitai_metrics.ui import downloads
 
     downloads.encoding_choice()
-    frame = pd.DataFrame({"name": ["𠮷野家", "=1+1"], "value": [1.5, None]})
-    downloads.csv_download(frame, "jichitai-test-20260101.csv", key="dl-test")
+    st.html(downloads.csv_link_html("any-seminar", "any-table", "ja"))
     st.text("end")
 
 
-def test_cp932_download_lists_unencodable_characters_and_offers_no_file():
-    at = AppTest.from_function(_download_app, default_timeout=30)
+@pytest.fixture()
+def awkward_table(monkeypatch):
+    """The link's table: a character Shift_JIS cannot hold and a formula-looking cell."""
+    from jichitai_metrics.ui import csv_files
+
+    frame = pd.DataFrame({"name": ["𠮷野家", "=1+1"], "value": [1.5, None]})
+    table = csv_files.CsvTable(frame, "jichitai-test-20260101.csv", ("test-only-awkward-table",))
+    monkeypatch.setattr(csv_files, "csv_table", lambda *_args, **_kwargs: table)
+
+
+def test_cp932_link_is_withheld_and_names_the_unencodable_character(awkward_table):
+    at = AppTest.from_function(_link_app, default_timeout=30)
     at.session_state["csv_encoding"] = "cp932"
     at.run()
     assert not at.exception
-    warning = at.warning[0].value.replace("\\", "")  # Markdown escapes
-    assert "𠮷" in warning and "U+20BB7" in warning and "UTF" in warning
-    button = at.get("download_button")[0]
-    assert button.proto.disabled, "no file when a character would be lost"
+    (body,) = [el.proto.body for el in at.main.get("html")]
+    assert "<a " not in body, "no file when a character would be lost"
+    assert "𠮷" in body and "U+20BB7" in body and "UTF" in body
 
 
-def test_utf8_download_is_offered_with_row_count():
-    at = AppTest.from_function(_download_app, default_timeout=30)
+def test_utf8_link_is_offered_with_row_count(awkward_table):
+    at = AppTest.from_function(_link_app, default_timeout=30)
     at.run()
-    assert not at.exception and not at.warning
-    button = at.get("download_button")[0]
-    assert not button.proto.disabled
-    assert "2行" in button.proto.label
+    assert not at.exception
+    (body,) = [el.proto.body for el in at.main.get("html")]
+    label = re.search(r"<a [^>]*>(.*?)</a>", body)
+    assert label and "2行" in label.group(1)
+    assert 'download="jichitai-test-20260101.csv"' in body and "encoding=utf-8-sig" in body
 
 
 def test_csv_encoding_is_chosen_by_link_and_kept_for_the_session():

@@ -109,6 +109,10 @@ def test_whatif_valid_input_shows_results_with_sources(catalog_con):
     assert "例示" in text and "予測や見込みではありません" in text
     # The form shows what was typed, as typed, so the planner can correct it.
     assert 'value="１２，０００"' in " ".join(el.proto.body for el in at.main.get("html"))
+    # The results' CSV is a link whose address carries the entries (the file route computes the same).
+    csv = [h for h in html_links(el.proto.body for el in at.main.get("html")).values() if "/files/csv/" in h]
+    assert len(csv) == 1 and urlsplit(csv[0]).path == f"./files/csv/{SEMINAR}/whatif.csv"
+    assert parse_qs(urlsplit(csv[0]).query)["inquiries"] == ["１２，０００"]
 
 
 def test_whatif_form_is_a_get_form_with_a_labelled_box_per_input():

@@ -107,9 +107,10 @@ def test_pages_leave_every_shared_read_as_the_catalogue_has_it(pages_visited, ca
 def test_every_shared_read_is_emptied_when_the_catalogue_reloads(pages_visited, catalog_con):
     before = common.programs(SEMINAR)
     table = fig_ui.card(SEMINAR, "p4-kodaira", "ja").csv_table
-    csv = downloads._csv(table, "utf-8-sig")
-    assert downloads._csv(table, "utf-8-sig") is csv
+    key = ("chart", SEMINAR, "p4-kodaira", "ja")
+    csv = downloads.csv_for(key, "utf-8-sig", table)
+    assert downloads.csv_for(key, "utf-8-sig", table) is csv
     common.reload_catalog()
     assert common.programs(SEMINAR) is not before
-    assert downloads._csv(table, "utf-8-sig") is not csv
-    assert all(cached in common._shared_reads for cached in (fig_ui.card_html, kit.stamp, downloads._csv))
+    assert downloads.csv_for(key, "utf-8-sig", table) is not csv
+    assert all(cached in common._shared_reads for cached in (fig_ui.card_html, kit.stamp, downloads.csv_for))

@@ -3,8 +3,9 @@
     ./files/csv/<seminar>/<table>.csv?lang=ja&encoding=utf-8-sig
 
 `<table>` is `chart-<chart id>` (a chart card's rows), `program<N>-other` (a programme's figures no
-chart draws), `seminar` (the seminar-wide figures) or `figures` (the explorer's rows, selected by its
-own URL parameters prog, topic, unit, kind and q). Why a route and not `st.download_button`: a
+chart draws), `seminar` (the seminar-wide figures), `figures` (the explorer's rows, selected by its
+own URL parameters prog, topic, unit, kind and q) or `whatif` (the what-if's results for the entries
+in its URL, as the page computes them). Why a route and not `st.download_button`: a
 button is one more Streamlit element per card (every element costs each page load, bench/pages.py),
 its file lives only as long as the session that drew it, and a link can sit in the card's one HTML
 block next to the other links. The bytes are the same: the same shared reads and `export.csv_bytes`.
@@ -25,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from jichitai_metrics import export
+from jichitai_metrics import export, whatif
 from jichitai_metrics.errors import CatalogError, UnknownSeminar
 from jichitai_metrics.i18n import normalise_lang, pick
 from jichitai_metrics.ui.filters import EXPLORER_PARAMS, explorer_filters
@@ -33,6 +34,8 @@ from jichitai_metrics.ui.filters import EXPLORER_PARAMS, explorer_filters
 __all__ = ["CSV_ROUTE", "CsvTable", "attachment", "csv_href", "csv_table", "encoded", "plain_message"]
 
 PREFIX = "files/csv"
+# The URL parameters a table can be chosen by: the explorer's filters and the what-if's entries.
+TABLE_PARAMS = (*EXPLORER_PARAMS, *(field.key for field in whatif.FIELDS))
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -49,7 +52,7 @@ def csv_href(
     seminar_id: str, name: str, lang: str, encoding: str, filters: Mapping[str, str] | None = None
 ) -> str:
     """The table's address relative to the app's root (pages sit one level below it)."""
-    chosen = {k: v for k, v in (filters or {}).items() if k in EXPLORER_PARAMS and v}
+    chosen = {k: v for k, v in (filters or {}).items() if k in TABLE_PARAMS and v}
     query = urllib.parse.urlencode({**chosen, "lang": lang, "encoding": encoding})
     return f"./{PREFIX}/{urllib.parse.quote(seminar_id)}/{urllib.parse.quote(name)}.csv?{query}"
 
@@ -57,7 +60,8 @@ def csv_href(
 def csv_table(seminar_id: str, name: str, lang: str, filters: Mapping[str, str] | None = None) -> CsvTable:
     """The rows behind `name` (raises KeyError for a name or seminar that has none).
 
-    `filters` (URL parameters) select the rows of `figures`, the explorer's table.
+    `filters` (URL parameters) select the rows of `figures`, the explorer's table, and carry the
+    entries of `whatif` (no results: KeyError, as the page then offers no file).
     """
     from jichitai_metrics.ui import common
     from jichitai_metrics.ui import figures as fig_ui
@@ -73,6 +77,18 @@ def csv_table(seminar_id: str, name: str, lang: str, filters: Mapping[str, str] 
             raise KeyError(chart_id) from exc
         return CsvTable(
             item.csv_table, export.export_filename("chart", chart_id), ("chart", seminar_id, chart_id, lang)
+        )
+    if name == "whatif":
+        entries = {f.key: str((filters or {}).get(f.key, "")) for f in whatif.FIELDS}
+        values, _ = whatif.parse_inputs(entries, lang)  # a bad entry is left out, as on the page
+        factors = whatif.factors_from(common.figures(seminar_id), common.programs(seminar_id), lang)
+        results = whatif.compute(values, factors, lang)
+        if results.empty:
+            raise KeyError(name)
+        return CsvTable(
+            whatif.csv_frame(results, lang),
+            export.export_filename("whatif", seminar_id),
+            ("whatif", seminar_id, tuple(sorted(entries.items())), lang),
         )
     key: tuple
     if name == "figures":
@@ -136,7 +152,7 @@ def _answer(
             "There is no such CSV. Reload the page and download from the table's link.",
             lang,
         )
-    except CatalogError:
+    except (CatalogError, whatif.FactorError):
         return plain_message(
             503,
             "データファイルを読み込めないため、CSVを作成できません。管理者にお知らせください。",
@@ -172,7 +188,7 @@ async def _csv_endpoint(request: Request) -> Response:
     seminar_id = str(request.path_params["seminar"])
     name = str(request.path_params["name"])
     # Catalogue reads and encoding are blocking work: off the event loop that serves every session.
-    filters = {k: request.query_params[k] for k in EXPLORER_PARAMS if k in request.query_params}
+    filters = {k: request.query_params[k] for k in TABLE_PARAMS if k in request.query_params}
     return await run_in_threadpool(_answer, seminar_id, name, lang, encoding, filters)
 
 

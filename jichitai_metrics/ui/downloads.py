@@ -1,7 +1,7 @@
-"""CSV downloads: the sidebar's encoding choice, the tables' download links and the what-if's button.
+"""CSV downloads: the sidebar's encoding choice and the tables' download links.
 
-A figure table or chart card links to its file (ui/csv_files.py serves it); the what-if results,
-which exist only in the session, keep a download button.
+Every table links to its file, which ui/csv_files.py serves: a chart card, a figure table, the
+explorer's rows and the what-if's results (whose entries are in the page's URL).
 """
 
 from __future__ import annotations
@@ -53,11 +53,6 @@ def encoding_choice() -> str:
         f'<ul aria-labelledby="jm-encoding">{items}</ul><p class="jm-caption">{hint}</p></div>'
     )
     return current
-
-
-@common.shared_read(max_entries=512)
-def _csv(table: pd.DataFrame, encoding: str) -> export.CsvExport:
-    return export.csv_bytes(table, encoding)
 
 
 @common.shared_read(max_entries=512)
@@ -131,30 +126,3 @@ def csv_link_html(seminar_id: str, name: str, lang: str, filters: Mapping[str, s
     filename = html.escape(table.filename)
     label = html.escape(_label(result, lang))
     return f'<a class="jm-button" href="{href}" download="{filename}">{label}</a>{note}'
-
-
-def csv_download(
-    table: pd.DataFrame, filename: str, key: str, label: str | None = None, cache_key: tuple | None = None
-) -> None:
-    """A download button for exactly `table`, in the sidebar's encoding; warns instead of replacing.
-
-    `cache_key` (hashable, unique to the table's content) lets a rerun skip hashing the table.
-    """
-    lang = common.lang()
-    encoding = session_encoding()
-    result = _csv(table, encoding) if cache_key is None else csv_for(cache_key, encoding, table)
-    problem = encoding_problem(result, lang)
-    if problem and problem[0] == "warning":
-        st.warning(common.md_escape(problem[1]), icon=":material/warning:")
-    elif problem:
-        st.info(common.md_escape(problem[1]), icon=":material/info:")
-    st.download_button(
-        label or _label(result, lang),
-        data=result.data,
-        file_name=filename,
-        mime=result.mime,
-        key=key,
-        on_click="ignore",  # a download must not rerun the page
-        icon=":material/download:",
-        disabled=not result.ok,
-    )

@@ -16,7 +16,8 @@ from tests.support import PAGE_PATHS, wait_idle
 pytestmark = pytest.mark.browser
 
 # Every page, every programme, both languages (the inbox is checked signed in, below).
-PAGES = ["overview" if not p else p for p in PAGE_PATHS]
+# Every page, plus the what-if with results (its cards, chart picture, CSV link and buttons).
+PAGES = ["overview" if not p else p for p in PAGE_PATHS] + ["whatif?inquiries=12000&paper_sheets=3000000"]
 
 
 def _with_lang(path: str, lang: str) -> str:
