@@ -24,8 +24,12 @@ caveat = prose.notice(
     ),
 )
 
+# The inputs are a plain GET form (native text boxes, no Streamlit widgets: see ui/prose.py), so
+# 計算する puts them in the URL: a copied URL shows the same what-if. They are a municipality's own
+# counts (calls, pages, procedures), not personal data.
+entries = kit.whatif_url_entries()
 try:
-    factors = kit.whatif_factors(seminar_id, lang)
+    results, errors = kit.whatif_results(seminar_id, entries, lang)
 except whatif.FactorError as exc:
     prose.draw(
         title,
@@ -41,11 +45,6 @@ except whatif.FactorError as exc:
     )
     st.stop()
 
-# The inputs are a plain GET form (native text boxes, no Streamlit widgets: see ui/prose.py), so
-# 計算する puts them in the URL: a copied URL shows the same what-if. They are a municipality's own
-# counts (calls, pages, procedures), not personal data.
-entries = kit.whatif_url_entries()
-results, errors = kit.whatif_results(seminar_id, entries, lang)
 fields = "".join(
     prose.text_field(
         field.key,

@@ -79,10 +79,10 @@ def csv_table(seminar_id: str, name: str, lang: str, filters: Mapping[str, str] 
             item.csv_table, export.export_filename("chart", chart_id), ("chart", seminar_id, chart_id, lang)
         )
     if name == "whatif":
+        from jichitai_metrics.ui import kit
+
         entries = {f.key: str((filters or {}).get(f.key, "")) for f in whatif.FIELDS}
-        values, _ = whatif.parse_inputs(entries, lang)  # a bad entry is left out, as on the page
-        factors = whatif.factors_from(common.figures(seminar_id), common.programs(seminar_id), lang)
-        results = whatif.compute(values, factors, lang)
+        results, _ = kit.whatif_results(seminar_id, entries, lang)  # a bad entry is left out, as on the page
         if results.empty:
             raise KeyError(name)
         return CsvTable(
