@@ -73,9 +73,13 @@ else:
 
     from starlette.middleware import Middleware
 
+    from jichitai_metrics import tcp_nodelay
     from jichitai_metrics.page_lang import HtmlLangMiddleware
     from jichitai_metrics.ui.csv_files import CSV_ROUTE
     from jichitai_metrics.ui.image_files import IMAGE_ROUTE
+
+    # Streamlit's server leaves Nagle's algorithm on: small messages waited up to 40 ms each (see there).
+    tcp_nodelay.install()
 
     # The tables' CSV files and the charts' images at stable addresses, linked from the pages
     # (see csv_files, image_files).
