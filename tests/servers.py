@@ -16,6 +16,7 @@ import re
 import shutil
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -374,7 +375,16 @@ http {{
                 if time.time() > deadline:
                     raise
                 time.sleep(0.1)
-        yield server
+        try:
+            yield server
+        except BaseException:
+            # The prefix (and its log) is removed below: keep nginx's own account of a failed test.
+            log = prefix / "error.log"
+            if log.exists():
+                sys.stderr.write(
+                    "nginx error.log, last 4000 characters:\n" + log.read_text(errors="replace")[-4000:]
+                )
+            raise
     finally:
         proc.terminate()
         try:
