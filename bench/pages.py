@@ -11,7 +11,8 @@ dashboard. Each page is opened in headless Chromium
 
 and the median of N runs is divided by the minimal page's median of the same kind. "Drawn" means the
 script has finished (`data-test-script-state=notRunning`), the main block holds content, every
-Vega-Lite chart on the page has drawn its SVG/canvas and every image has loaded. Target: every page
+Vega-Lite chart on the page has drawn its SVG/canvas, every image has loaded and no element is still
+Streamlit's grey placeholder (`stSkeleton`, shown while an element's code loads). Target: every page
 ≤ 1.3× on all three measures.
 
     .venv/bin/python bench/pages.py                       # 5 runs per page, both languages
@@ -37,13 +38,17 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.support import DEFAULT_ENTRY, PAGE_PATHS, REPO_ROOT, launch_chromium, running_app  # noqa: E402
 
 MINIMAL_APP = 'import streamlit as st\nst.write("hello")\n'
-# Drawn = script finished, something in the main block, every chart has its SVG or canvas, every image
-# (server-side chart pictures included) loaded and decoded.
+# Drawn = script finished, something in the main block, no element still a placeholder, every chart has
+# its SVG or canvas, every image (server-side chart pictures included) loaded and decoded.
+# Placeholders: Streamlit loads the code of most elements (st.html, every widget) on first use and
+# shows a grey `stSkeleton` until it arrives; the script has finished by then, so without this check
+# "drawn" came 20-70 ms before the page's text and form fields were on screen (found 2026-11-29).
 DRAWN_JS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   const main = document.querySelector("[data-testid='stMainBlockContainer']");
   if (!main || main.querySelectorAll("[data-testid='stElementContainer']").length === 0) return false;
+  if (document.querySelector("[data-testid='stSkeleton']")) return false;
   const charts = main.querySelectorAll("[data-testid='stVegaLiteChart']");
   for (const c of charts) { if (!c.querySelector('svg, canvas')) return false; }
   for (const img of document.querySelectorAll('img')) {
