@@ -28,6 +28,38 @@ from bench.pages import measure, time_cold  # noqa: E402
 from tests.support import REPO_ROOT, launch_chromium, running_app  # noqa: E402
 
 HELLO = 'import streamlit as st\nst.write("hello")\n'
+_FIELDS = ["記事タイトル", "自治体名", "部署・役職名", "お名前", "電話番号", "メールアドレス"]
+INQUIRY_ST_FORM = f"""with st.form("f", enter_to_submit=False):
+    for label in {_FIELDS!r}:
+        st.text_input(label + " ＊", max_chars=100)
+    st.text_area("ご相談内容 ＊", max_chars=2000, height=180)
+    st.checkbox("個人情報の取り扱いに同意する")
+    st.form_submit_button("入力内容を確認する", type="primary")"""
+_NATIVE_HTML = (
+    '<form class="jf">'
+    + "".join(
+        f'<p><label for="f{i}">{n} ＊</label><input id="f{i}" name="f{i}" maxlength="100"></p>'
+        for i, n in enumerate(_FIELDS)
+    )
+    + '<p><label for="m">ご相談内容 ＊</label>'
+    + '<textarea id="m" name="m" rows="7" maxlength="2000"></textarea></p>'
+    + '<p><label><input type="checkbox" name="c"> 個人情報の取り扱いに同意する</label></p>'
+    + '<button type="submit">入力内容を確認する</button></form>'
+)
+# (Inline CSS/JS must hold a newline, or Streamlit takes the string for a file path.)
+_NATIVE_CSS = """/* inquiry */
+.jf label { display: block; }
+.jf input:not([type=checkbox]), .jf textarea { width: 100%; }"""
+_NATIVE_JS = """export default function (component) {
+  const form = component.parentElement.querySelector("form");
+  form.onsubmit = (event) => { event.preventDefault();
+    component.setTriggerValue("submit", Object.fromEntries(new FormData(form))); };
+}"""
+INQUIRY_NATIVE_FORM = (
+    f"form = st.components.v2.component('jm_form', html={_NATIVE_HTML!r},\n"
+    f"    css={_NATIVE_CSS!r}, js={_NATIVE_JS!r})\n"
+    "form(key='jm_form', on_submit_change=lambda: None)"
+)
 # One more element of a kind the pages use (after the hello line).
 ONE_MORE = {
     "title": 'st.title("タイトル")',
@@ -40,6 +72,10 @@ ONE_MORE = {
     "download button": 'st.download_button("dl", b"x", on_click="ignore")',
     "expander": 'st.expander("exp").write("x")',
     "form (input + submit)": 'with st.form("f"):\n    st.text_input("n")\n    st.form_submit_button("s")',
+    # The inquiry page's fields (7 inputs, consent, submit) as Streamlit widgets, and the same fields as
+    # one native HTML form in an st.components.v2 component (no Streamlit widget code to load).
+    "inquiry fields, st.form": INQUIRY_ST_FORM,
+    "inquiry fields, native form (components.v2)": INQUIRY_NATIVE_FORM,
     # How the count of elements weighs, whatever their kind (a programme page draws ~70).
     "20 captions": 'for i in range(20):\n    st.caption(f"出典 {i}")',
     "60 captions": 'for i in range(60):\n    st.caption(f"出典 {i}")',

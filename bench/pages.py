@@ -49,6 +49,9 @@ DRAWN_JS = """() => {
   const main = document.querySelector("[data-testid='stMainBlockContainer']");
   if (!main || main.querySelectorAll("[data-testid='stElementContainer']").length === 0) return false;
   if (document.querySelector("[data-testid='stSkeleton']")) return false;
+  for (const c of document.querySelectorAll("[data-testid^='stBidiComponent']")) {
+    if (!(c.shadowRoot || c).childElementCount) return false;  // an st.components.v2 not yet mounted
+  }
   const charts = main.querySelectorAll("[data-testid='stVegaLiteChart']");
   for (const c of charts) { if (!c.querySelector('svg, canvas')) return false; }
   for (const img of document.querySelectorAll('img')) {
