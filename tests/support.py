@@ -44,8 +44,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# Idle: the script has finished and no element is still Streamlit's grey placeholder (`stSkeleton`,
+# shown while the code of st.html or a widget loads; it outlives the script run). A check run before
+# that (axe, a screenshot) would look at a page without its text or form fields.
 IDLE_JS = """() => { const a = document.querySelector("[data-testid='stApp']");
-  return a && a.getAttribute('data-test-script-state') === 'notRunning'; }"""
+  return a && a.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector("[data-testid='stSkeleton']"); }"""
 
 
 def free_port() -> int:
@@ -126,7 +130,8 @@ def running_app(
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the Streamlit script has finished its run (and the page stopped changing)."""
+    """Wait until the Streamlit script has finished its run, every element is drawn (no placeholder)
+    and the page stopped changing."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(IDLE_JS, timeout=timeout)
     page.wait_for_timeout(300)
