@@ -10,8 +10,8 @@ warm tab reloads it N times and the browser notes (milliseconds from navigation 
 - last change: the last change to the page's DOM;  drawn: `pages.py`'s "drawn" was seen.
 
 A page whose "last msg" is close to the hello page's but whose "last change" is far behind spends
-its extra time in the browser (element code, HTML, layout), not on the server. Found with it
-(2026-11-29): the inquiry form's fields stay placeholders for ~55 ms after the last message.
+its extra time in the browser (element code, HTML, layout), not on the server. Seen with it
+(2026-11-29): the inquiry form's fields stay placeholders until ~70 ms after the last message.
 
     .venv/bin/python bench/timeline.py                      # a few typical pages, 7 reloads each
     .venv/bin/python bench/timeline.py --runs 9 inquiry deck
