@@ -11,7 +11,12 @@ Streamlit 1.67 talks protobuf over one WebSocket per browser tab (`/_stcore/stre
   `ForwardMsg`s: `new_session` at the start of each run, `delta`s (elements placed at a
   `metadata.delta_path`), then `script_finished`;
 - a widget is addressed by its element `id`; a button or form-submit click is a one-shot
-  `trigger_value` sent with the other values; a deferred download (`st.download_button` with a
+  `trigger_value` sent with the other values; an `st.components.v2` component (element
+  `bidi_component`, its data as JSON) sends an event as a one-shot `json_trigger_value`,
+  `[{"event": ..., "value": ...}]`, on the widget `<component id>__events` (Streamlit's
+  `_make_trigger_id`), sent with the component's own state (`json_value`, "{}" when it keeps none),
+  as the browser sends it: without that state, `st.session_state[<key>]` holds no event in the
+  callback; a deferred download (`st.download_button` with a
   callable) is a `backend_operation_request.deferred_file` answered by a URL under `/media/`.
 
 Used by the staff-access tests (issue 9), the form-flood tests (issue 10) and bench/load.py
@@ -25,6 +30,7 @@ Used by the staff-access tests (issue 9), the form-flood tests (issue 10) and be
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import ssl
 import time
 import urllib.error
@@ -200,7 +206,11 @@ class BotSession:
         cs.widget_states.widgets.extend(self._widgets.values())
         self._send(state)
         # Triggers (button clicks) are one-shot: the next rerun must not click again.
-        self._widgets = {k: w for k, w in self._widgets.items() if w.WhichOneof("value") != "trigger_value"}
+        self._widgets = {
+            k: w
+            for k, w in self._widgets.items()
+            if w.WhichOneof("value") not in ("trigger_value", "json_trigger_value")
+        }
         self.wait_run()
         return self
 
@@ -262,6 +272,17 @@ class BotSession:
             raise BotError(f"{len(found)} widgets labelled {label!r}; on screen: {seen}")
         return found[0]
 
+    def component(self, name: str) -> Node:
+        """The one `st.components.v2` component on screen registered as `name`."""
+        found = [n for n in self.elements("bidi_component") if n.proto.component_name == name]
+        if len(found) != 1:
+            raise BotError(f"{len(found)} components named {name!r} on screen")
+        return found[0]
+
+    def component_data(self, name: str) -> Any:
+        """The JSON data the component was drawn with (what its JavaScript would show)."""
+        return json.loads(self.component(name).proto.json or "null")
+
     def has_widget(self, label: str, kind: str | None = None) -> bool:
         try:
             self.widget(label, kind)
@@ -288,6 +309,17 @@ class BotSession:
         """Click a button or form-submit button: a one-shot trigger, then wait for the run."""
         node = self.widget(label, "button", key)
         self._widgets[node.proto.id] = WidgetState(id=node.proto.id, trigger_value=True)
+        return self.rerun()
+
+    def trigger(self, name: str, event: str, value: Any) -> BotSession:
+        """Send a component's event (what its JavaScript's setTriggerValue does), then wait for the run."""
+        from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+        component_id = self.component(name).proto.id
+        widget_id = _make_trigger_id(component_id, "events")
+        payload = json.dumps([{"event": event, "value": value}])
+        self._widgets[widget_id] = WidgetState(id=widget_id, json_trigger_value=payload)
+        self._widgets.setdefault(component_id, WidgetState(id=component_id, json_value="{}"))
         return self.rerun()
 
     def download(self, label: str) -> str:

@@ -186,3 +186,52 @@ def http_get(app: str, href: str, timeout: float = 60) -> tuple[int, dict[str, s
             return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
     except urllib.error.HTTPError as error:
         return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+# -- the inquiry form (an st.components.v2 component, ui/inquiry_form.py) in AppTest ----------------
+# AppTest has no handle for components.v2 components: it shows them as UnknownElement (proto
+# BidiComponent). These two helpers read the form's data and press its button the way the browser
+# does: a trigger value on the component's "events" widget. `_make_trigger_id` and `AppTest._run`
+# are private Streamlit names; tests/test_inquiry_form.py pins that pressing works through them.
+
+
+def inquiry_form_data(at) -> dict:
+    """The data the inquiry form component was last drawn with: html and fields (name, label, value,
+    error). Fails if the form is not on screen."""
+    import json
+
+    from jichitai_metrics.ui.inquiry_form import COMPONENT_NAME
+
+    found = [
+        el
+        for el in at.main
+        if getattr(el, "type", "") == "bidi_component" and el.proto.component_name == COMPONENT_NAME
+    ]
+    assert len(found) == 1, f"{len(found)} inquiry forms on screen"
+    return json.loads(found[0].proto.json)
+
+
+def inquiry_form_values(at) -> dict:
+    """{field name: value shown} of the inquiry form on screen."""
+    return {f["name"]: f["value"] for f in inquiry_form_data(at)["fields"]}
+
+
+def submit_inquiry_form(at, values: dict, consent: bool = True):
+    """Press 入力内容を確認する with `values` ({field name: text}; fields not given keep what is shown)."""
+    import json
+
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    from jichitai_metrics.ui.inquiry_form import COMPONENT_NAME, SUBMIT_EVENT
+
+    sent = {**inquiry_form_values(at), **values, "consent": consent}
+    component = next(
+        el
+        for el in at.main
+        if getattr(el, "type", "") == "bidi_component" and el.proto.component_name == COMPONENT_NAME
+    )
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(component.proto.id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": SUBMIT_EVENT, "value": sent}])
+    return at._run(states)

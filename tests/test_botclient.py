@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from jichitai_metrics.ui.inquiry_form import COMPONENT_NAME, SUBMIT_EVENT
 from tests.botclient import BotError, BotSession
 from tests.support import html_links, running_app
 
@@ -61,4 +62,17 @@ def test_goto_and_query_string(app: str) -> None:
     with BotSession(app, page="program", query="program=2") as bot:
         assert "Program2" in bot.texts() or "加山" in bot.texts()
         bot.goto("inquiry")
-        assert bot.has_widget("ご相談内容") or "お問い合わせ" in bot.texts()
+        labels = [f["label"] for f in bot.component_data(COMPONENT_NAME)["fields"]]
+        assert "ご相談内容" in labels
+
+
+def test_a_component_event_reaches_the_app_and_junk_types_count_as_empty(app: str) -> None:
+    # What a bot can send that a browser would not: a number for text, "yes" for consent.
+    with BotSession(app, page="inquiry") as bot:
+        bot.trigger(COMPONENT_NAME, SUBMIT_EVENT, {"name": "ボット 太郎", "phone": 12345, "consent": "yes"})
+        fields = {f["name"]: f for f in bot.component_data(COMPONENT_NAME)["fields"]}
+        assert fields["name"]["value"] == "ボット 太郎" and fields["name"]["error"] is None
+        assert fields["phone"]["value"] == "" and "電話番号" in fields["phone"]["error"]
+        assert fields["consent"]["value"] is False and "同意" in fields["consent"]["error"]
+        assert not bot.has_widget("送信")  # still on the input screen
+        assert bot.exceptions == []

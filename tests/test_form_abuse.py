@@ -15,6 +15,7 @@ import pytest
 
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.inquiries import InboxQuery, open_store
+from jichitai_metrics.ui.inquiry_form import COMPONENT_NAME, SUBMIT_EVENT
 from tests.botclient import BotSession
 from tests.servers import Collector, smtp_server
 from tests.support import free_port, running_app
@@ -33,10 +34,13 @@ REFUSED = "しばらく時間をおいて"
 
 
 def fill_and_confirm(bot: BotSession, fields: dict[str, str] = FIELDS) -> None:
-    for label, value in fields.items():
-        bot.set(label, value)
-    bot.set("上記に同意しました", True)
-    bot.click("入力内容を確認する")
+    """Fill the form by its labels (as drawn) and press 入力内容を確認する, as the page's script would."""
+    form = bot.component_data(COMPONENT_NAME)["fields"]
+    by_label = {f["label"]: f["name"] for f in form}
+    values = {f["name"]: f["value"] for f in form}
+    values |= {by_label[label]: value for label, value in fields.items()}
+    values[by_label["上記に同意しました"]] = True
+    bot.trigger(COMPONENT_NAME, SUBMIT_EVENT, values)
     assert bot.has_widget("送信"), bot.texts()
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from jichitai_metrics import export
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.inquiries import InboxQuery, NewInquiry, open_store
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, inquiry_form_data, inquiry_form_values, submit_inquiry_form
 
 PASSWORD = "職員-pass-7-受付箱用"  # 12+ characters: shorter ones disable the inbox
 FORM = {
@@ -44,14 +44,8 @@ def open_page(page: str, query: dict | None = None) -> AppTest:
 
 
 def fill(at: AppTest, values: dict, consent: bool = True) -> None:
-    for field, value in values.items():
-        widget = (
-            at.text_area(key="inq_f_message") if field == "message" else at.text_input(key=f"inq_f_{field}")
-        )
-        widget.input(value)
-    at.checkbox(key="inq_f_consent").set_value(consent)
-    # No run() between input and click: an intermediate run drops pending form values (PLATFORM.md).
-    at.button[0].click().run()
+    """Type into the form and press 入力内容を確認する (one submit, as the browser sends it)."""
+    submit_inquiry_form(at, values, consent)
 
 
 def button(at: AppTest, label: str):
@@ -68,8 +62,8 @@ def stored(db_path) -> list:
 
 def test_form_shows_the_reports_fields_and_prefills_the_title(env):
     at = open_page("pages/inquiry.py")
-    labels = [w.label.rstrip(" ＊") for w in at.text_input] + [at.text_area[0].label.rstrip(" ＊")]
-    assert labels == [
+    form = inquiry_form_data(at)
+    assert [f["label"] for f in form["fields"]] == [
         "記事タイトル",
         "自治体名",
         "部署・役職名",
@@ -77,16 +71,20 @@ def test_form_shows_the_reports_fields_and_prefills_the_title(env):
         "電話番号",
         "メールアドレス",
         "ご相談内容",
+        "上記に同意しました",
     ]
-    assert at.checkbox[0].label == "上記に同意しました"
-    assert at.text_input(key="inq_f_article_title").value == "【セミナーレポート】令和5年度予算×DX/Day1"
-    notice = " ".join(el.proto.body for el in at.main.get("html"))
-    assert "ジチタイワークス事務局" in notice and "個人情報の取り扱いについて" in notice
+    # the labels the person reads are the ones drawn, each tied to its field
+    for name, label in [("name", "お名前 ＊"), ("message", "ご相談内容 ＊")]:
+        assert f'<label for="jm-inq-{name}">{label}</label>' in form["html"]
+    assert inquiry_form_values(at)["article_title"] == "【セミナーレポート】令和5年度予算×DX/Day1"
+    assert inquiry_form_values(at)["consent"] is False
+    assert "ジチタイワークス事務局" in form["html"] and "個人情報の取り扱いについて" in form["html"]
+    assert len(at.text_input) == 0  # no Streamlit widgets left to load on the input screen
 
 
 def test_programme_context_is_prefilled(env):
     at = open_page("pages/inquiry.py", {"program": "2"})
-    title = at.text_input(key="inq_f_article_title").value
+    title = inquiry_form_values(at)["article_title"]
     assert title.startswith("【セミナーレポート】令和5年度予算×DX/Day1 ／ プログラム2「")
 
 
@@ -94,12 +92,16 @@ def test_errors_sit_next_to_fields_and_input_is_kept(env):
     at = open_page("pages/inquiry.py")
     fill(at, {**FORM, "phone": "12345", "email": "nope"}, consent=False)
     assert not at.exception
-    texts = [e.value for e in at.error]
-    assert any("電話番号の形式" in t for t in texts)
-    assert any("メールアドレスの形式" in t for t in texts)
-    assert any("同意" in t for t in texts)
-    assert at.text_input(key="inq_f_name").value == FORM["name"]
-    assert at.text_input(key="inq_f_phone").value == "12345"
+    assert any("入力内容に誤りがあります" in e.value for e in at.error)  # the summary above the form
+    errors = {f["name"]: f["error"] for f in inquiry_form_data(at)["fields"] if f["error"]}
+    assert set(errors) == {"phone", "email", "consent"}
+    assert "電話番号の形式" in errors["phone"] and "メールアドレスの形式" in errors["email"]
+    assert "同意" in errors["consent"]
+    html = inquiry_form_data(at)["html"]
+    assert 'aria-invalid="true" aria-describedby="jm-inq-phone-error"' in html
+    assert 'id="jm-inq-phone-error"' in html and 'aria-describedby="jm-inq-name-error"' not in html
+    assert inquiry_form_values(at)["name"] == FORM["name"]
+    assert inquiry_form_values(at)["phone"] == "12345"
     assert stored(env) == []
 
 
@@ -109,8 +111,9 @@ def test_confirm_back_send_gives_a_receipt_exactly_once(env):
     assert [b.label for b in at.button] == ["戻る", "送信"]
     assert FORM["message"] in [t.value for t in at.text]  # shown as plain text
     button(at, "戻る").click().run()
-    assert at.text_input(key="inq_f_municipality").value == FORM["municipality"]
-    at.button[0].click().run()  # to the confirmation screen again, values kept
+    assert inquiry_form_values(at)["municipality"] == FORM["municipality"]
+    assert inquiry_form_values(at)["consent"] is True
+    submit_inquiry_form(at, {})  # to the confirmation screen again, values kept
     button(at, "送信").click().run()
     receipt = at.code[0].value
     assert any("受け付けました" in s.value for s in at.success)

@@ -22,7 +22,7 @@ from jichitai_metrics.errors import StoreUnavailable
 from jichitai_metrics.inquiries import NewInquiry
 from jichitai_metrics.inquiries.postgres_store import PostgresInquiryStore
 from tests.servers import PgServer, postgres_server
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, submit_inquiry_form
 
 BASE = NewInquiry("記事", "架空市", "企画課", "試験 太郎", "03-1234-5678", "frozen@example.jp", "質問", True)
 LIMIT_S = 10.0
@@ -126,12 +126,7 @@ def test_the_form_says_so_within_10_s_and_keeps_the_input(pg, monkeypatch, tmp_p
         "email": "hanako@example.jp",
         "message": "凍結中の送信",
     }
-    for field, value in fields.items():
-        (
-            at.text_area(key="inq_f_message") if field == "message" else at.text_input(key=f"inq_f_{field}")
-        ).input(value)
-    at.checkbox(key="inq_f_consent").set_value(True)
-    at.button[0].click().run()
+    submit_inquiry_form(at, fields)
     assert [b.label for b in at.button] == ["戻る", "送信"]
     with frozen(pg):
         started = time.monotonic()

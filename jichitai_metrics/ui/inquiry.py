@@ -19,7 +19,7 @@ from jichitai_metrics.inquiries import PRIVACY_NOTICE_VERSION, InquiryStore, New
 from jichitai_metrics.inquiries.model import TEXT_FIELDS
 from jichitai_metrics.inquiries.store import InvalidInquiry, RateLimited, SubmitLimits
 from jichitai_metrics.inquiries.validation import LABELS, MAX_LENGTHS, validate
-from jichitai_metrics.ui import prose
+from jichitai_metrics.ui import inquiry_form, prose
 from jichitai_metrics.ui.client import client_address
 
 log = logging.getLogger(__name__)
@@ -27,13 +27,6 @@ log = logging.getLogger(__name__)
 _K = "inq_"  # session-state prefix
 # The URL parameter that carries the server-side draft's token (restart-safe sending).
 DRAFT_PARAM = "draft"
-PLACEHOLDERS = {
-    "municipality": "例：〇〇市",
-    "department": "例：デジタル推進課 主任",
-    "name": "例：自治 太郎",
-    "phone": "例：03-1234-5678",
-    "email": "例：taro@city.example.lg.jp",
-}
 
 
 def _lang() -> str:
@@ -128,7 +121,7 @@ def _init(params: dict[str, str]) -> None:
     ss = _state()
     ss.setdefault(_K + "stage", "form")
     ss.setdefault(_K + "submission_id", uuid.uuid4().hex)
-    ss.setdefault(_K + "draft", {f: "" for f in TEXT_FIELDS} | {"consent": False})
+    ss.setdefault(_K + "draft", inquiry_form.empty_draft())
     ss.setdefault(_K + "errors", {})
     _restore_from_url()
     context = tuple(sorted((k, params.get(k, "")) for k in ("article", "program", "chart", "seminar")))
@@ -138,17 +131,8 @@ def _init(params: dict[str, str]) -> None:
         # Replace the title only if the person has not typed their own.
         if not draft["article_title"] or draft["article_title"] == ss.get(_K + "prefill"):
             draft["article_title"] = prefill
-            ss.pop(_K + "f_article_title", None)
         ss[_K + "prefill"] = prefill
         ss[_K + "context"] = context
-    # Widgets forget their value when not rendered (on the confirmation screen): restore from draft.
-    for field in (*TEXT_FIELDS, "consent"):
-        ss.setdefault(_K + "f_" + field, ss[_K + "draft"][field])
-
-
-def _draft_from_widgets() -> dict:
-    ss = _state()
-    return {f: ss.get(_K + "f_" + f, "") for f in TEXT_FIELDS} | {"consent": bool(ss.get(_K + "f_consent"))}
 
 
 def _inquiry(draft: dict) -> NewInquiry:
@@ -228,8 +212,6 @@ def _restore_from_url() -> None:
         "consent": bool(draft.get("consent"))
     }
     ss[_K + "submission_id"] = submission_id
-    for field in (*TEXT_FIELDS, "consent"):
-        ss[_K + "f_" + field] = ss[_K + "draft"][field]
     ss[_K + "stage"] = "confirm"
     ss[_K + "notice"] = "restored"
 
@@ -249,7 +231,9 @@ def _forget_draft() -> None:
 
 def _on_confirm() -> None:
     ss = _state()
-    draft = _draft_from_widgets()
+    if ss.get(_K + "stage", "form") != "form":
+        return  # a second press that arrived after the first moved on (double click)
+    draft = inquiry_form.submitted_draft(inquiry_form.submitted_value())
     ss[_K + "draft"] = draft
     ss[_K + "errors"] = validate(_inquiry(draft))
     ss[_K + "notice"] = None
@@ -262,8 +246,6 @@ def _on_back() -> None:
     ss = _state()
     ss[_K + "stage"] = "form"
     ss[_K + "notice"] = None
-    for field in (*TEXT_FIELDS, "consent"):
-        ss[_K + "f_" + field] = ss[_K + "draft"][field]
 
 
 def _on_send() -> None:
@@ -311,9 +293,7 @@ def _on_new() -> None:
     if DRAFT_PARAM in st.query_params:
         del st.query_params[DRAFT_PARAM]
     prefill = ss.get(_K + "prefill", "")
-    ss[_K + "draft"] = {f: "" for f in TEXT_FIELDS} | {"consent": False, "article_title": prefill}
-    for field in (*TEXT_FIELDS, "consent"):
-        ss[_K + "f_" + field] = ss[_K + "draft"][field]
+    ss[_K + "draft"] = inquiry_form.empty_draft() | {"article_title": prefill}
     ss[_K + "errors"] = {}
     ss[_K + "stage"] = "form"
 
@@ -342,12 +322,6 @@ def privacy_notice(lang: str) -> str:
     )
     paragraphs = prose.para(prose.strong(title)) + prose.para(prose.esc(body))
     return f'<div class="jm-prose jm-privacy">{paragraphs}</div>'
-
-
-def _field_error(field: str, lang: str) -> None:
-    problem = _state()[_K + "errors"].get(field)
-    if problem is not None:
-        st.error(pick(problem.ja, problem.en, lang), icon="⚠️")
 
 
 # A store health result is reused for this long within a session, so a hung database costs the
@@ -408,28 +382,10 @@ def _render_form(lang: str) -> None:
                 lang,
             )
         )
-    with st.form("inquiry_form", enter_to_submit=False):
-        for field in TEXT_FIELDS:
-            ja, en = LABELS[field]
-            label = pick(ja, en, lang) + " ＊"
-            key = _K + "f_" + field
-            if field == "message":
-                st.text_area(label, key=key, max_chars=MAX_LENGTHS[field], height=180)
-            else:
-                st.text_input(
-                    label,
-                    key=key,
-                    max_chars=MAX_LENGTHS[field],
-                    placeholder=PLACEHOLDERS.get(field) if lang == "ja" else None,
-                )
-            _field_error(field, lang)
-        with st.container(border=True):
-            st.html(privacy_notice(lang))
-            st.checkbox(pick(*LABELS["consent"], lang), key=_K + "f_consent")
-            _field_error("consent", lang)
-        st.form_submit_button(
-            pick("入力内容を確認する", "Review your entries", lang), type="primary", on_click=_on_confirm
-        )
+    ss = _state()
+    inquiry_form.render(
+        ss[_K + "draft"], ss[_K + "errors"], privacy_notice(lang), lang, on_submit=_on_confirm
+    )
 
 
 def _render_confirm(lang: str) -> None:

@@ -87,6 +87,18 @@ _STYLE = """<style>
   border-radius: 0.5rem; background: #fff; color: #262730; min-width: 0; max-width: 100%; }
 button.jm-button { font: inherit; cursor: pointer; }
 .jm-field input::placeholder { color: #62656e; opacity: 1; }
+/* The inquiry form (ui/inquiry_form.py): one column, each field's message under it. */
+.jm-inquiry-fields { display: flex; flex-direction: column; gap: 1rem; }
+.jm-field textarea { font: inherit; padding: 0.375rem 0.5rem; border: 1px solid #8a8d96;
+  border-radius: 0.5rem; background: #fff; color: #262730; min-height: 11rem; resize: vertical; }
+.jm-inquiry-form .jm-field input, .jm-field textarea { width: 100%; box-sizing: border-box; }
+.jm-inquiry-form [aria-invalid="true"] { border: 2px solid #b3261e; }
+.jm-field-error { font-size: 0.875rem; color: #8a1414; background: #fdecec; padding: 0.25rem 0.5rem;
+  border-radius: 0.25rem; margin: 0.25rem 0 0; }
+.jm-consent { border: 1px solid #c4c8d0; border-radius: 0.5rem; padding: 1rem; margin: 1.5rem 0 0; }
+.jm-check { display: flex; gap: 0.5rem; align-items: center; margin: 0.75rem 0 0; cursor: pointer; }
+.jm-check input { width: 1.25rem; height: 1.25rem; margin: 0; accent-color: #0b57d0; flex: none; }
+.jm-inquiry-form .jm-actions { margin: 1.5rem 0 0; }
 .jm-primary { background: #0b57d0; border-color: #0b57d0; color: #fff; }
 .jm-primary:hover { background: #0842a0; }
 .jm-present-head { display: flex; flex-wrap: wrap; align-items: center; gap: 0.75rem 1.5rem;
