@@ -1,5 +1,6 @@
-"""スライド・画像: choose charts (by programme, the explorer's filters, or the session's deck) and download
-a .pptx deck or one chart's PNG/SVG. Nothing is rendered until a download button is clicked."""
+"""スライド・画像: choose charts (by programme, a chart card's link or the explorer's filters) and
+download a .pptx deck, an A4 handout or one chart's PNG/SVG. The choices are a GET form (no Streamlit
+widgets to load: bench/pages.py); nothing is rendered until a download button is clicked."""
 
 import streamlit as st
 
@@ -17,10 +18,17 @@ titles = dict(zip(numbers, programs["title_en" if lang == "en" else "title_ja"],
 BY_PROGRAM = common.pick("プログラムで選ぶ", "By programme", lang)
 BY_CHART = common.pick("グラフを選ぶ", "Pick charts", lang)
 from_explorer = kit.explorer_params()
-from_link, _ = kit.charts_from_url(list(labels))  # "スライド・画像にする" on a chart card
-session_ids = kit.deck_ids()
-preset = from_link or (
-    kit.charts_for_explorer_selection(seminar_id, from_explorer) if from_explorer else session_ids
+entries = kit.whatif_entries()
+choice = kit.deck_choice(
+    kit.deck_query(),
+    numbers,
+    list(labels),
+    kit.charts_for_explorer_selection(seminar_id, from_explorer) if from_explorer else [],
+    has_whatif=bool(entries),
+)
+chart_ids, chosen_programs, use_whatif = choice.chart_ids, choice.programs, choice.use_whatif
+count = (
+    len(chart_ids) if choice.mode == "charts" else len(kit.charts_of_programs(seminar_id, chosen_programs))
 )
 intro = [
     prose.heading(1, common.pick("スライド・画像", "Slides & images", lang)),
@@ -39,53 +47,71 @@ if from_explorer:
         prose.notice(
             "info",
             common.pick(
-                f"数値一覧の絞り込み（{filters_text}）に当てはまるグラフ{len(preset)}件を選びました。",
-                f"Selected the {len(preset)} charts matching the explorer's filters ({filters_text}).",
+                f"数値一覧の絞り込み（{filters_text}）に当てはまるグラフ{len(choice.preset)}件を選びました。",
+                f"Selected the {len(choice.preset)} charts matching the explorer's filters ({filters_text}).",
                 lang,
             ),
         )
     )
-prose.draw(*intro)
-
-mode = st.radio(
-    common.pick("選び方", "How to choose", lang),
-    [BY_PROGRAM, BY_CHART],
-    index=1 if preset else 0,
-    horizontal=True,
-    key="deck-mode",
+# How to choose: two views of the page (links, as the programme tabs), each with its own GET form.
+# The links keep what asked for charts (a chart card's link, the explorer's filters), not the ticks.
+kept = {
+    k: str(st.query_params[k]) for k in ("seminar", "charts", *kit.EXPLORER_PARAMS) if k in st.query_params
+}
+intro.append(
+    prose.tabs(
+        common.pick("選び方", "How to choose", lang),
+        [
+            (text, nav.page_href("deck", {**kept, "mode": mode, "lang": lang}), mode == choice.mode)
+            for mode, text in (("programs", BY_PROGRAM), ("charts", BY_CHART))
+        ],
+    )
 )
-chart_ids: list[str] = []
-chosen_programs: list[int] = []
-if mode == BY_PROGRAM:
-    chosen_programs = st.multiselect(
+if choice.mode == "programs":
+    boxes = prose.fieldset(
         common.pick("プログラム", "Programmes", lang),
-        numbers,
-        default=numbers,
-        format_func=lambda n: f"Program{n}　{titles[n]}",
-        key="deck-programs",
-    )
-    count = len(kit.charts_of_programs(seminar_id, chosen_programs))
-else:
-    chart_ids = kit.chart_picker(
-        seminar_id,
-        common.pick(
-            "グラフ（並び順のとおりにスライドになります）", "Charts (slides follow this order)", lang
+        "".join(
+            prose.checkbox("p", str(n), f"Program{n}　{titles[n]}", n in chosen_programs) for n in numbers
         ),
-        preset,
-        key="deck-charts",
     )
-    count = len(chart_ids)
-
-entries = kit.whatif_entries()
-use_whatif = False
+else:
+    boxes = prose.fieldset(
+        common.pick("グラフ（プログラム順にスライドになります）", "Charts (slides in programme order)", lang),
+        "".join(prose.checkbox("chart", c, text, c in chart_ids) for c, text in labels.items()),
+    )
+options = ""
 if entries:
-    use_whatif = st.checkbox(
+    options += prose.checkbox(
+        "whatif",
+        "1",
         common.pick(
             "「うちの自治体なら」の試算スライドを最後に入れる", "Add the what-if slide at the end", lang
         ),
-        value=True,
-        key="deck-whatif",
+        use_whatif,
     )
+options += prose.checkbox(
+    "landscape",
+    "1",
+    common.pick("配布資料をA4横向きにする", "Handout in A4 landscape", lang),
+    choice.landscape,
+)
+kept_fields = "".join(prose.hidden(k, v) for k, v in kept.items() if k != "seminar")
+intro.append(
+    prose.page_form(
+        "deck",
+        common.pick("スライドにするグラフ", "Charts for the slides", lang),
+        prose.hidden("mode", choice.mode)
+        + prose.hidden(kit.DECK_SENT, "1")
+        + kept_fields
+        + boxes
+        + f'<div class="jm-field-wide">{options}</div>',
+        common.pick("この内容にする", "Apply", lang),
+        common.pick("最初の選び方に戻す", "Reset", lang),
+        lang,
+        role="",
+    )
+)
+prose.draw(*intro)
 
 slides_total = count + 2 + (1 if use_whatif else 0)
 nothing = count == 0 and not use_whatif
@@ -125,7 +151,7 @@ with deck_column:
     )
 with handout_column:
     # The same charts as an A4 handout for the hearing room (vector charts, sources, QR code).
-    landscape = st.session_state.get("handout-landscape", False)
+    landscape = choice.landscape
     st.download_button(
         common.pick("配布資料をダウンロード（A4 PDF）", "Download the handout (A4 PDF)", lang),
         data=kit.handout_builder(
@@ -138,9 +164,6 @@ with handout_column:
         disabled=nothing,
         key="handout-download",
         width="stretch",
-    )
-    st.toggle(
-        common.pick("配布資料をA4横向きにする", "Handout in A4 landscape", lang), key="handout-landscape"
     )
 present_ids = chart_ids or kit.charts_of_programs(seminar_id, chosen_programs)
 present_link = (

@@ -145,26 +145,79 @@ def test_whatif_add_to_deck_reaches_the_deck_page():
     assert at.session_state["kit_whatif"]["inquiries"] == "1000"
     at.switch_page("pages/deck.py").run()
     assert not at.exception
-    assert at.checkbox(key="deck-whatif").value is True
+    assert _ticked(at, "whatif") == ["1"]  # offered, and ticked until the person says otherwise
     assert "試算1枚" in _page_text(at)
+    at.query_params.update({"sent": "1", "mode": "programs", "p": ["1", "2"]})
+    at.run()  # the form sent with the what-if box cleared
+    assert _ticked(at, "whatif") == [] and "試算1枚" not in _page_text(at)
+
+
+def _ticked(at: AppTest, name: str) -> list[str]:
+    """Values of the deck form's ticked boxes called `name`, in the order they are drawn."""
+    body = " ".join(el.proto.body for el in at.main.get("html"))
+    return [html.unescape(v) for v in re.findall(rf'name="{name}" value="([^"]*)" checked>', body)]
 
 
 def test_deck_accepts_the_explorer_filters(catalog_con):
     at = _open("deck", prog="4")
     expected = list(queries.charts(catalog_con, SEMINAR, 4)["chart_id"])
-    assert at.multiselect(key="deck-charts").value == expected
+    assert _ticked(at, "chart") == expected
     assert f"スライド {len(expected) + 2} 枚" in _page_text(at)
     assert f"グラフ{len(expected)}件を選びました" in _page_text(at)
 
 
 def test_deck_by_programme_counts_slides(catalog_con):
     at = _open("deck")
-    at.multiselect(key="deck-programs").set_value([1]).run()
-    n = len(queries.charts(catalog_con, SEMINAR, 1))
+    assert not at.multiselect and not at.radio and not at.checkbox  # a GET form, no widgets to load
+    numbers = [str(n) for n in sorted(set(queries.charts(catalog_con, SEMINAR)["program"]))]
+    assert _ticked(at, "p") == numbers  # every programme until the form is sent
+    at.query_params.update({"sent": "1", "mode": "programs", "p": ["1", "3"]})
+    at.run()
+    n = len(queries.charts(catalog_con, SEMINAR, 1)) + len(queries.charts(catalog_con, SEMINAR, 3))
+    assert _ticked(at, "p") == ["1", "3"]
     assert f"スライド {n + 2} 枚" in _page_text(at)
     assert "1つ以上" not in _page_text(at)
-    at.multiselect(key="deck-programs").set_value([]).run()
-    assert "1つ以上" in _page_text(at)
+    del at.query_params["p"]
+    at.run()  # sent with no box ticked: none, not "all"
+    assert _ticked(at, "p") == [] and "1つ以上" in _page_text(at)
+
+
+def test_deck_charts_view_and_its_form(catalog_con):
+    at = _open("deck", mode="charts", charts="p4-kodaira,p1-paper-fax,nope")
+    # what a chart card's link asked for, in the programmes' order (the order the slides take)
+    assert _ticked(at, "chart") == ["p1-paper-fax", "p4-kodaira"]
+    body = " ".join(el.proto.body for el in at.main.get("html"))
+    form = re.search(r"<form[^>]*>.*?</form>", body, re.S).group(0)
+    assert 'method="get"' in form and "data-jm-nav" in form
+    assert "<legend>グラフ（プログラム順にスライドになります）</legend>" in form
+    for name, value in [("mode", "charts"), ("sent", "1"), ("charts", "p4-kodaira,p1-paper-fax,nope")]:
+        assert f'<input type="hidden" name="{name}" value="{value}">' in form
+    # the two ways to choose are links to views of this page; the current one is marked
+    assert '<span aria-current="page">グラフを選ぶ</span>' in body
+    assert "mode=programs" in html_links([body])["プログラムで選ぶ"]
+    at.query_params.update({"sent": "1", "chart": ["p5-kpi"]})
+    at.run()
+    assert _ticked(at, "chart") == ["p5-kpi"] and "スライド 3 枚" in _page_text(at)
+
+
+def test_deck_choice_reads_only_what_the_catalogue_knows():
+    from jichitai_metrics.ui.kit import deck_choice
+
+    known = ["a", "b", "c"]
+    fresh = deck_choice({}, [1, 2], known, [], has_whatif=False)
+    assert (fresh.mode, fresh.programs, fresh.chart_ids, fresh.use_whatif) == ("programs", [1, 2], [], False)
+    explorer = deck_choice({}, [1, 2], known, ["c", "zz"], has_whatif=True)
+    assert (explorer.mode, explorer.chart_ids, explorer.use_whatif) == ("charts", ["c"], True)
+    sent = deck_choice(
+        {"sent": ["1"], "mode": ["programs"], "p": ["2", "9", "x"], "landscape": ["1"]},
+        [1, 2],
+        known,
+        [],
+        has_whatif=True,
+    )
+    assert (sent.programs, sent.use_whatif, sent.landscape) == ([2], False, True)
+    odd = deck_choice({"mode": ["evil"], "charts": ["b,zz,a"]}, [1], known, [], has_whatif=False)
+    assert (odd.mode, odd.chart_ids) == ("charts", ["a", "b"])
 
 
 def test_deck_lists_every_chart_with_png_and_svg_links(catalog_con):

@@ -1,7 +1,7 @@
 """Budget-meeting kit widgets shared by the deck, presentation and what-if pages.
 
-Session state: ``kit_deck`` (chart ids the planner added, in order) and ``kit_whatif`` (the what-if
-entries, as typed, when "add to the deck" was pressed). Rendering is deferred to clicks: a page view
+Session state: ``kit_whatif`` (the what-if entries, as typed, when "add to the deck" was pressed).
+The deck page's choices live in its URL (`deck_choice`). Rendering is deferred to clicks: a page view
 only lists charts; PNG/SVG/.pptx bytes are made by the download callables, and images are cached
 per process by spec hash (jichitai_metrics.images).
 """
@@ -9,7 +9,8 @@ per process by spec hash (jichitai_metrics.images).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +21,6 @@ from jichitai_metrics.config import load_settings
 from jichitai_metrics.ui import common
 from jichitai_metrics.ui.figures import card
 
-DECK_KEY = "kit_deck"
 WHATIF_KEY = "kit_whatif"
 # The explorer keeps its filters in these query parameters; the deck page accepts the same ones.
 EXPLORER_PARAMS = ("prog", "topic", "unit", "kind", "q")
@@ -44,25 +44,6 @@ def charts_of_programs(seminar_id: str, programs: Sequence[int]) -> list[str]:
     return [str(c) for c, p in zip(frame["chart_id"], frame["program"], strict=True) if int(p) in wanted]
 
 
-def chart_picker(seminar_id: str, label: str, default: Sequence[str], key: str) -> list[str]:
-    """Multiselect of the seminar's charts (the shared chart-selection widget)."""
-    labels = chart_labels(seminar_id, common.lang())
-    default = [c for c in default if c in labels]
-    return st.multiselect(
-        label,
-        list(labels),
-        default=default,
-        format_func=lambda c: labels.get(c, c),
-        key=key,
-        placeholder=common.pick("グラフを選んでください", "Choose charts", common.lang()),
-    )
-
-
-def deck_ids() -> list[str]:
-    """Chart ids added to the deck in this session."""
-    return list(st.session_state.get(DECK_KEY, []))
-
-
 def whatif_entries() -> dict[str, str] | None:
     """The what-if entries added to the deck, if any."""
     return st.session_state.get(WHATIF_KEY)
@@ -81,6 +62,64 @@ def charts_from_url(known: Sequence[str]) -> tuple[list[str], list[str]]:
     """Chart ids named in ?charts=a,b (as links from chart cards carry them): (known ones, unknown ones)."""
     asked = [c for c in str(st.query_params.get("charts") or "").split(",") if c]
     return [c for c in asked if c in known], [c for c in asked if c not in known]
+
+
+DECK_MODES = ("programs", "charts")
+# The deck form's marker: present once the form was sent, so "no box ticked" means none, not "default".
+DECK_SENT = "sent"
+
+
+@dataclass(frozen=True)
+class DeckChoice:
+    """What the deck page makes slides of, read from its URL (the form is a GET form)."""
+
+    mode: str  # "programs" (whole programmes) or "charts" (single charts)
+    programs: list[int]  # mode "programs": the programmes ticked
+    chart_ids: list[str]  # mode "charts": the charts, in slide (= catalogue) order
+    use_whatif: bool  # the what-if slide at the end (only when the session has entries)
+    landscape: bool  # the handout in A4 landscape
+    preset: list[str]  # charts a link or the explorer's filters asked for (the "charts" default)
+
+
+def deck_choice(
+    query: Mapping[str, Sequence[str]],
+    numbers: Sequence[int],
+    known_charts: Sequence[str],
+    explorer_charts: Sequence[str],
+    has_whatif: bool,
+) -> DeckChoice:
+    """The deck page's choices from its query ({name: all values}).
+
+    Before the form is sent: all programmes, or, when a chart card's link (`charts=a,b`) or the
+    explorer's filters named charts, those charts. After: exactly what was ticked. Charts are always
+    in the programmes' order (the form lists them so).
+    """
+    sent = DECK_SENT in query
+    asked = {c for v in query.get("charts", []) for c in v.split(",")}
+    linked = [c for c in known_charts if c in asked]  # slides follow the programmes' order
+    preset = linked or [c for c in explorer_charts if c in known_charts]
+    asked_mode = (query.get("mode") or [""])[-1]
+    mode = asked_mode if asked_mode in DECK_MODES else ("charts" if preset else "programs")
+    if sent:
+        ticked = set(query.get("p", []))
+        programs = [n for n in numbers if str(n) in ticked]
+        wanted = set(query.get("chart", []))
+        chart_ids = [c for c in known_charts if c in wanted]
+    else:
+        programs, chart_ids = list(numbers), list(preset)
+    return DeckChoice(
+        mode=mode,
+        programs=programs if mode == "programs" else [],
+        chart_ids=chart_ids if mode == "charts" else [],
+        use_whatif=has_whatif and ("whatif" in query if sent else True),
+        landscape="landscape" in query,
+        preset=preset,
+    )
+
+
+def deck_query() -> dict[str, list[str]]:
+    """This page's query as {name: all values} (a GET form sends a ticked box per value)."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
 def explorer_params() -> dict[str, str]:

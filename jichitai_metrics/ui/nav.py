@@ -99,6 +99,11 @@ button.jm-button { font: inherit; cursor: pointer; }
 .jm-check { display: flex; gap: 0.5rem; align-items: center; margin: 0.75rem 0 0; cursor: pointer; }
 .jm-check input { width: 1.25rem; height: 1.25rem; margin: 0; accent-color: #0b57d0; flex: none; }
 .jm-inquiry-form .jm-actions { margin: 1.5rem 0 0; }
+.jm-fieldset { border: 1px solid #c4c8d0; border-radius: 0.5rem; padding: 0.25rem 1rem 0.75rem; margin: 0;
+  min-width: 0; }
+.jm-fieldset legend { font-size: 0.875rem; color: #31333f; padding: 0 0.25rem; }
+.jm-fieldset .jm-check { align-items: flex-start; margin: 0.375rem 0 0; }
+.jm-fieldset .jm-check input { margin-top: 0.2rem; }
 .jm-primary { background: #0b57d0; border-color: #0b57d0; color: #fff; }
 .jm-primary:hover { background: #0842a0; }
 .jm-present-head { display: flex; flex-wrap: wrap; align-items: center; gap: 0.75rem 1.5rem;
@@ -176,7 +181,7 @@ _CLIENT_NAV = """if (!window.__jmNav) { window.__jmNav = true;
     const url = new URL(form.action, window.location.href);
     url.search = "";
     for (const [name, value] of new FormData(form)) {
-      if (String(value).trim()) url.searchParams.set(name, value);
+      if (String(value).trim()) url.searchParams.append(name, value);  // a ticked box per value
     }
     follow(url.href);
   });

@@ -21,10 +21,13 @@ from jichitai_metrics.ui import nav
 __all__ = [
     "bullets",
     "caption",
+    "checkbox",
     "columns",
     "draw",
     "esc",
+    "fieldset",
     "heading",
+    "hidden",
     "notice",
     "page_form",
     "para",
@@ -121,6 +124,27 @@ def search(name: str, label: str, value: str, placeholder: str, max_chars: int =
 def text_field(name: str, label: str, value: str, placeholder: str, max_chars: int = 40) -> str:
     """A native one-line text box with its `<label>` (numbers typed as planners write them: 「5万」)."""
     return _input("text", name, label, value, placeholder, max_chars, "jm-field")
+
+
+def checkbox(name: str, value: str, label: str, checked: bool) -> str:
+    """A native check box inside its `<label>` (the whole text is the click target)."""
+    mark = " checked" if checked else ""
+    return (
+        f'<label class="jm-check"><input type="checkbox" name="{esc(name)}" value="{esc(value)}"{mark}> '
+        f"<span>{esc(label)}</span></label>"
+    )
+
+
+def fieldset(legend: str, inner_html: str) -> str:
+    """Related fields under one visible name (`<legend>`), read out with each; the full width of the form."""
+    return (
+        f'<fieldset class="jm-fieldset jm-field-wide"><legend>{esc(legend)}</legend>{inner_html}</fieldset>'
+    )
+
+
+def hidden(name: str, value: str) -> str:
+    """A value the form sends as it is (e.g. which view of the page it belongs to)."""
+    return f'<input type="hidden" name="{esc(name)}" value="{esc(value)}">'
 
 
 NOTICE_ROLES = {"info": "note", "warning": "note", "error": "alert"}

@@ -62,3 +62,34 @@ def test_from_a_chart_to_a_deck_in_two_clicks(app_url, page, tmp_path):
     slides = list(Presentation(str(path)).slides)
     assert [s.shapes.title.text_frame.text for s in slides[1:-1]] == ["職員のデジタル環境への満足度"]
     assert visible_problems(page) == []
+
+
+def test_ticking_charts_and_applying_makes_the_deck_of_those(app_url, page, catalog_con, tmp_path):
+    from jichitai_metrics import queries
+
+    titles = dict(
+        zip(
+            *[queries.charts(catalog_con, "r5-budget-dx-day1")[c] for c in ("chart_id", "title_ja")],
+            strict=True,
+        )
+    )
+    page.goto(f"{app_url}/deck", timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("link", name="グラフを選ぶ").click()
+    wait_idle(page)
+    page.get_by_role("checkbox", name=f"P5 · {titles['p5-kpi']}").check()
+    page.get_by_role("checkbox", name=f"P2 · {titles['p2-kpi']}").check()
+    page.get_by_label("配布資料をA4横向きにする").check()
+    page.get_by_role("button", name="この内容にする").click()
+    page.get_by_text("スライド 4 枚").wait_for()  # title, 2 charts, closing slide
+    wait_idle(page)
+    # both boxes travel in the address (one parameter per box), so a copied link opens this choice
+    assert "chart=p2-kpi" in page.url and "chart=p5-kpi" in page.url and "landscape=1" in page.url
+    assert page.get_by_role("checkbox", name=f"P5 · {titles['p5-kpi']}").is_checked()
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="スライドをダウンロード（.pptx）").click()
+    path = tmp_path / "two.pptx"
+    info.value.save_as(path)
+    slides = list(Presentation(str(path)).slides)
+    assert [s.shapes.title.text_frame.text for s in slides[1:-1]] == [titles["p2-kpi"], titles["p5-kpi"]]
+    assert visible_problems(page) == []
