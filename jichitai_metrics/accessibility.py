@@ -101,6 +101,24 @@ CHECKS: tuple[Check, ...] = (
         "tests/browser/test_keyboard.py::test_inquiry_form_to_receipt_number_by_keyboard",
     ),
     Check(
+        "お問い合わせフォームの入力の誤りは、その欄に結び付けて示し（aria-invalid・aria-describedby）、"
+        "最初の誤りの欄へフォーカスを移す",
+        "An error in the inquiry form is tied to its field (aria-invalid, aria-describedby) and focus "
+        "moves to the first field with an error",
+        "フォームのHTMLを検査し、Chromium で誤りのある入力を表示してフォーカスの位置を確認",
+        "The form's HTML is read, and in Chromium an entry with an error is drawn and the focus checked",
+        "tests/test_inquiry_form.py::test_script_moves_focus_to_the_first_field_with_a_problem",
+    ),
+    Check(
+        "お問い合わせフォームの自治体名・部署・お名前・電話番号・メールアドレスは、入力目的を示し"
+        "ブラウザの自動入力が使える（autocomplete）",
+        "The inquiry form's municipality, department, name, phone and e-mail fields state their purpose "
+        "(autocomplete), so the browser can fill them in",
+        "フォームのHTMLで各欄の autocomplete 属性を確認",
+        "The autocomplete attribute of each field is read in the form's HTML",
+        "tests/test_inquiry_form.py::test_every_field_has_its_label_autofill_token_and_limit",
+    ),
+    Check(
         "発表モードは、キーボードだけで前後のグラフへ移動できる",
         "Presentation mode steps forward and back with the keyboard alone",
         "Tab・Enter・矢印キーで操作",
