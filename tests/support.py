@@ -192,14 +192,10 @@ def http_get(app: str, href: str, timeout: float = 60) -> tuple[int, dict[str, s
 # AppTest has no handle for components.v2 components: it shows them as UnknownElement (proto
 # BidiComponent). These two helpers read the form's data and press its button the way the browser
 # does: a trigger value on the component's "events" widget. `_make_trigger_id` and `AppTest._run`
-# are private Streamlit names; tests/test_inquiry_form.py pins that pressing works through them.
+# are private Streamlit names: if an upgrade changes them, every inquiry AppTest fails at once.
 
 
-def inquiry_form_data(at) -> dict:
-    """The data the inquiry form component was last drawn with: html and fields (name, label, value,
-    error). Fails if the form is not on screen."""
-    import json
-
+def _inquiry_component(at):
     from jichitai_metrics.ui.inquiry_form import COMPONENT_NAME
 
     found = [
@@ -208,7 +204,15 @@ def inquiry_form_data(at) -> dict:
         if getattr(el, "type", "") == "bidi_component" and el.proto.component_name == COMPONENT_NAME
     ]
     assert len(found) == 1, f"{len(found)} inquiry forms on screen"
-    return json.loads(found[0].proto.json)
+    return found[0]
+
+
+def inquiry_form_data(at) -> dict:
+    """The data the inquiry form component was last drawn with: html and fields (name, label, value,
+    error). Fails if the form is not on screen."""
+    import json
+
+    return json.loads(_inquiry_component(at).proto.json)
 
 
 def inquiry_form_values(at) -> dict:
@@ -222,16 +226,11 @@ def submit_inquiry_form(at, values: dict, consent: bool = True):
 
     from streamlit.components.v2.bidi_component.main import _make_trigger_id
 
-    from jichitai_metrics.ui.inquiry_form import COMPONENT_NAME, SUBMIT_EVENT
+    from jichitai_metrics.ui.inquiry_form import SUBMIT_EVENT
 
     sent = {**inquiry_form_values(at), **values, "consent": consent}
-    component = next(
-        el
-        for el in at.main
-        if getattr(el, "type", "") == "bidi_component" and el.proto.component_name == COMPONENT_NAME
-    )
     states = at._tree.get_widget_states()
     trigger = states.widgets.add()
-    trigger.id = _make_trigger_id(component.proto.id, "events")
+    trigger.id = _make_trigger_id(_inquiry_component(at).proto.id, "events")
     trigger.json_trigger_value = json.dumps([{"event": SUBMIT_EVENT, "value": sent}])
     return at._run(states)
