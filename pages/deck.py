@@ -41,7 +41,7 @@ intro = [
         )
     ),
 ]
-if from_explorer:
+if from_explorer and kit.DECK_SENT not in st.query_params:  # once the form is sent, the ticks say it
     filters_text = common.pick("、", ", ", lang).join(f"{k}={v}" for k, v in from_explorer.items())
     intro.append(
         prose.notice(

@@ -164,6 +164,9 @@ def test_deck_accepts_the_explorer_filters(catalog_con):
     assert _ticked(at, "chart") == expected
     assert f"スライド {len(expected) + 2} 枚" in _page_text(at)
     assert f"グラフ{len(expected)}件を選びました" in _page_text(at)
+    at.query_params.update({"sent": "1", "mode": "charts", "chart": expected[:1]})
+    at.run()  # the person changed the ticks: the note about the filters' choice would no longer be true
+    assert _ticked(at, "chart") == expected[:1] and "件を選びました" not in _page_text(at)
 
 
 def test_deck_by_programme_counts_slides(catalog_con):
