@@ -167,17 +167,17 @@ def page_form(
     `reset` labels a link to the page without the form's parameters. `role` is the form's landmark
     ("search" for filters; "" for a plain form).
     """
-    hidden = {
+    carried = {
         "lang": lang,
         **({"seminar": str(st.query_params["seminar"])} if "seminar" in st.query_params else {}),
     }
-    kept = "".join(f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in hidden.items())
+    kept = "".join(hidden(k, v) for k, v in carried.items())
     role_attr = f' role="{esc(role)}"' if role else ""
     return (
         f'<form class="jm-form" method="get" action="{nav.page_href(url_path, {})}" data-jm-nav{role_attr} '
         f'aria-label="{esc(label)}">{kept}<div class="jm-fields">{fields_html}</div>'
         f'<div class="jm-actions"><button type="submit" class="jm-button jm-primary">{esc(submit)}</button>'
-        f"{nav.nav_link(url_path, reset, hidden, css='jm-button')}</div></form>"
+        f"{nav.nav_link(url_path, reset, carried, css='jm-button')}</div></form>"
     )
 
 
