@@ -52,15 +52,24 @@ if __name__ == "__main__":
             ],
         ),
     ]
-    PAGES = {
-        common.pick(*section, lang): [
-            st.Page(
-                f"pages/{name}.py", title=common.pick(ja, en, lang), url_path=name, default=name == "overview"
-            )
-            for name, ja, en in pages
-        ]
-        for section, pages in MENU
-    }
+    # The Page objects, made once per session and language: each one resolves its file's path on the
+    # disk, which was 15% of a programme page's rerun (py-spy, 2026-11-29). Per session, not shared:
+    # st.navigation marks the chosen Page as runnable on the object itself.
+    pages_key = f"jm_pages_{lang}"
+    if pages_key not in st.session_state:
+        st.session_state[pages_key] = {
+            common.pick(*section, lang): [
+                st.Page(
+                    f"pages/{name}.py",
+                    title=common.pick(ja, en, lang),
+                    url_path=name,
+                    default=name == "overview",
+                )
+                for name, ja, en in pages
+            ]
+            for section, pages in MENU
+        }
+    PAGES = st.session_state[pages_key]
 
     # Streamlit's own menu fails axe-core's list rules; nav draws an accessible one (see there). No page
     # icons: the icon font's ligatures are read aloud ("home 概要") and the font costs every page load.
@@ -76,11 +85,15 @@ else:
     from jichitai_metrics import tcp_nodelay
     from jichitai_metrics.page_lang import HtmlLangMiddleware
     from jichitai_metrics.ui.csv_files import CSV_ROUTE
-    from jichitai_metrics.ui.image_files import IMAGE_ROUTE
+    from jichitai_metrics.ui.image_files import IMAGE_ROUTE, PICTURE_ROUTE
 
     # Streamlit's server leaves Nagle's algorithm on: small messages waited up to 40 ms each (see there).
     tcp_nodelay.install()
 
     # The tables' CSV files and the charts' images at stable addresses, linked from the pages
     # (see csv_files, image_files).
-    app = st.App(Path(__file__), middleware=[Middleware(HtmlLangMiddleware)], routes=[CSV_ROUTE, IMAGE_ROUTE])
+    app = st.App(
+        Path(__file__),
+        middleware=[Middleware(HtmlLangMiddleware)],
+        routes=[CSV_ROUTE, IMAGE_ROUTE, PICTURE_ROUTE],
+    )
