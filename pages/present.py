@@ -61,13 +61,11 @@ head = (
     f'<nav class="jm-steps" aria-label="{prose.esc(common.pick("グラフの移動", "Chart steps", lang))}">'
     f"{steps}</nav></div>"
 )
-# The same SVG picture as the chart card (inline, no image request; sharp on any projector), its
+# The same SVG picture as the chart card (sharp on any projector; the browser keeps it), its
 # source lines and the hint, as one block of HTML (see ui/prose.py).
 prose.draw(
     head,
-    fig_ui.picture_html(
-        fig_ui.card_svg(seminar_id, chart_id, lang, kit.PRESENT_WIDTH), alt_text, "jm-present"
-    ),
+    fig_ui.card_picture_html(seminar_id, chart_id, lang, alt_text, fig_ui.PRESENT_WIDTH, "jm-present"),
     *(prose.para(prose.esc(line)) for line in stamp_lines),
     prose.caption(
         common.pick(

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from jichitai_metrics import images, queries
+from jichitai_metrics.ui import image_files
 from tests.botclient import BotSession
 from tests.support import http_get
 
@@ -53,6 +54,58 @@ def test_svg_link_draws_the_chart_with_its_title_in_the_pages_language(app_url, 
 )
 def test_a_wrong_address_gets_a_short_message_not_a_traceback(app_url, path):
     status, headers, data = http_get(app_url, path + "?lang=ja")
+    assert status == 404 and headers["content-type"].startswith("text/plain")
+    text = data.decode("utf-8")
+    assert "見つかりません" in text and "Traceback" not in text and len(text) < 200
+
+
+def _picture_links(app: str, page: str, query: str) -> list[str]:
+    with BotSession(app, page, query) as bot:
+        bodies = [n.proto.body for n in bot.elements("html")]
+    return [
+        html.unescape(s)
+        for b in bodies
+        for s in re.findall(r'<img[^>]* src="([^"]*/files/picture/[^"]*)"', b)
+    ]
+
+
+def test_chart_cards_pictures_are_kept_by_the_browser_and_draw_the_cards_chart(app_url, catalog_con):
+    charts = queries.charts(catalog_con, SEMINAR, 1)
+    links = _picture_links(app_url, "program", "program=1&lang=en")
+    assert [re.search(r"/([^/]+)\.svg\?", s)[1] for s in links] == list(charts["chart_id"])
+    status, headers, data = http_get(app_url, links[0])
+    assert status == 200 and headers["content-type"].startswith("image/svg+xml")
+    # The address names the drawing (v=), so the browser may keep it without asking again.
+    assert "immutable" in headers["cache-control"] and "max-age=31536000" in headers["cache-control"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'none'" in headers["content-security-policy"]
+    svg = data.decode("utf-8")
+    assert svg.lstrip().startswith("<svg")
+    assert image_files.picture_digest(svg) in links[0]
+    # No built-in title (the card's heading says it), but the English axis text of that chart.
+    assert html.escape(str(charts.iloc[0]["title_en"]), quote=False) not in svg
+    assert "<text" in svg
+
+
+def test_a_picture_address_from_before_a_republish_gets_todays_drawing_not_kept(app_url):
+    (link, *_) = _picture_links(app_url, "program", "program=1")
+    stale = re.sub(r"v=[0-9a-f]+", "v=0000000000000000", link)
+    status, headers, data = http_get(app_url, stale)
+    assert status == 200 and data.lstrip().startswith(b"<svg")
+    assert headers["cache-control"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"files/picture/{SEMINAR}/no-such-chart.svg?lang=ja&w=900&v=0",
+        "files/picture/no-such-seminar/p1-staff-satisfaction.svg?lang=ja&w=900&v=0",
+        f"files/picture/{SEMINAR}/p1-staff-satisfaction.svg?lang=ja&w=5000&v=0",  # any width: unbounded work
+        f"files/picture/{SEMINAR}/p1-staff-satisfaction.svg?lang=ja&w=abc&v=0",
+    ],
+)
+def test_a_wrong_picture_address_gets_a_short_message(app_url, path):
+    status, headers, data = http_get(app_url, path)
     assert status == 404 and headers["content-type"].startswith("text/plain")
     text = data.decode("utf-8")
     assert "見つかりません" in text and "Traceback" not in text and len(text) < 200

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import re
+import urllib.parse
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from jichitai_metrics import queries
+from jichitai_metrics.ui import figures as fig_ui
+from jichitai_metrics.ui import image_files
 from tests.support import REPO_ROOT, html_headings, html_links
 
 SEMINAR = "r5-budget-dx-day1"
@@ -63,15 +65,24 @@ def csv_links(at: AppTest) -> list[str]:
     ]
 
 
+def picture_svg(src: str) -> str:
+    """The drawing a chart card's picture address names (ui/image_files.py serves it over HTTP)."""
+    address = urllib.parse.urlsplit(src)
+    match = re.fullmatch(r"\./files/picture/([^/]+)/([^/]+)\.svg", address.path)
+    assert match, f"a chart card's picture is at its own address, not {src[:60]}"
+    query = dict(urllib.parse.parse_qsl(address.query))
+    svg = fig_ui.card_svg(match[1], match[2], query["lang"], int(query["w"]))
+    assert query["v"] == image_files.picture_digest(svg), "the address names the drawing shown today"
+    return svg
+
+
 def charts_on(at: AppTest) -> list[dict]:
     """The chart cards shown: chart id (the card heading's id), the SVG picture and its alt text."""
     out = []
     for body in cards_on(at):
         (chart_id,) = re.findall(r'<h3 id="([^"]+)"', body)
         (src, alt) = re.findall(r'<img src="([^"]+)" alt="([^"]*)"', body)[0]
-        assert src.startswith("data:image/svg+xml;base64,"), "charts are inline SVG pictures"
-        svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
-        out.append({"chart_id": chart_id, "svg": svg, "alt": html.unescape(alt)})
+        out.append({"chart_id": chart_id, "svg": picture_svg(html.unescape(src)), "alt": html.unescape(alt)})
     return out
 
 

@@ -68,6 +68,9 @@ def test_present_url_reproduces_the_selection(chart_titles):
     texts = html.unescape(block)
     assert "出典：" in texts and "2022年（令和4年）9月21日" in texts
     assert block.count("<img") == 1 and 'class="jm-present"' in block and ' alt="' in block
+    # The smaller drawing (larger type when stretched to a projector), at the chart's picture address.
+    (src,) = re.findall(r'<img class="jm-present" src="([^"]+)"', block)
+    assert "/files/picture/r5-budget-dx-day1/p1-paper-fax.svg?" in src and "w=640" in src
 
 
 def test_present_next_and_previous_update_the_url(chart_titles):

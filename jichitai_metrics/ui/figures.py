@@ -11,7 +11,7 @@ import pandas as pd
 
 from jichitai_metrics import extracts, formatting, html_table, queries, screen, whatif, words
 from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard, build_chart_card
-from jichitai_metrics.ui import common, nav
+from jichitai_metrics.ui import common, image_files, nav
 from jichitai_metrics.ui.downloads import csv_link_html
 from jichitai_metrics.ui.inquiry import inquiry_params
 
@@ -48,8 +48,26 @@ def card_table_html(seminar_id: str, chart_id: str, lang: str) -> str:
     return html_table.table_html(item.csv_table, caption, row_header=False)
 
 
+PRESENT_WIDTH = 640  # px: a smaller plot scaled to the screen width gives larger type (presentation mode)
+PICTURE_WIDTHS = (IMAGE_WIDTH, PRESENT_WIDTH)  # the widths a picture's address may ask for
+
+
+def card_picture_html(
+    seminar_id: str, chart_id: str, lang: str, alt_text: str, width: int = IMAGE_WIDTH, css: str = ""
+) -> str:
+    """The card's picture as an `<img>` at its own address (ui/image_files.py); alt text states the values.
+
+    The browser keeps it between pages and visits (the address names the drawing's bytes), and the
+    page's HTML stays small.
+    """
+    svg = card_svg(seminar_id, chart_id, lang, width)
+    src = html.escape(image_files.picture_href(seminar_id, chart_id, lang, width, svg), quote=True)
+    class_attr = f' class="{css}"' if css else ""
+    return f'<img{class_attr} src="{src}" alt="{html.escape(alt_text, quote=True)}">'
+
+
 def picture_html(svg: str, alt_text: str, css: str = "") -> str:
-    """An SVG drawing as an `<img>` with a data: address (no extra request); alt text states the values."""
+    """An SVG drawing as an `<img>` with a data: address (for a drawing of the visitor's own entries)."""
     picture = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     class_attr = f' class="{css}"' if css else ""
     alt = html.escape(alt_text, quote=True)
@@ -71,7 +89,7 @@ def card_html(seminar_id: str, chart_id: str, lang: str) -> str:
     return (
         f'<div class="jm-chart"><h3 id="{html.escape(chart_id, quote=True)}">{html.escape(item.title)}</h3>'
         # The same drawing as the PNG and the slide (see screen.py); its alt text states every value.
-        + picture_html(card_svg(seminar_id, chart_id, lang), item.alt_text)
+        + card_picture_html(seminar_id, chart_id, lang, item.alt_text)
         + f'<p class="jm-source">{source}</p>'
         f'<details class="jm-table-view"><summary>{summary}</summary>'
         f"{card_table_html(seminar_id, chart_id, lang)}</details></div>"

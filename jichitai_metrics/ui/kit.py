@@ -24,7 +24,6 @@ from jichitai_metrics.ui.figures import card
 WHATIF_KEY = "kit_whatif"
 # The explorer keeps its filters in these query parameters; the deck page accepts the same ones.
 EXPLORER_PARAMS = ("prog", "topic", "unit", "kind", "q")
-PRESENT_WIDTH = 640  # px: a smaller plot scaled to the screen width gives larger type (presentation mode)
 
 
 @common.shared_read()
