@@ -109,3 +109,25 @@ def test_a_wrong_picture_address_gets_a_short_message(app_url, path):
     assert status == 404 and headers["content-type"].startswith("text/plain")
     text = data.decode("utf-8")
     assert "見つかりません" in text and "Traceback" not in text and len(text) < 200
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda: image_files._answer(SEMINAR, "p1-staff-satisfaction", "png", "ja"),
+        lambda: image_files._picture(SEMINAR, "p1-staff-satisfaction", "ja", "900", "0"),
+    ],
+    ids=["download", "picture"],
+)
+def test_unreadable_data_files_get_a_503_that_says_so(monkeypatch, answer):
+    from jichitai_metrics.errors import CatalogError
+    from jichitai_metrics.ui import common
+
+    def unreadable():
+        raise CatalogError("figures.csv", "2 fields, expected 19", row=3)
+
+    monkeypatch.setattr(common, "seminars", unreadable)
+    response = answer()
+    assert response.status_code == 503 and response.media_type.startswith("text/plain")
+    text = response.body.decode("utf-8")
+    assert "データファイルを読み込めない" in text and "管理者" in text and "figures.csv" not in text

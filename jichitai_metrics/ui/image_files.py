@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import urllib.parse
+from collections.abc import Callable
+from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -28,6 +30,7 @@ from jichitai_metrics.ui.csv_files import attachment, plain_message
 
 __all__ = ["IMAGE_ROUTE", "MEDIA_TYPES", "PICTURE_ROUTE", "image_href", "picture_digest", "picture_href"]
 
+T = TypeVar("T")
 PREFIX = "files/image"
 PICTURE_PREFIX = "files/picture"
 # A picture's address names its bytes (v=digest), so the browser may keep it: a new drawing has a new
@@ -44,7 +47,7 @@ def image_href(seminar_id: str, chart_id: str, fmt: str, lang: str) -> str:
 
 
 def _answer(seminar_id: str, chart_id: str, fmt: str, lang: str) -> Response:
-    from jichitai_metrics.ui import common, kit
+    from jichitai_metrics.ui import kit
 
     not_found = plain_message(
         404,
@@ -54,12 +57,22 @@ def _answer(seminar_id: str, chart_id: str, fmt: str, lang: str) -> Response:
     )
     if fmt not in MEDIA_TYPES:
         return not_found
+    data = _drawn(seminar_id, lang, not_found, lambda: kit.chart_image(seminar_id, chart_id, lang, fmt))
+    if isinstance(data, Response):
+        return data
+    return attachment(data, MEDIA_TYPES[fmt], kit.image_filename(chart_id, fmt))
+
+
+def _drawn(seminar_id: str, lang: str, missing: Response, draw: Callable[[], T]) -> T | Response:
+    """What `draw` makes; `missing` for an unknown seminar or chart; a 503 if the data can't be read."""
+    from jichitai_metrics.ui import common
+
     try:
         if seminar_id not in {str(i) for i in common.seminars()["id"]}:
-            return not_found
-        data = kit.chart_image(seminar_id, chart_id, lang, fmt)
+            return missing
+        return draw()
     except (KeyError, UnknownSeminar):
-        return not_found
+        return missing
     except CatalogError:
         return plain_message(
             503,
@@ -67,7 +80,6 @@ def _answer(seminar_id: str, chart_id: str, fmt: str, lang: str) -> Response:
             "The data files cannot be read, so no image can be made. Please tell the administrator.",
             lang,
         )
-    return attachment(data, MEDIA_TYPES[fmt], kit.image_filename(chart_id, fmt))
 
 
 async def _image_endpoint(request: Request) -> Response:
@@ -102,7 +114,6 @@ def picture_href(seminar_id: str, chart_id: str, lang: str, width: int, svg: str
 
 
 def _picture(seminar_id: str, chart_id: str, lang: str, width: str, digest: str) -> Response:
-    from jichitai_metrics.ui import common
     from jichitai_metrics.ui import figures as fig_ui
 
     missing = plain_message(
@@ -113,19 +124,9 @@ def _picture(seminar_id: str, chart_id: str, lang: str, width: str, digest: str)
     )
     if not width.isdigit() or int(width) not in fig_ui.PICTURE_WIDTHS:
         return missing
-    try:
-        if seminar_id not in {str(i) for i in common.seminars()["id"]}:
-            return missing
-        svg = fig_ui.card_svg(seminar_id, chart_id, lang, int(width))
-    except (KeyError, UnknownSeminar):
-        return missing
-    except CatalogError:
-        return plain_message(
-            503,
-            "データファイルを読み込めないため、画像を作成できません。管理者にお知らせください。",
-            "The data files cannot be read, so no image can be made. Please tell the administrator.",
-            lang,
-        )
+    svg = _drawn(seminar_id, lang, missing, lambda: fig_ui.card_svg(seminar_id, chart_id, lang, int(width)))
+    if isinstance(svg, Response):
+        return svg
     return Response(
         svg.encode("utf-8"),
         media_type=MEDIA_TYPES["svg"],
