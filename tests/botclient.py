@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import socket
 import ssl
 import time
 import urllib.error
@@ -45,8 +46,12 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
 
 # Element kinds that are widgets, and which WidgetState field carries their value.
 _VALUE_FIELD = {
@@ -62,6 +67,111 @@ _VALUE_FIELD = {
     "download_button": "trigger_value",
 }
 _TEXT_KINDS = ("markdown", "html", "text", "heading", "alert", "code", "exception")
+
+
+class Wire:
+    """One WebSocket whose reads and writes all happen in the caller's thread.
+
+    websockets' sync client reads in a thread of its own while the caller writes. Over TLS both
+    threads then use one `ssl.SSLSocket`, which is not safe (OpenSSL's connection object is not
+    shared between threads; python-engineio#461 and stomp.py#452 saw the same): against nginx over
+    TLS, 2 of 480 new sessions lost their opening request and timed out waiting for the answer
+    (tests/test_nginx_health.py failed on it in 2 of 3 CI runs, 2026-11-29). Here websockets'
+    Sans-I/O protocol parses and frames, and this class moves the bytes, one thread per session.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        subprotocols: list[str],
+        headers: dict[str, str],
+        timeout: float,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        uri = parse_uri(url)
+        deadline = time.time() + timeout
+        sock = socket.create_connection((uri.host, uri.port), timeout=timeout)
+        try:
+            if uri.secure:
+                sock = (ssl_context or ssl.create_default_context()).wrap_socket(
+                    sock, server_hostname=uri.host
+                )
+            self.sock = sock
+            self.protocol = ClientProtocol(
+                uri, subprotocols=[Subprotocol(p) for p in subprotocols], max_size=None
+            )
+            self._message: list[bytes] = []  # the frames of a message that is still arriving
+            self._ready: list[bytes] = []  # whole messages not yet handed out
+            request = self.protocol.connect()
+            for name, value in headers.items():
+                request.headers[name] = value
+            self.protocol.send_request(request)
+            self._flush()
+            while self.protocol.state is State.CONNECTING and self.protocol.handshake_exc is None:
+                self._read(deadline)
+            if self.protocol.handshake_exc is not None:
+                raise self.protocol.handshake_exc
+        except BaseException:
+            sock.close()
+            raise
+
+    def _flush(self) -> None:
+        for data in self.protocol.data_to_send():
+            if data:  # (b"" asks for a half-close after a close frame: the server then closes)
+                self.sock.sendall(data)
+
+    def _read(self, deadline: float) -> None:
+        """Read what the server sent (waiting until `deadline`), answer pings, keep whole messages."""
+        self.sock.settimeout(max(0.01, deadline - time.time()))
+        try:
+            data = self.sock.recv(65536)
+        except TimeoutError:
+            raise TimeoutError("timed out waiting for the server") from None
+        except OSError:  # reset or a TLS close without a WebSocket close: the connection is gone
+            data = b""
+        if data:
+            self.protocol.receive_data(data)
+        else:
+            self.protocol.receive_eof()
+        try:
+            self._flush()  # pongs, and the answer to a close frame
+        except OSError:
+            self.protocol.receive_eof()
+        for event in self.protocol.events_received():
+            if isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+                self._message.append(bytes(event.data))
+                if event.fin:
+                    self._ready.append(b"".join(self._message))
+                    self._message = []
+
+    def recv(self, timeout: float) -> bytes:
+        """The next whole message; TimeoutError after `timeout` s, ConnectionClosed once closed."""
+        deadline = time.time() + timeout
+        while not self._ready:
+            if self.protocol.state is State.CLOSED:
+                raise self.protocol.close_exc
+            self._read(deadline)
+        return self._ready.pop(0)
+
+    def send(self, data: bytes) -> None:
+        if self.protocol.state is not State.OPEN:
+            raise BotError("the WebSocket is closing or closed")
+        self.protocol.send_binary(data)
+        try:
+            self._flush()
+        except OSError:
+            self.protocol.receive_eof()
+            raise self.protocol.close_exc from None
+
+    def close(self) -> None:
+        try:
+            if self.protocol.state is State.OPEN:
+                self.protocol.send_close()
+                self._flush()
+        except OSError:
+            pass  # already gone: nothing to tell the server
+        finally:
+            self.sock.close()
 
 
 class BotError(AssertionError):
@@ -109,7 +219,7 @@ class BotSession:
         self.ssl_context = ssl_context  # for https:// (e.g. nginx with a self-signed test certificate)
         self.jar = http.cookiejar.CookieJar()
         self._cookies = dict(cookies or {})
-        self._ws: ClientConnection | None = None
+        self._ws: Wire | None = None
         self._widgets: dict[str, WidgetState] = {}  # values we have set, sent with every rerun
         self.nodes: dict[tuple[int, ...], Node] = {}
         self.runs = 0  # finished script runs seen
@@ -141,13 +251,12 @@ class BotSession:
         if self._cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
         try:
-            self._ws = connect(
+            self._ws = Wire(
                 ws_url,
-                subprotocols=["streamlit", *([xsrf] if xsrf else [])],  # type: ignore[list-item]
-                additional_headers=headers,
-                open_timeout=self.timeout,
-                max_size=None,
-                ssl=self.ssl_context,
+                subprotocols=["streamlit", *([xsrf] if xsrf else [])],
+                headers=headers,
+                timeout=self.timeout,
+                ssl_context=self.ssl_context,
             )
         except Exception as exc:  # noqa: BLE001 - report as a protocol failure
             raise BotError(f"WebSocket open failed: {exc!r}") from exc
@@ -174,7 +283,7 @@ class BotSession:
     def _recv(self, deadline: float) -> ForwardMsg:
         assert self._ws is not None
         try:
-            raw = self._ws.recv(timeout=max(0.05, deadline - time.time()))
+            raw = self._ws.recv(max(0.05, deadline - time.time()))
         except TimeoutError as exc:
             raise BotError(f"no answer within {self.timeout}s") from exc
         except ConnectionClosed as exc:
