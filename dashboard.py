@@ -84,6 +84,7 @@ else:
 
     from jichitai_metrics import tcp_nodelay
     from jichitai_metrics.page_lang import HtmlLangMiddleware
+    from jichitai_metrics.ui import nav
     from jichitai_metrics.ui.csv_files import CSV_ROUTE
     from jichitai_metrics.ui.image_files import IMAGE_ROUTE, PICTURE_ROUTE
 
@@ -94,6 +95,7 @@ else:
     # (see csv_files, image_files).
     app = st.App(
         Path(__file__),
-        middleware=[Middleware(HtmlLangMiddleware)],
+        # The stylesheet and the page-wide script ride in the shell: styled from the first paint (see nav).
+        middleware=[Middleware(HtmlLangMiddleware, body_end_html=nav.SHELL_END)],
         routes=[CSV_ROUTE, IMAGE_ROUTE, PICTURE_ROUTE],
     )

@@ -15,6 +15,9 @@ link to /program, /inquiry, …) first looks for the server under that page's pa
 health answers 404 and the frontend tries the root only after its 100 ms retry delay. Measured in
 headless Chromium (full reload, median of 5): /inbox 330 → 240 ms, /program?program=2 440 → 370 ms;
 the hello page 180 ms (bench/pages.py has the full table).
+
+It also adds the app's stylesheet and page-wide script at the end of the shell's `<body>`
+(ui/nav.py SHELL_END), so a page is styled from its first paint.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from urllib.parse import parse_qs
 
 from jichitai_metrics.i18n import normalise_lang
 
-__all__ = ["HtmlLangMiddleware", "lang_of_query", "point_at_server", "set_html_lang"]
+__all__ = ["HtmlLangMiddleware", "add_to_body_end", "lang_of_query", "point_at_server", "set_html_lang"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -72,11 +75,23 @@ def _base_path() -> str:
     return str(config.get_option("server.baseUrlPath") or "")
 
 
-class HtmlLangMiddleware:
-    """Rewrite `<html lang="en">` in Streamlit's served shell to the page's language."""
+def add_to_body_end(body: bytes, extra_html: str) -> bytes:
+    """The shell with `extra_html` (the app's own, never a visitor's) just before `</body>`."""
+    return body.replace(b"</body>", extra_html.encode() + b"</body>", 1) if extra_html else body
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+
+class HtmlLangMiddleware:
+    """Rewrite `<html lang="en">` in Streamlit's served shell to the page's language.
+
+    `body_end_html` goes at the end of the shell's `<body>`: the app's stylesheet and page-wide
+    script, there from the first paint (ui/nav.py says why there).
+    """
+
+    def __init__(
+        self, app: Callable[[Scope, Receive, Send], Awaitable[None]], body_end_html: str = ""
+    ) -> None:
         self.app = app
+        self.body_end_html = body_end_html
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
@@ -110,6 +125,7 @@ class HtmlLangMiddleware:
             if message.get("more_body"):
                 return
             body = point_at_server(set_html_lang(b"".join(chunks), lang), _base_path())
+            body = add_to_body_end(body, self.body_end_html)
             out_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
             out_headers.append((b"content-length", str(len(body)).encode()))
             await send({**start, "headers": out_headers})

@@ -5,12 +5,25 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from jichitai_metrics.page_lang import HtmlLangMiddleware, lang_of_query, point_at_server, set_html_lang
+from jichitai_metrics.page_lang import (
+    HtmlLangMiddleware,
+    add_to_body_end,
+    lang_of_query,
+    point_at_server,
+    set_html_lang,
+)
+from jichitai_metrics.ui.nav import SHELL_END
 
 SHELL = b'<!doctype html><html lang="en"><head></head><body><div id="root"></div></body></html>'
 
 
-def _serve(path: str, query: bytes, body: bytes = SHELL, content_type: bytes = b"text/html; charset=utf-8"):
+def _serve(
+    path: str,
+    query: bytes,
+    body: bytes = SHELL,
+    content_type: bytes = b"text/html; charset=utf-8",
+    body_end_html: str = "",
+):
     seen_headers: list = []
 
     async def app(scope, receive, send):
@@ -37,7 +50,9 @@ def _serve(path: str, query: bytes, body: bytes = SHELL, content_type: bytes = b
     }
     # In a thread of its own: an earlier test in the same process may have left this thread's loop running.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, HtmlLangMiddleware(app)(scope, receive, send)).result()
+        pool.submit(
+            asyncio.run, HtmlLangMiddleware(app, body_end_html=body_end_html)(scope, receive, send)
+        ).result()
     out = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     start = next(m for m in sent if m["type"] == "http.response.start")
     return out, dict(start["headers"]), seen_headers
@@ -81,3 +96,20 @@ def test_shell_names_the_server_root_so_a_deep_link_needs_one_probe():
     hostile = point_at_server(SHELL, "</script><script>alert(1)")
     assert hostile.count(b"</script>") == 1 and b"\\u003c/script>" in hostile
     assert point_at_server(b"<p>no shell</p>", "") == b"<p>no shell</p>"
+
+
+def test_the_shell_carries_the_stylesheet_and_navigation_script_at_its_end():
+    body, headers, _ = _serve("/program", b"program=1", body_end_html=SHELL_END)
+    tail = body[body.index(b'<div id="root"></div>') : body.index(b"</body>")]
+    assert b".jm-prose" in tail and b":focus-visible" in tail  # the screen style
+    assert b"@media print" in tail  # the print style
+    assert b"window.__jmNav" in tail  # client-side navigation for data-jm-nav links
+    assert body.count(SHELL_END.encode()) == 1
+    assert int(headers[b"content-length"]) == len(body)
+    # Not in anything but the shell.
+    js = b"const x = '</body>';"
+    asset, _, _ = _serve(
+        "/static/js/a.js", b"", body=js, content_type=b"text/javascript", body_end_html=SHELL_END
+    )
+    assert asset == js
+    assert add_to_body_end(b"<p>no body</p>", SHELL_END) == b"<p>no body</p>"

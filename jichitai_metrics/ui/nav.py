@@ -8,9 +8,10 @@ draws it as HTML: one list per section under its label, the current page as text
 `aria-current="page"`, the others as links that the frontend follows client-side (the session and
 its deck survive; see _CLIENT_NAV).
 
-Everything travels in one `st.html` block (style, print style, language switch, menu): every
-Streamlit element costs each page load in the browser (bench/pages.py), and the menu as `st.page_link`s
-and labels was 14 of them, most of a light page.
+The language switch and the menu travel in one `st.html` block: every Streamlit element costs each
+page load in the browser (bench/pages.py), and the menu as `st.page_link`s and labels was 14 of them,
+most of a light page. The stylesheet and the client-side navigation ride in the served shell's
+`<body>` instead (SHELL_END), so a page is styled from its first paint.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import streamlit as st
 from jichitai_metrics.i18n import LANG_NAMES, LANGS
 from jichitai_metrics.ui.printing import PRINT_CSS
 
-__all__ = ["current_path", "draw_navigation", "nav_link", "page_href", "this_page_link"]
+__all__ = ["SHELL_END", "current_path", "draw_navigation", "nav_link", "page_href", "this_page_link"]
 
 # A focus ring on everything focusable (WCAG 2.4.7; 3:1 against white and the sidebar grey), the
 # current page's look, and section labels in body-text colour (AA contrast).
@@ -149,7 +150,7 @@ button.jm-button { font: inherit; cursor: pointer; }
 # the address in the history and tells Streamlit's frontend, which follows the
 # address exactly as it does for the browser's Back button (a rerun in the same session, so the deck
 # choices, what-if entries and a staff sign-in survive). Without script the link is an ordinary one.
-# Installed once per tab; the block is redrawn on every page.
+# Installed once per tab load (it sits in the served shell, see SHELL_END).
 _CLIENT_NAV = """if (!window.__jmNav) { window.__jmNav = true;
   const follow = (href) => {
     if (href !== window.location.href) window.history.pushState(null, "", href);
@@ -187,6 +188,17 @@ _CLIENT_NAV = """if (!window.__jmNav) { window.__jmNav = true;
   });
 }"""
 
+
+# What the served shell carries at the end of its <body> (page_lang.HtmlLangMiddleware, set up in
+# dashboard.py): the stylesheet (screen and print) and the client-side navigation.
+# - Not in the sidebar's block: Streamlit sets a block with script in an effect after the render
+#   that draws the content, so a load could first show the page unstyled (the programme tabs as bare
+#   links, one column) and then lay it out again (seen in a Chromium filmstrip of programme 1,
+#   2026-11-29).
+# - Not in <head>: Streamlit's own styles are added to <head> as it runs, after anything the shell
+#   has there, and where a rule of ours and one of theirs are equally specific the later one wins
+#   (the menu's lists got Streamlit's indent back). Here ours come later in the document.
+SHELL_END = _STYLE + f"<style>{PRINT_CSS}</style><script>{_CLIENT_NAV}</script>"
 
 _CURRENT_PATH = "jm_current_url_path"
 
@@ -275,7 +287,7 @@ def _menu(sections: Mapping[str, Sequence[st.Page]], current: st.Page, lang: str
 
 
 def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page, lang: str) -> None:
-    """The sidebar as one block: the style (screen and print), the language switch and the menu.
+    """The sidebar as one block: the language switch and the menu (the style is in SHELL_END).
 
     One block, because every Streamlit element costs each page load in the browser (bench/pages.py:
     the menu as 14 elements was most of a light page's time over the hello page). Links are text only:
@@ -284,14 +296,8 @@ def draw_navigation(sections: Mapping[str, Sequence[st.Page]], current: st.Page,
     """
     st.session_state[_CURRENT_PATH] = current.url_path
     # The value written into the script is one of LANGS, never user text.
-    script = f'<script>document.documentElement.lang = "{lang}";\n{_CLIENT_NAV}</script>'
+    script = f'<script>document.documentElement.lang = "{lang}";</script>'
     menu_label = "メニュー" if lang == "ja" else "Menu"
-    block = (
-        _STYLE
-        + f"<style>{PRINT_CSS}</style>"
-        + _language_switch(lang)
-        + _menu(sections, current, lang, menu_label)
-        + script
-    )
+    block = _language_switch(lang) + _menu(sections, current, lang, menu_label) + script
     with st.sidebar:
         st.html(block, unsafe_allow_javascript=True)
