@@ -163,13 +163,20 @@ class Wire:
             self.protocol.receive_eof()
             raise self.protocol.close_exc from None
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> None:
+        """The closing handshake, as a browser does it: our close frame, then wait (at most `timeout`
+        s) for the server's and for it to end the connection. A proxy (nginx) writes its access log
+        line as the connection ends, so a test that reads the log right after sees every session;
+        closing the socket at once left the last line unwritten now and then."""
         try:
             if self.protocol.state is State.OPEN:
                 self.protocol.send_close()
                 self._flush()
-        except OSError:
-            pass  # already gone: nothing to tell the server
+            deadline = time.time() + timeout
+            while self.protocol.state is not State.CLOSED and time.time() < deadline:
+                self._read(deadline)
+        except (OSError, TimeoutError):
+            pass  # already gone, or the server did not answer in time: nothing more to wait for
         finally:
             self.sock.close()
 
