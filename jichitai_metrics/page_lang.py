@@ -18,10 +18,16 @@ the hello page 180 ms (bench/pages.py has the full table).
 
 It also adds the app's stylesheet and page-wide script at the end of the shell's `<body>`
 (ui/nav.py SHELL_END), so a page is styled from its first paint.
+
+What the browser caches is what we send: the shell's ETag is a digest of the rewritten body, and a
+revalidation is answered here (304 when it still matches). Streamlit's own ETag names its file on
+the disk, which our additions do not change: with it, a browser that had `/` before a release kept
+the old stylesheet and script after it (the file answered 304), until Streamlit itself was upgraded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -29,7 +35,15 @@ from urllib.parse import parse_qs
 
 from jichitai_metrics.i18n import normalise_lang
 
-__all__ = ["HtmlLangMiddleware", "add_to_body_end", "lang_of_query", "point_at_server", "set_html_lang"]
+__all__ = [
+    "HtmlLangMiddleware",
+    "add_to_body_end",
+    "etag_matches",
+    "lang_of_query",
+    "point_at_server",
+    "set_html_lang",
+    "shell_etag",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -40,6 +54,10 @@ _SHELL_MARK = b'<html lang="en"'
 _HEAD_MARK = b"<head>"
 # Streamlit's own endpoints never serve the shell; everything else (/, /program, /explorer?…) may.
 _NOT_SHELL = ("/_stcore/", "/static/", "/media/", "/component/", "/-/")
+# Asked of the inner app without these, so it always sends the file for us to rewrite; the ETag
+# of what we send answers If-None-Match, and Last-Modified (the file's date) is not sent.
+_CONDITIONAL = (b"accept-encoding", b"if-none-match", b"if-modified-since")
+_FILE_VALIDATORS = (b"content-length", b"etag", b"last-modified")
 
 
 def lang_of_query(query_string: bytes | str) -> str:
@@ -67,6 +85,17 @@ def point_at_server(body: bytes, base_path: str) -> bytes:
         f"{{BACKEND_BASE_URL: window.location.origin + {root}}});</script>"
     )
     return body.replace(_HEAD_MARK, _HEAD_MARK + script.encode(), 1)
+
+
+def shell_etag(body: bytes) -> bytes:
+    """A strong ETag for the shell as sent: a digest of its bytes (lang, additions and all)."""
+    return b'"jm-' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+
+
+def etag_matches(if_none_match: bytes, etag: bytes) -> bool:
+    """Whether an If-None-Match header names `etag` (a list, `*`, or weak forms: RFC 9110 13.1.2)."""
+    tags = [t.strip().removeprefix(b"W/") for t in if_none_match.split(b",")]
+    return b"*" in tags or etag in tags
 
 
 def _base_path() -> str:
@@ -103,8 +132,9 @@ class HtmlLangMiddleware:
             await self.app(scope, receive, send)
             return
         lang = lang_of_query(scope.get("query_string", b""))
-        # The shell is ~1 kB: ask for it uncompressed so the one attribute can be rewritten.
-        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]
+        # The shell is ~8 kB: ask for it uncompressed and unconditionally, so it can be rewritten.
+        asked = dict((k.lower(), v) for k, v in scope.get("headers", []))
+        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() not in _CONDITIONAL]
         inner = dict(scope, headers=headers)
         start: Message | None = None
         chunks: list[bytes] = []
@@ -126,7 +156,14 @@ class HtmlLangMiddleware:
                 return
             body = point_at_server(set_html_lang(b"".join(chunks), lang), _base_path())
             body = add_to_body_end(body, self.body_end_html)
-            out_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            etag = shell_etag(body)
+            out_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _FILE_VALIDATORS]
+            out_headers.append((b"etag", etag))
+            if start.get("status") == 200 and etag_matches(asked.get(b"if-none-match", b""), etag):
+                kept = [(k, v) for k, v in out_headers if k.lower() != b"content-type"]
+                await send({**start, "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b""})
+                return
             out_headers.append((b"content-length", str(len(body)).encode()))
             await send({**start, "headers": out_headers})
             await send({"type": "http.response.body", "body": body if scope.get("method") == "GET" else b""})

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from jichitai_metrics.page_lang import (
     HtmlLangMiddleware,
     add_to_body_end,
+    etag_matches,
     lang_of_query,
     point_at_server,
     set_html_lang,
@@ -23,12 +26,14 @@ def _serve(
     body: bytes = SHELL,
     content_type: bytes = b"text/html; charset=utf-8",
     body_end_html: str = "",
+    asked: list[tuple[bytes, bytes]] | None = None,
 ):
     seen_headers: list = []
 
     async def app(scope, receive, send):
         seen_headers.extend(scope["headers"])
         headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+        headers += [(b"etag", b'"file-etag"'), (b"last-modified", b"Sun, 29 Nov 2026 17:13:05 GMT")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body[:10], "more_body": True})
         await send({"type": "http.response.body", "body": body[10:]})
@@ -46,7 +51,7 @@ def _serve(
         "method": "GET",
         "path": path,
         "query_string": query,
-        "headers": [(b"accept-encoding", b"gzip"), (b"host", b"x")],
+        "headers": [(b"accept-encoding", b"gzip"), (b"host", b"x"), *(asked or [])],
     }
     # In a thread of its own: an earlier test in the same process may have left this thread's loop running.
     with ThreadPoolExecutor(1) as pool:
@@ -55,7 +60,7 @@ def _serve(
         ).result()
     out = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     start = next(m for m in sent if m["type"] == "http.response.start")
-    return out, dict(start["headers"]), seen_headers
+    return out, dict(start["headers"], status=start["status"]), seen_headers
 
 
 def test_lang_follows_the_router_rule():
@@ -113,3 +118,47 @@ def test_the_shell_carries_the_stylesheet_and_navigation_script_at_its_end():
     )
     assert asset == js
     assert add_to_body_end(b"<p>no body</p>", SHELL_END) == b"<p>no body</p>"
+
+
+def test_the_shell_is_cached_by_what_is_sent_not_by_streamlits_file():
+    """A release that changes the stylesheet or script reaches a browser that cached the old shell."""
+    body, headers, _ = _serve("/", b"", body_end_html=SHELL_END)
+    etag = headers[b"etag"]
+    assert etag != b'"file-etag"' and b"last-modified" not in headers
+    # Each language, and each version of our additions, is its own cache entry.
+    assert _serve("/", b"lang=en", body_end_html=SHELL_END)[1][b"etag"] != etag
+    assert _serve("/", b"", body_end_html=SHELL_END + "<style></style>")[1][b"etag"] != etag
+    # The browser's revalidation: 304 while it still holds what we send ...
+    again, headers, upstream = _serve("/", b"", body_end_html=SHELL_END, asked=[(b"if-none-match", etag)])
+    assert headers["status"] == 304 and again == b"" and headers[b"etag"] == etag
+    assert not {k for k, _ in upstream} & {b"if-none-match", b"if-modified-since"}
+    # ... and the new shell when it holds Streamlit's file tag, its date, or an older shell of ours.
+    for stale in [
+        (b"if-none-match", b'"file-etag"'),
+        (b"if-modified-since", b"Sun, 29 Nov 2026 17:13:05 GMT"),
+    ]:
+        fresh, headers, _ = _serve("/", b"", body_end_html=SHELL_END, asked=[stale])
+        assert headers["status"] == 200 and fresh == body
+
+
+def test_if_none_match_reads_lists_weak_tags_and_star():
+    assert etag_matches(b'"a", W/"jm-1"', b'"jm-1"')
+    assert etag_matches(b"*", b'"jm-1"')
+    assert not etag_matches(b'"jm-2"', b'"jm-1"') and not etag_matches(b"", b'"jm-1"')
+
+
+def test_the_running_app_revalidates_its_shell(app_url):
+    """Against the real server: the tag it sends is answered with 304; Streamlit's file tag is not."""
+    with urllib.request.urlopen(f"{app_url}/") as first:
+        body, etag = first.read(), first.headers["ETag"]
+    assert b".jm-prose" in body and etag.startswith('"jm-')
+    request = urllib.request.Request(f"{app_url}/", headers={"If-None-Match": etag})
+    try:
+        urllib.request.urlopen(request)
+        raise AssertionError("expected 304 Not Modified")
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 304 and answer.headers["ETag"] == etag
+    # Streamlit's own tag for its index.html no longer counts as a copy of our shell.
+    stale = urllib.request.Request(f"{app_url}/", headers={"If-None-Match": '"0123456789abcdef"'})
+    with urllib.request.urlopen(stale) as answer:
+        assert answer.status == 200 and answer.read() == body
