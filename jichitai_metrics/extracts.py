@@ -1,4 +1,9 @@
-"""The figure extract: one row per catalogue figure, the table behind the figure tables and their CSV.
+"""The figure extract: one row per catalogue figure, in two forms from the same words.
+
+- `figures_for_export`: the CSV, every field in its own column (ids, plain numbers, the year as a
+  number), for machines and Excel;
+- `figures_for_reading`: the figure tables on screen, one column per thing a planner reads (what,
+  how much, when, of which kind, the quote, the caveats, the source).
 
 Headers and words come from :mod:`jichitai_metrics.words` (the chart CSV uses the same names); the
 bytes are written by :func:`jichitai_metrics.export.csv_bytes`.
@@ -11,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from jichitai_metrics import formatting, words
+from jichitai_metrics.i18n import pick
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -44,6 +50,17 @@ def _or_none(text: str) -> str | None:
     return text or None
 
 
+def _seminar(row: dict[str, Any]) -> dict[str, Any]:
+    """The seminar fields a figure row carries, as words.source_line reads a seminar."""
+    return {
+        "title_ja": row.get("seminar_title_ja"),
+        "title_en": row.get("seminar_title_en"),
+        "report_title": row.get("report_title"),
+        "organiser_ja": row.get("organiser"),
+        "organiser_en": row.get("organiser_en"),
+    }
+
+
 def figures_for_export(df: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """The machine-readable figure extract: one row per figure, plain numbers, unit and source columns.
 
@@ -55,13 +72,7 @@ def figures_for_export(df: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     for row in df.to_dict("records"):
         year = _int_or_none(row.get("fiscal_year"))
         qualifier = words.clean(row.get("qualifier"))
-        seminar = {
-            "title_ja": row.get("seminar_title_ja"),
-            "title_en": row.get("seminar_title_en"),
-            "report_title": row.get("report_title"),
-            "organiser_ja": row.get("organiser"),
-            "organiser_en": row.get("organiser_en"),
-        }
+        seminar = _seminar(row)
         records.append(
             {
                 "figure_id": _or_none(words.clean(row.get("id"))),
@@ -93,3 +104,49 @@ def figures_for_export(df: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
     out["ambiguous"] = out["ambiguous"].astype("boolean")
     return out.rename(columns=words.headers(words.FIGURE_CSV_COLUMNS, lang))
+
+
+#: The screen's figure table, in reading order.
+FIGURE_READING_COLUMNS = ("label", "value", "period", "kind", "quote", "note", "source")
+
+
+def _caveats(row: dict[str, Any], lang: str) -> str:
+    """The 注記 cell: ⚠ 解釈注意 first (as on the chart cards), then the note, baseline and derivation."""
+    note = words.text(row, "note", lang)
+    parts = []
+    if _bool_or_none(row.get("ambiguous")):
+        said = note or pick("レポートの表現が曖昧です。", "The report is ambiguous.", lang)
+        parts.append(pick(f"⚠ 解釈注意：{said}", f"⚠ Ambiguous: {said}", lang))
+    elif note:
+        parts.append(note)
+    baseline = words.baseline_text(row, lang)
+    if baseline:
+        parts.append(pick(f"比較基準：{baseline}", f"Baseline: {baseline}", lang))
+    derivation = words.text(row, "derivation", lang)
+    if derivation:
+        parts.append(pick(f"算出方法：{derivation}", f"Derivation: {derivation}", lang))
+    return " ／ ".join(parts) if lang != "en" else " / ".join(parts)
+
+
+def figures_for_reading(df: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
+    """The figures as the screen's table: 項目, 値 (約32%), 時点・年度, 種別, 引用, 注記, 出典.
+
+    The same rows and words as `figures_for_export`, with what a planner reads together in one cell:
+    the value with its unit and qualifier, the as-of with its 和暦 and 年度, the caveats. Seven
+    columns instead of the CSV's nineteen fit a laptop screen and a third of the cells made the
+    explorer's page load (bench/README.md); every field stays in the CSV linked under each table.
+    """
+    records = [
+        {
+            "label": words.text(row, "label", lang),
+            "value": words.value_text(row, lang),
+            "period": words.period_text(row, lang),
+            "kind": words.kind_text(row.get("kind"), lang),
+            "quote": words.clean(row.get("quote")),
+            "note": _caveats(row, lang),
+            "source": words.source_line(row, lang, seminar=_seminar(row), prefix=False),
+        }
+        for row in df.to_dict("records")
+    ]
+    out = pd.DataFrame.from_records(records, columns=list(FIGURE_READING_COLUMNS))
+    return out.rename(columns=words.headers(FIGURE_READING_COLUMNS, lang))

@@ -37,9 +37,18 @@ def _column_rem(header: str, texts: Sequence[str]) -> float:
 
 
 def table_html(
-    frame: pd.DataFrame, caption: str, columns: Sequence[str] | None = None, row_header: bool = True
+    frame: pd.DataFrame,
+    caption: str,
+    columns: Sequence[str] | None = None,
+    row_header: bool = True,
+    fit: bool = False,
 ) -> str:
-    """`frame` (in `columns` order) as an accessible HTML table inside a labelled scroll region."""
+    """`frame` (in `columns` order) as an accessible HTML table inside a labelled scroll region.
+
+    `fit`: the table takes the page's width (short columns their own, the long ones an equal share of
+    the rest) and scrolls sideways only where the page is narrower than about 8rem a column (a phone,
+    200% zoom).
+    """
     names = [c for c in (columns or list(frame.columns)) if c in frame.columns]
     head = "".join(f'<th scope="col">{html.escape(str(n))}</th>' for n in names)
     texts = [[cell_text(v) for v in row] for row in frame[names].itertuples(index=False, name=None)]
@@ -54,11 +63,16 @@ def table_html(
     # row instead of measuring every cell twice for its widths, which was most of the explorer's
     # layout time on a reload (49 rows x 19 columns, Chromium trace). Long quotes wrap at 20rem.
     widths = [_column_rem(str(n), [row[i] for row in texts]) for i, n in enumerate(names)]
-    cols = "".join(f'<col style="width: {w}rem">' for w in widths)
     label = html.escape(caption)
     width = round(sum(widths), 1)
+    if fit:  # short columns keep their width; the long ones share what is left equally
+        cols = "".join(f'<col style="width: {w}rem">' if w <= 10 else "<col>" for w in widths)
+        size = f"width: 100%; min-width: {round(sum(min(w, 8.0) for w in widths), 1)}rem"
+    else:
+        cols = "".join(f'<col style="width: {w}rem">' for w in widths)
+        size = f"width: {width}rem"
     return (
         f'<div class="jm-table" role="region" aria-label="{label}" tabindex="0">'
-        f'<table style="width: {width}rem"><caption>{label}</caption><colgroup>{cols}</colgroup>'
+        f'<table style="{size}"><caption>{label}</caption><colgroup>{cols}</colgroup>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )

@@ -253,7 +253,7 @@ def source_line(
     """
     row = row or {}
     parts: list[str] = []
-    if seminar:
+    if seminar and report_name(seminar, lang):  # a row without its seminar's fields names none
         parts.append(report_name(seminar, lang))
     number = row.get("number", row.get("program"))
     if not blank(number):
@@ -306,6 +306,7 @@ COLUMN_HEADERS: dict[str, tuple[str, str]] = {
     "baseline": ("比較基準", "Baseline"),
     "as_of": ("時点", "As of"),
     "as_of_basis": ("時点の扱い", "As-of basis"),
+    "period": ("時点・年度", "As of / fiscal year"),  # on screen: as-of with 和暦, and 年度
     "fiscal_year": ("年度(西暦)", "Fiscal year"),
     "fiscal_year_wareki": ("年度(和暦)", "Fiscal year (Japanese era)"),
     "ambiguous": ("解釈注意", "Ambiguous"),

@@ -63,6 +63,37 @@ form = prose.page_form(
 
 found = common.figures(seminar_id, **chosen.figure_query())
 total = len(common.figures(seminar_id))
+ignored = [
+    prose.notice(
+        "warning",
+        common.pick(
+            f"⚠ URLの条件「{name}={bad}」に当てはまる選択肢がないため、この条件は外しました。",
+            f"⚠ The URL filter “{name}={bad}” matches no option, so it was ignored.",
+            lang,
+        ),
+    )
+    for name, bad in chosen.ignored
+]
+if found.empty:
+    result = prose.notice(
+        "info",
+        common.pick(
+            "条件に合う数値はありません。条件を減らすか、別の言葉で検索してください。",
+            "No figure matches. Remove a filter or try other words.",
+            lang,
+        ),
+    )
+else:
+    # The table and a link to the same rows as CSV (its address carries the filters: see csv_files).
+    result = fig_ui.figures_table_html(
+        found,
+        seminar_id,
+        "figures",
+        common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
+        chosen.cache_key(seminar_id),
+        chosen.url_params(),
+    )
+# One block for the whole page: each Streamlit element is a cost on every load (bench/README.md).
 prose.draw(
     prose.heading(1, common.pick("数値一覧", "Figure explorer", lang)),
     prose.caption(
@@ -81,37 +112,6 @@ prose.draw(
         "jm-count",
         role="status",
     ),
+    *ignored,
+    result,
 )
-
-for name, bad in chosen.ignored:
-    st.warning(
-        common.md_escape(
-            common.pick(
-                f"URLの条件「{name}={bad}」に当てはまる選択肢がないため、この条件は外しました。",
-                f"The URL filter “{name}={bad}” matches no option, so it was ignored.",
-                lang,
-            )
-        ),
-        icon=":material/warning:",
-    )
-
-if found.empty:
-    st.info(
-        common.pick(
-            "条件に合う数値はありません。条件を減らすか、別の言葉で検索してください。",
-            "No figure matches. Remove a filter or try other words.",
-            lang,
-        )
-    )
-else:
-    # The table and a link to the same rows as CSV (its address carries the filters: see csv_files).
-    st.html(
-        fig_ui.figures_table_html(
-            found,
-            seminar_id,
-            "figures",
-            common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
-            chosen.cache_key(seminar_id),
-            chosen.url_params(),
-        )
-    )

@@ -23,7 +23,7 @@ from jichitai_metrics.export import (
     export_filename,
     neutralise_cell,
 )
-from jichitai_metrics.extracts import figures_for_export
+from jichitai_metrics.extracts import figures_for_export, figures_for_reading
 from jichitai_metrics.words import COLUMN_HEADERS, FIGURE_CSV_COLUMNS
 
 DANGEROUS_ASCII = "=+-@"
@@ -442,6 +442,35 @@ def test_figure_extract_in_english():
     )
     # No English label: fall back to Japanese rather than a blank.
     assert out.iloc[1]["Item"] == "未着手の自治体"
+
+
+def test_the_screen_reads_each_figure_in_seven_columns():
+    """Value with its unit and qualifier, as-of with 和暦 and 年度, caveats together; same rows."""
+    rows = [*FIGURE_ROWS, {**FIGURE_ROWS[0], "id": "d", "kind": "derived", "derivation": "100% − 57%",
+                           "baseline": "2016", "note_ja": "調査月は不明"}]  # fmt: skip
+    out = figures_for_reading(pd.DataFrame(rows), "ja")
+    assert list(out.columns) == ["項目", "値", "時点・年度", "種別", "引用", "注記", "出典"]
+    assert out["項目"].tolist() == figures_for_export(pd.DataFrame(rows), "ja")["項目"].tolist()
+    first, seminar_level, derived = (out.iloc[i] for i in range(3))
+    assert first["値"] == "約32%" and first["種別"] == "報告値" and first["注記"] == ""
+    assert first["時点・年度"] == "2022年（令和4年）、令和5年度（2023年度）"
+    assert first["出典"].endswith("Program1 宮坂 学 氏") and first["引用"] == "「不満」が32%"
+    # Ambiguous, with no note of its own: the reader is still told to take care.
+    assert seminar_level["注記"] == "⚠ 解釈注意：レポートの表現が曖昧です。"
+    assert seminar_level["値"] == "0%" and seminar_level["出典"] == "セミナー全体"
+    assert derived["種別"] == "算出値"
+    assert derived["注記"] == "調査月は不明 ／ 比較基準：2016年（平成28年）比 ／ 算出方法：100% − 57%"
+    english = figures_for_reading(pd.DataFrame(rows), "en")
+    assert list(english.columns) == [
+        "Item",
+        "Value",
+        "As of / fiscal year",
+        "Kind",
+        "Quote",
+        "Note",
+        "Source",
+    ]
+    assert english.iloc[0]["Value"] == "about 32%" and english.iloc[1]["Note"].startswith("⚠ Ambiguous: ")
 
 
 @pytest.mark.parametrize(

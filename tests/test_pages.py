@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -154,9 +155,10 @@ def test_every_figure_of_a_programme_is_on_its_page(catalog_con):
         assert len(cards_on(at)) == len(chart_ids)  # each card carries its table (in its table view)
         ids = set()
         for frame in frames_on(at):
-            for column in ("数値ID",):
-                if column in frame:
-                    ids |= set(frame[column].dropna())
+            if "数値ID" in frame:  # a chart's table view (the chart CSV's columns)
+                ids |= set(frame["数値ID"].dropna())
+            elif "時点・年度" in frame:  # the other figures, as the screen reads them
+                ids |= set(_figure_ids(frame))
         wanted = set(figures.loc[figures["program"] == number, "id"])
         assert wanted <= ids, f"programme {number}: not on the page: {sorted(wanted - ids)}"
 
@@ -177,9 +179,28 @@ def test_seminar_level_figures_are_on_the_overview(catalog_con):
 # --- explorer -----------------------------------------------------------------------------------
 
 
+@functools.cache
+def _ids_by_label() -> dict[str, str]:
+    """Figure id by Japanese label (unique in the catalogue: checked here), to read screen tables."""
+    from jichitai_metrics import catalog
+
+    con = catalog.build_catalog(REPO_ROOT / "data")
+    try:
+        figures = queries.figures(con)
+    finally:
+        con.close()
+    assert figures["label_ja"].is_unique
+    return dict(zip(figures["label_ja"], figures["id"], strict=True))
+
+
+def _figure_ids(frame: pd.DataFrame) -> list[str]:
+    """The figures a screen table lists (its row headers are the figures' 項目), as ids."""
+    return [_ids_by_label()[label] for label in frame["項目"]]
+
+
 def _explorer_ids(at: AppTest) -> list[str]:
     frames = frames_on(at)
-    return frames[0]["数値ID"].tolist() if frames else []
+    return _figure_ids(frames[0]) if frames else []
 
 
 def test_explorer_without_filters_lists_every_figure(catalog_con):
@@ -203,25 +224,41 @@ def test_explorer_filters_combine_from_the_url(catalog_con):
 
 def test_explorer_bad_url_value_is_explained_and_ignored(catalog_con):
     at = open_page("pages/explorer.py", kind="bogus")
-    assert any("kind=bogus" in w.value for w in at.warning)
+    (warning,) = re.findall(r'<p class="jm-notice jm-warning" role="note">([^<]*)</p>', " ".join(bodies(at)))
+    assert "「kind=bogus」" in warning and "外しました" in warning
     assert len(_explorer_ids(at)) == len(queries.figures(catalog_con, seminar_id=SEMINAR))
 
 
-def test_explorer_says_yes_or_no_where_a_figure_needs_care(catalog_con):
-    """The 解釈注意 column reads はい/いいえ (the CSV keeps True/False for machines)."""
+def test_explorer_marks_the_figures_that_need_care(catalog_con):
+    """A figure the report leaves ambiguous opens its 注記 with ⚠ 解釈注意, as on the chart cards."""
     figures = queries.figures(catalog_con, seminar_id=SEMINAR).set_index("id")
     (table,) = frames_on(open_page("pages/explorer.py"))
-    shown = table.set_index("数値ID")["解釈注意"]
-    assert set(shown) == {"はい", "いいえ"}
-    assert all(shown[i] == ("はい" if figures.loc[i, "ambiguous"] else "いいえ") for i in shown.index)
+    assert list(table.columns) == ["項目", "値", "時点・年度", "種別", "引用", "注記", "出典"]
+    notes = dict(zip(_figure_ids(table), table["注記"].fillna(""), strict=True))
+    flagged = {i for i, note in notes.items() if note.startswith("⚠ 解釈注意：")}
+    assert flagged == set(figures.index[figures["ambiguous"].astype(bool)]) and flagged
     (table,) = frames_on(open_page("pages/explorer.py", lang="en"))
-    assert set(table["Ambiguous"]) == {"Yes", "No"}
+    assert list(table.columns) == ["Item", "Value", "As of / fiscal year", "Kind", "Quote", "Note", "Source"]
+    assert table["Note"].fillna("").str.startswith("⚠ Ambiguous: ").sum() == len(flagged)
+
+
+def test_the_screen_table_reads_a_figure_as_a_planner_says_it(catalog_con):
+    """Value with unit and qualifier, the as-of with 和暦, derived figures with how; CSV keeps fields."""
+    (table,) = frames_on(open_page("pages/explorer.py", q="デジタル化の対象となる手続きの総数"))
+    row = table.iloc[0]
+    assert row["値"] == "約2万8,000プロセス" and row["種別"] == "報告値"
+    assert "令和4年" in row["時点・年度"] and "令和4年度" in row["時点・年度"]
+    assert row["引用"] and "Program" in row["出典"]
+    (table,) = frames_on(open_page("pages/explorer.py", kind="derived"))
+    assert set(table["種別"]) == {"算出値"}
+    assert all("算出方法：" in note for note in table["注記"])
 
 
 def test_explorer_no_match_says_so():
     at = open_page("pages/explorer.py", q="存在しない語句xyz")
     assert not frames_on(at)
-    assert at.info and "条件に合う数値はありません" in at.info[0].value
+    (info,) = re.findall(r'<p class="jm-notice jm-info" role="note">([^<]*)</p>', " ".join(bodies(at)))
+    assert "条件に合う数値はありません" in info
 
 
 def test_explorer_filters_are_a_get_form_that_shows_the_url_values():

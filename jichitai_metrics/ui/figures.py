@@ -139,43 +139,10 @@ def figure_export(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> pd.Dat
     return extracts.figures_for_export(_figures, lang)
 
 
-def _figure_html(table: pd.DataFrame, caption: str, lang: str) -> str:
-    order = [common.pick(*words.COLUMN_HEADERS[k], lang) for k in _READING_ORDER]
-    # The CSV keeps True/False for machines; a reader sees はい/いいえ, not Python's words.
-    flag = common.pick(*words.COLUMN_HEADERS["ambiguous"], lang)
-    if flag in table.columns:
-        yes, no = common.pick("はい", "Yes", lang), common.pick("いいえ", "No", lang)
-        table = table.assign(**{flag: table[flag].map(lambda v: v if words.blank(v) else yes if v else no)})
-    return html_table.table_html(table, caption, order)
-
-
 @common.shared_read(max_entries=256)
-def _figure_html_keyed(cache_key: tuple, lang: str, _table: pd.DataFrame) -> str:
-    return _figure_html(_table, cache_key[-1], lang)
-
-
-# On screen a planner reads what, how much, and the words first; ids and the seminar come last.
-_READING_ORDER = (
-    "label",
-    "value",
-    "unit",
-    "qualifier",
-    "quote",
-    "baseline",
-    "as_of",
-    "as_of_basis",
-    "fiscal_year",
-    "fiscal_year_wareki",
-    "kind",
-    "ambiguous",
-    "note",
-    "derivation",
-    "programme",
-    "topic",
-    "source",
-    "seminar",
-    "figure_id",
-)
+def _figure_html_keyed(cache_key: tuple, lang: str, _figures: pd.DataFrame) -> str:
+    """The figures as the screen reads them (extracts.figures_for_reading), once per selection."""
+    return html_table.table_html(extracts.figures_for_reading(_figures, lang), cache_key[-1], fit=True)
 
 
 @common.shared_read()
@@ -213,12 +180,14 @@ def figures_table_html(
 ) -> str:
     """Figures as an HTML table with a link to the same rows as CSV (ui/csv_files.py serves it).
 
+    The table has the seven columns a planner reads (extracts.figures_for_reading); the CSV has
+    every field in its own column.
+
     `name` is the table's file name on the route (`seminar`, `program<N>-other`, `figures` with the
     explorer's `filters`); `cache_key` names the selection, as for figure_table.
     """
     lang = common.lang()
-    table = figure_export(cache_key, lang, frame)
-    markup = _figure_html_keyed((*cache_key, caption), lang, table)
+    markup = _figure_html_keyed((*cache_key, caption), lang, frame)
     return f'{markup}<div class="jm-actions">{csv_link_html(seminar_id, name, lang, filters)}</div>'
 
 

@@ -109,7 +109,7 @@ def test_tables_are_html_tables_with_caption_and_header_cells(page, app_url):
     table = page.locator("[data-testid='stMain'] table").first
     assert "数値一覧" in table.locator("caption").inner_text()
     headers = table.locator("thead th[scope='col']").all_inner_texts()
-    assert headers[:3] == ["項目", "値", "単位"]
+    assert headers == ["項目", "値", "時点・年度", "種別", "引用", "注記", "出典"]
     assert table.locator("tbody tr").count() >= 1
     assert "FAX" in table.locator("tbody").inner_text()
     # the chart's table view: same HTML form, inside the card
