@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench.pages import measure, time_cold  # noqa: E402
+from bench.pages import measure_side_by_side, time_cold  # noqa: E402
 from tests.support import REPO_ROOT, launch_chromium, running_app  # noqa: E402
 
 HELLO = 'import streamlit as st\nst.write("hello")\n'
@@ -124,8 +124,9 @@ def main() -> int:
             time_cold(browser, f"{url}/")  # first run through the router (not legacy pages/ mode)
         samples: dict[str, tuple[list[float], list[float], list[float]]] = {n: ([], [], []) for n in urls}
         for _ in range(args.rounds):  # interleaved, so drift moves every variant alike
-            for name, url in urls.items():
-                for kept, new in zip(samples[name], measure(browser, url, "", args.runs), strict=True):
+            measured = measure_side_by_side(browser, {n: (url, "") for n, url in urls.items()}, args.runs)
+            for name, timings in measured.items():
+                for kept, new in zip(samples[name], timings, strict=True):
                     kept.extend(new)
         browser.close()
     hello = [statistics.median(s) for s in samples["hello"]]

@@ -129,20 +129,49 @@ def time_reload(page, url: str) -> float:
     return time.perf_counter() - start
 
 
-def measure(browser, base: str, path: str, runs: int) -> tuple[list[float], list[float], list[float]]:
-    """(cold, warm, reload) seconds of `runs` loads of one page."""
-    url = f"{base}/{path}"
-    colds = [time_cold(browser, url) for _ in range(runs)]
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
-    page = context.new_page()
-    page.goto(base)  # through the router once, as a user arriving at the dashboard
-    _drawn(page)
-    page.goto(url)
-    _drawn(page)
-    warms = [time_warm(page) for _ in range(runs)]
-    reloads = [time_reload(page, url) for _ in range(runs)]
-    context.close()
-    return colds, warms, reloads
+Timings = tuple[list[float], list[float], list[float]]  # (cold, warm, reload) seconds
+
+
+def measure_side_by_side(browser, views: dict[str, tuple[str, str]], runs: int) -> dict[str, Timings]:
+    """(cold, warm, reload) seconds of `runs` loads of each view, taken in turns.
+
+    `views`: name -> (app's base URL, page path). Run i of every view is taken within the same few
+    seconds (hello, after, before, then the other way round in the next run), so a machine that gets
+    busier for a moment slows the page and the hello page it is divided by alike. Timed one view
+    after the other instead, a burst could land on one side only: the hello page's reload median
+    once moved from 162 to 217 ms between rows of a single run (2026-11-29).
+    """
+    names = list(views)
+
+    def turns(i: int) -> list[str]:
+        return names if i % 2 == 0 else names[::-1]
+
+    colds: dict[str, list[float]] = {n: [] for n in names}
+    warms: dict[str, list[float]] = {n: [] for n in names}
+    reloads: dict[str, list[float]] = {n: [] for n in names}
+    for i in range(runs):
+        for n in turns(i):
+            base, path = views[n]
+            colds[n].append(time_cold(browser, f"{base}/{path}"))
+    tabs = {}
+    for n, (base, path) in views.items():
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
+        page = context.new_page()
+        page.goto(base)  # through the router once, as a user arriving at the dashboard
+        _drawn(page)
+        page.goto(f"{base}/{path}")
+        _drawn(page)
+        tabs[n] = (context, page)
+    for i in range(runs):
+        for n in turns(i):
+            warms[n].append(time_warm(tabs[n][1]))
+    for i in range(runs):
+        for n in turns(i):
+            base, path = views[n]
+            reloads[n].append(time_reload(tabs[n][1], f"{base}/{path}"))
+    for context, _page in tabs.values():
+        context.close()
+    return {n: (colds[n], warms[n], reloads[n]) for n in names}
 
 
 def _ms(samples: list[float]) -> str:
@@ -206,14 +235,13 @@ def main() -> int:
         for url in apps.values():
             for path in ["", *paths]:
                 time_cold(browser, f"{url}/{path}")
-        # The hello page is measured right beside each page (same minute of the same run), so a
+        # The hello page is measured beside each page, load for load (measure_side_by_side), so a
         # machine that gets busier or quieter moves both and the ratio stays fair.
         rows = []
         for path in paths:
-            hello = measure(browser, min_url, "", args.runs)
-            rows.append(
-                (path, hello, {name: measure(browser, url, path, args.runs) for name, url in apps.items()})
-            )
+            views = {"hello": (min_url, ""), **{name: (url, path) for name, url in apps.items()}}
+            measured = measure_side_by_side(browser, views, args.runs)
+            rows.append((path, measured.pop("hello"), measured))
         browser.close()
     print(
         f"median (min–max) of {args.runs} runs in ms; "

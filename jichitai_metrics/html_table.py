@@ -61,7 +61,7 @@ def table_html(
         body.append(f"<tr>{''.join(cells)}</tr>")
     # Column widths decided here (fixed table layout): the browser then lays the table out row by
     # row instead of measuring every cell twice for its widths, which was most of the explorer's
-    # layout time on a reload (49 rows x 19 columns, Chromium trace). Long quotes wrap at 20rem.
+    # layout time on a reload (49 rows x 19 columns then, Chromium trace). Long quotes wrap at 20rem.
     widths = [_column_rem(str(n), [row[i] for row in texts]) for i, n in enumerate(names)]
     label = html.escape(caption)
     width = round(sum(widths), 1)

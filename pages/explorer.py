@@ -63,6 +63,7 @@ form = prose.page_form(
 
 found = common.figures(seminar_id, **chosen.figure_query())
 total = len(common.figures(seminar_id))
+shown, bad_page = filters.rows_shown(st.query_params.get("page"), len(found))
 ignored = [
     prose.notice(
         "warning",
@@ -74,6 +75,19 @@ ignored = [
     )
     for name, bad in chosen.ignored
 ]
+if bad_page is not None:
+    ignored.append(
+        prose.notice(
+            "warning",
+            common.pick(
+                f"⚠ ページ「{bad_page}」はありません（1〜{shown.pages}ページ）。1ページ目を表示しています。",
+                f"⚠ There is no page “{bad_page}” (pages 1–{shown.pages}). Showing page 1.",
+                lang,
+            ),
+        )
+    )
+# The count stays the whole result; the table's caption and the row links say which rows are shown.
+count = common.pick(f"{len(found)}件（全{total}件中）", f"{len(found)} of {total} figures", lang)
 if found.empty:
     result = prose.notice(
         "info",
@@ -84,13 +98,19 @@ if found.empty:
         ),
     )
 else:
-    # The table and a link to the same rows as CSV (its address carries the filters: see csv_files).
-    result = fig_ui.figures_table_html(
-        found,
+    # The rows of this page, and a link to every row as CSV (its address carries the filters).
+    result = fig_ui.explorer_pages_html(shown, lang) + fig_ui.figures_table_html(
+        found.iloc[shown.start : shown.stop],
         seminar_id,
         "figures",
-        common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
-        chosen.cache_key(seminar_id),
+        common.pick(
+            f"数値一覧（{len(found)}件中 {shown.start + 1}〜{shown.stop}件）",
+            f"Figures ({shown.start + 1}–{shown.stop} of {len(found)})",
+            lang,
+        )
+        if shown.stop - shown.start < len(found)
+        else common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
+        (*chosen.cache_key(seminar_id), shown.start, shown.stop),
         chosen.url_params(),
     )
 # One block for the whole page: each Streamlit element is a cost on every load (bench/README.md).
@@ -107,11 +127,7 @@ prose.draw(
     ),
     form,
     # Announced to a screen reader when a new filter's result is drawn (role=status).
-    prose.para(
-        prose.esc(common.pick(f"{len(found)}件（全{total}件中）", f"{len(found)} of {total} figures", lang)),
-        "jm-count",
-        role="status",
-    ),
+    prose.para(prose.esc(count), "jm-count", role="status"),
     *ignored,
     result,
 )

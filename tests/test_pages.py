@@ -21,12 +21,12 @@ SEMINAR = "r5-budget-dx-day1"
 ENTRY = str(REPO_ROOT / "dashboard.py")
 
 
-def open_page(page: str, lang: str = "ja", **params: str) -> AppTest:
+def open_page(script: str, lang: str = "ja", **params: str) -> AppTest:
     """Run the router once, then the page with `params` in its URL (as a link would open it)."""
     at = AppTest.from_file(ENTRY, default_timeout=60)
     at.query_params["lang"] = lang  # as a shared link carries it: the router reads it on the first run
     at.run()
-    at.switch_page(page)
+    at.switch_page(script)
     at.query_params["lang"] = lang
     for key, value in params.items():
         at.query_params[key] = value
@@ -203,9 +203,63 @@ def _explorer_ids(at: AppTest) -> list[str]:
     return _figure_ids(frames[0]) if frames else []
 
 
-def test_explorer_without_filters_lists_every_figure(catalog_con):
+def _row_pages(at: AppTest) -> list[tuple[str, str, bool]]:
+    """The explorer's links to its pages of rows: (label, href, shown now)."""
+    (pager,) = [
+        n
+        for b in bodies(at)
+        for n in re.findall(r'<nav class="jm-tabs" aria-label="表示する行">.*?</nav>', b)
+    ]
+    return [
+        (html.unescape(text), html.unescape(href), False)
+        for href, text in re.findall(r'<a href="([^"]*)" data-jm-nav>([^<]*)</a>', pager)
+    ] + [
+        (html.unescape(text), "", True)
+        for text in re.findall(r'<span aria-current="page">([^<]*)</span>', pager)
+    ]
+
+
+def test_explorer_lists_every_figure_twenty_rows_a_page(catalog_con):
+    """Pages of 20 rows (1〜20件, 21〜40件, …) and すべて; together they list every figure once."""
+    everything = sorted(queries.figures(catalog_con, seminar_id=SEMINAR)["id"])
+    assert len(everything) > 40, "the catalogue fills three pages; this test reads all of them"
     at = open_page("pages/explorer.py")
-    assert sorted(_explorer_ids(at)) == sorted(queries.figures(catalog_con, seminar_id=SEMINAR)["id"])
+    last = f"41〜{len(everything)}件"
+    assert [label for label, _, _ in _row_pages(at)] == [
+        "21〜40件",
+        last,
+        f"すべて（{len(everything)}件）",
+        "1〜20件",
+    ]
+    page_text = " ".join(bodies(at))
+    assert f"{len(everything)}件（全{len(everything)}件中）" in page_text  # the count is the whole result
+    assert f"<caption>数値一覧（{len(everything)}件中 1〜20件）</caption>" in page_text
+    seen = []
+    for page in ("1", "2", "3"):
+        ids = _explorer_ids(open_page("pages/explorer.py", page=page))
+        assert len(ids) == (20 if page != "3" else len(everything) - 40)
+        seen += ids
+    assert sorted(seen) == everything
+    every = open_page("pages/explorer.py", page="all")
+    assert sorted(_explorer_ids(every)) == everything
+    assert (f"すべて（{len(everything)}件）", "", True) in _row_pages(every)
+
+
+def test_explorer_pages_keep_the_filters_and_the_csv_keeps_every_row(catalog_con):
+    at = open_page("pages/explorer.py", kind="reported", page="2")
+    reported = queries.figures(catalog_con, seminar_id=SEMINAR, kind="reported")
+    assert len(reported) > 20 and len(_explorer_ids(at)) == min(20, len(reported) - 20)
+    links = [href for _, href, current in _row_pages(at) if not current]
+    assert links and all("kind=reported" in href and "page=" in href for href in links)
+    (csv,) = [href for href in csv_links(at) if "/figures.csv" in href]
+    assert "page" not in csv and f"{len(reported)}行" in " ".join(bodies(at))
+
+
+def test_explorer_bad_page_is_explained_and_page_one_shown():
+    at = open_page("pages/explorer.py", page="9")
+    (warning,) = re.findall(r'<p class="jm-notice jm-warning" role="note">([^<]*)</p>', " ".join(bodies(at)))
+    assert "ページ「9」はありません" in warning
+    assert len(_explorer_ids(at)) == 20 and ("1〜20件", "", True) in _row_pages(at)
 
 
 def test_explorer_full_width_search_finds_fax():
@@ -226,18 +280,19 @@ def test_explorer_bad_url_value_is_explained_and_ignored(catalog_con):
     at = open_page("pages/explorer.py", kind="bogus")
     (warning,) = re.findall(r'<p class="jm-notice jm-warning" role="note">([^<]*)</p>', " ".join(bodies(at)))
     assert "「kind=bogus」" in warning and "外しました" in warning
-    assert len(_explorer_ids(at)) == len(queries.figures(catalog_con, seminar_id=SEMINAR))
+    total = len(queries.figures(catalog_con, seminar_id=SEMINAR))
+    assert f"{total}件（全{total}件中）" in " ".join(bodies(at))  # every figure, as without the filter
 
 
 def test_explorer_marks_the_figures_that_need_care(catalog_con):
     """A figure the report leaves ambiguous opens its 注記 with ⚠ 解釈注意, as on the chart cards."""
     figures = queries.figures(catalog_con, seminar_id=SEMINAR).set_index("id")
-    (table,) = frames_on(open_page("pages/explorer.py"))
+    (table,) = frames_on(open_page("pages/explorer.py", page="all"))
     assert list(table.columns) == ["項目", "値", "時点・年度", "種別", "引用", "注記", "出典"]
     notes = dict(zip(_figure_ids(table), table["注記"].fillna(""), strict=True))
     flagged = {i for i, note in notes.items() if note.startswith("⚠ 解釈注意：")}
     assert flagged == set(figures.index[figures["ambiguous"].astype(bool)]) and flagged
-    (table,) = frames_on(open_page("pages/explorer.py", lang="en"))
+    (table,) = frames_on(open_page("pages/explorer.py", lang="en", page="all"))
     assert list(table.columns) == ["Item", "Value", "As of / fiscal year", "Kind", "Quote", "Note", "Source"]
     assert table["Note"].fillna("").str.startswith("⚠ Ambiguous: ").sum() == len(flagged)
 

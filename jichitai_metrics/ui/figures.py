@@ -11,7 +11,7 @@ import pandas as pd
 
 from jichitai_metrics import extracts, formatting, html_table, queries, screen, whatif, words
 from jichitai_metrics.chart_card import IMAGE_WIDTH, ChartCard, build_chart_card
-from jichitai_metrics.ui import common, image_files, nav
+from jichitai_metrics.ui import common, filters, image_files, nav, prose
 from jichitai_metrics.ui.downloads import csv_link_html
 from jichitai_metrics.ui.inquiry import inquiry_params
 
@@ -189,6 +189,25 @@ def figures_table_html(
     lang = common.lang()
     markup = _figure_html_keyed((*cache_key, caption), lang, frame)
     return f'{markup}<div class="jm-actions">{csv_link_html(seminar_id, name, lang, filters)}</div>'
+
+
+def explorer_pages_html(shown: filters.RowsShown, lang: str) -> str:
+    """Links to the explorer's pages of rows (1〜20件, 21〜40件, …, すべて), the shown one marked.
+
+    Each link keeps the page's filters (a copied address opens the same rows). Nothing when the rows
+    fit on one page.
+    """
+    if shown.pages <= 1:
+        return ""
+    size = filters.EXPLORER_PAGE_SIZE
+    choices = []
+    for page in range(1, shown.pages + 1):
+        first, last = (page - 1) * size + 1, min(page * size, shown.total)
+        label = common.pick(f"{first}〜{last}件", f"{first}–{last}", lang)
+        choices.append((label, nav.this_page_href({"page": page}), page == shown.page))
+    every = common.pick(f"すべて（{shown.total}件）", f"All {shown.total}", lang)
+    choices.append((every, nav.this_page_href({"page": "all"}), shown.page is None))
+    return prose.tabs(common.pick("表示する行", "Rows shown", lang), choices)
 
 
 def seminar_figures_html(seminar_id: str) -> str:

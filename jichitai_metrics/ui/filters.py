@@ -6,6 +6,7 @@ client-side (ui/nav.py), so the URL is the one place a filter lives: a copied UR
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ from jichitai_metrics import words
 
 # The explorer's filters, as its URL (and its CSV file's address) names them.
 EXPLORER_PARAMS = ("prog", "topic", "unit", "kind", "q")
+#: Rows per page of the explorer's table (?page=N; ?page=all shows every row).
+EXPLORER_PAGE_SIZE = 20
 
 
 def _match(raw: object, options: list) -> tuple[Any, str | None]:
@@ -103,3 +106,33 @@ def explorer_filters(seminar_id: str, params: Mapping[str, str]) -> ExplorerFilt
         text=str(params.get("q") or "").strip()[:100] or None,
         ignored=tuple(ignored),
     )
+
+
+@dataclass(frozen=True)
+class RowsShown:
+    """Which rows of a table a page shows: rows[start:stop], page `page` of `pages` (None: all)."""
+
+    start: int
+    stop: int
+    page: int | None
+    pages: int
+    total: int
+
+
+def rows_shown(asked: object, total: int, size: int = EXPLORER_PAGE_SIZE) -> tuple[RowsShown, str | None]:
+    """The rows ?page=… names (1-based, or "all"), and the URL value if it names no page (page 1 then).
+
+    A table's rows are split into pages of `size` so the screen draws a part of a long table (the
+    explorer's 49 figures were the heaviest block of any page: bench/README.md); the CSV beside it
+    keeps every row.
+    """
+    pages = max(1, math.ceil(total / size))
+    text = "" if asked is None else str(asked).strip()
+    if text == "all":
+        return RowsShown(0, total, None, pages, total), None
+    page, bad = 1, None
+    if text.isdecimal() and 1 <= int(text) <= pages:  # ２ (full width) is 2; ² is not a number
+        page = int(text)
+    elif text:
+        bad = text
+    return RowsShown((page - 1) * size, min(page * size, total), page, pages, total), bad

@@ -25,7 +25,15 @@ import streamlit as st
 from jichitai_metrics.i18n import LANG_NAMES, LANGS
 from jichitai_metrics.ui.printing import PRINT_CSS
 
-__all__ = ["SHELL_END", "current_path", "draw_navigation", "nav_link", "page_href", "this_page_link"]
+__all__ = [
+    "SHELL_END",
+    "current_path",
+    "draw_navigation",
+    "nav_link",
+    "page_href",
+    "this_page_href",
+    "this_page_link",
+]
 
 # A focus ring on everything focusable (WCAG 2.4.7; 3:1 against white and the sidebar grey), the
 # current page's look, and section labels in body-text colour (AA contrast).
@@ -252,6 +260,12 @@ def this_page_link(
     """
     kept = {k: v for k, v in st.query_params.to_dict().items() if k not in changes}
     return nav_link(current_path(), label, {**kept, **changes}, lang=lang, css=css, key=key)
+
+
+def this_page_href(changes: Mapping[str, object]) -> str:
+    """The escaped address of the page being drawn, its other parameters kept and `changes` set."""
+    kept = {k: v for k, v in st.query_params.to_dict().items() if k not in changes}
+    return page_href(current_path(), {**kept, **changes})
 
 
 def _language_switch(lang: str) -> str:
