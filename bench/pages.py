@@ -9,7 +9,9 @@ dashboard. Each page is opened in headless Chromium
   Streamlit's scripts and fonts come from the browser cache; a new session): what a planner opening
   a shared link waits for;
 
-and the median of N runs is divided by the minimal page's median of the same kind. "Drawn" means the
+and the median of N runs is divided by the minimal page's median of the same kind, the two (three
+with --before) timed load for load: run i of each within the same few seconds, in turns whose order
+alternates (measure_side_by_side). "Drawn" means the
 script has finished (`data-test-script-state=notRunning`), the main block holds content, every
 Vega-Lite chart on the page has drawn its SVG/canvas, every image has loaded and no element is still
 Streamlit's grey placeholder (`stSkeleton`, shown while an element's code loads). Target: every page
@@ -21,8 +23,9 @@ Streamlit's grey placeholder (`stSkeleton`, shown while an element's code loads)
     .venv/bin/python bench/pages.py --settle 0.5 deck     # half a second idle before each timed load
 
 Back to back (the default, the issue's method), each load starts the moment the previous one was
-drawn, while the browser and the server still finish it: the hello page's warm rerun then takes
-~60 ms, against ~26 ms after half a second idle (2026-11-29). `--settle` shows the other side.
+drawn, while the browser and the servers still finish it. Timed in blocks (before stop 27), that
+previous load was the hello page's own and its warm rerun took ~60 ms; load for load it is
+another view's and the hello rerun takes 30–45 ms (bench/README.md). `--settle` waits first.
 """
 
 from __future__ import annotations
