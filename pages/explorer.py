@@ -99,20 +99,7 @@ if found.empty:
     )
 else:
     # The rows of this page, and a link to every row as CSV (its address carries the filters).
-    result = fig_ui.explorer_pages_html(shown, lang) + fig_ui.figures_table_html(
-        found.iloc[shown.start : shown.stop],
-        seminar_id,
-        "figures",
-        common.pick(
-            f"数値一覧（{len(found)}件中 {shown.start + 1}〜{shown.stop}件）",
-            f"Figures ({shown.start + 1}–{shown.stop} of {len(found)})",
-            lang,
-        )
-        if shown.stop - shown.start < len(found)
-        else common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang),
-        (*chosen.cache_key(seminar_id), shown.start, shown.stop),
-        chosen.url_params(),
-    )
+    result = fig_ui.explorer_rows_html(found, shown, seminar_id, chosen, lang)
 # One block for the whole page: each Streamlit element is a cost on every load (bench/README.md).
 prose.draw(
     prose.heading(1, common.pick("数値一覧", "Figure explorer", lang)),

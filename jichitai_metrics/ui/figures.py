@@ -191,6 +191,34 @@ def figures_table_html(
     return f'{markup}<div class="jm-actions">{csv_link_html(seminar_id, name, lang, filters)}</div>'
 
 
+def explorer_rows_html(
+    found: pd.DataFrame, shown: filters.RowsShown, seminar_id: str, chosen: filters.ExplorerFilters, lang: str
+) -> str:
+    """The explorer's links to its pages of rows, the rows `shown` as a table, and the CSV of all.
+
+    The caption says which rows are shown when they are not all; the CSV link carries the filters,
+    not the page, so it gives every row found.
+    """
+    first, last = shown.start + 1, shown.stop
+    caption = (
+        common.pick(
+            f"数値一覧（{len(found)}件中 {first}〜{last}件）",
+            f"Figures ({first}–{last} of {len(found)})",
+            lang,
+        )
+        if shown.stop - shown.start < len(found)
+        else common.pick(f"数値一覧（{len(found)}件）", f"Figures ({len(found)})", lang)
+    )
+    return explorer_pages_html(shown, lang) + figures_table_html(
+        found.iloc[shown.start : shown.stop],
+        seminar_id,
+        "figures",
+        caption,
+        (*chosen.cache_key(seminar_id), shown.start, shown.stop),
+        chosen.url_params(),
+    )
+
+
 def explorer_pages_html(shown: filters.RowsShown, lang: str) -> str:
     """Links to the explorer's pages of rows (1〜20件, 21〜40件, …, すべて), the shown one marked.
 
