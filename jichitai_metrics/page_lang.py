@@ -54,9 +54,10 @@ _SHELL_MARK = b'<html lang="en"'
 _HEAD_MARK = b"<head>"
 # Streamlit's own endpoints never serve the shell; everything else (/, /program, /explorer?…) may.
 _NOT_SHELL = ("/_stcore/", "/static/", "/media/", "/component/", "/-/")
-# Asked of the inner app without these, so it always sends the file for us to rewrite; the ETag
-# of what we send answers If-None-Match, and Last-Modified (the file's date) is not sent.
-_CONDITIONAL = (b"accept-encoding", b"if-none-match", b"if-modified-since")
+# Request headers the inner app does not get for the shell: it then always sends the whole file,
+# uncompressed, for us to rewrite. The ETag of what we send answers If-None-Match, and
+# Last-Modified (the file's date) is not sent.
+_DROPPED_FOR_SHELL = (b"accept-encoding", b"if-none-match", b"if-modified-since")
 _FILE_VALIDATORS = (b"content-length", b"etag", b"last-modified")
 
 
@@ -134,7 +135,7 @@ class HtmlLangMiddleware:
         lang = lang_of_query(scope.get("query_string", b""))
         # The shell is ~8 kB: ask for it uncompressed and unconditionally, so it can be rewritten.
         asked = dict((k.lower(), v) for k, v in scope.get("headers", []))
-        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() not in _CONDITIONAL]
+        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() not in _DROPPED_FOR_SHELL]
         inner = dict(scope, headers=headers)
         start: Message | None = None
         chunks: list[bytes] = []
