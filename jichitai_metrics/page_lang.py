@@ -58,6 +58,7 @@ _NOT_SHELL = ("/_stcore/", "/static/", "/media/", "/component/", "/-/")
 # uncompressed, for us to rewrite. The ETag of what we send answers If-None-Match, and
 # Last-Modified (the file's date) is not sent.
 _DROPPED_FOR_SHELL = (b"accept-encoding", b"if-none-match", b"if-modified-since")
+# Response headers that describe Streamlit's file, not the rewritten body we send instead.
 _FILE_VALIDATORS = (b"content-length", b"etag", b"last-modified")
 
 

@@ -227,11 +227,10 @@ def explorer_pages_html(shown: filters.RowsShown, lang: str) -> str:
     """
     if shown.pages <= 1:
         return ""
-    size = filters.EXPLORER_PAGE_SIZE
     choices = []
     for page in range(1, shown.pages + 1):
-        first, last = (page - 1) * size + 1, min(page * size, shown.total)
-        label = common.pick(f"{first}〜{last}件", f"{first}–{last}", lang)
+        rows, _ = filters.rows_shown(str(page), shown.total)  # the one rule for a page's rows
+        label = common.pick(f"{rows.start + 1}〜{rows.stop}件", f"{rows.start + 1}–{rows.stop}", lang)
         choices.append((label, nav.this_page_href({"page": page}), page == shown.page))
     every = common.pick(f"すべて（{shown.total}件）", f"All {shown.total}", lang)
     choices.append((every, nav.this_page_href({"page": "all"}), shown.page is None))

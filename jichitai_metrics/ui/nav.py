@@ -258,14 +258,17 @@ def this_page_link(
 
     A copied address then opens the same view (the programme, a filter) in the new setting.
     """
-    kept = {k: v for k, v in st.query_params.to_dict().items() if k not in changes}
-    return nav_link(current_path(), label, {**kept, **changes}, lang=lang, css=css, key=key)
+    return nav_link(current_path(), label, _this_page_params(changes), lang=lang, css=css, key=key)
 
 
 def this_page_href(changes: Mapping[str, object]) -> str:
     """The escaped address of the page being drawn, its other parameters kept and `changes` set."""
+    return page_href(current_path(), _this_page_params(changes))
+
+
+def _this_page_params(changes: Mapping[str, object]) -> dict[str, object]:
     kept = {k: v for k, v in st.query_params.to_dict().items() if k not in changes}
-    return page_href(current_path(), {**kept, **changes})
+    return {**kept, **changes}
 
 
 def _language_switch(lang: str) -> str:
