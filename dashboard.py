@@ -86,16 +86,17 @@ else:
     from jichitai_metrics.page_lang import HtmlLangMiddleware
     from jichitai_metrics.ui import nav
     from jichitai_metrics.ui.csv_files import CSV_ROUTE
+    from jichitai_metrics.ui.deck_files import DECK_ROUTE
     from jichitai_metrics.ui.image_files import IMAGE_ROUTE, PICTURE_ROUTE
 
     # Streamlit's server leaves Nagle's algorithm on: small messages waited up to 40 ms each (see there).
     tcp_nodelay.install()
 
-    # The tables' CSV files and the charts' images at stable addresses, linked from the pages
-    # (see csv_files, image_files).
+    # The tables' CSV files, the charts' images, the deck and the handout at stable addresses, linked
+    # from the pages (see csv_files, image_files, deck_files).
     app = st.App(
         Path(__file__),
         # The stylesheet and the page-wide script ride in the shell: styled from the first paint (see nav).
         middleware=[Middleware(HtmlLangMiddleware, body_end_html=nav.SHELL_END)],
-        routes=[CSV_ROUTE, IMAGE_ROUTE, PICTURE_ROUTE],
+        routes=[CSV_ROUTE, IMAGE_ROUTE, PICTURE_ROUTE, DECK_ROUTE],
     )

@@ -4,7 +4,7 @@ widgets to load: bench/pages.py); nothing is rendered until a download button is
 
 import streamlit as st
 
-from jichitai_metrics.ui import common, kit, nav, prose
+from jichitai_metrics.ui import common, deck_files, kit, nav, prose
 
 common.route_through_dashboard()
 
@@ -111,7 +111,6 @@ intro.append(
         role="",
     )
 )
-prose.draw(*intro)
 
 slides_total = count + 2 + (1 if use_whatif else 0)
 nothing = count == 0 and not use_whatif
@@ -134,37 +133,30 @@ if nothing:
             "warning", common.pick("グラフを1つ以上選んでください。", "Choose at least one chart.", lang)
         )
     )
-prose.draw(*summary)
-deck_column, handout_column = st.columns(2)
-with deck_column:
-    st.download_button(
+kit.warm_render_pool()  # the first click does not pay the chart renderer's start-up (1–2 s)
+wanted = deck_files.DeckRequest(chart_ids, chosen_programs, entries if use_whatif else None, choice.landscape)
+# Two GET forms to the files' addresses (ui/deck_files.py): real buttons, no Streamlit widget to load.
+summary.append(
+    '<div class="jm-downloads">'
+    + deck_files.download_form(
+        seminar_id,
+        "pptx",
+        wanted,
         common.pick("スライドをダウンロード（.pptx）", "Download the deck (.pptx)", lang),
-        data=kit.deck_builder(seminar_id, chart_ids, chosen_programs, lang, entries if use_whatif else None),
-        file_name=kit.deck_filename(seminar_id, chart_ids, chosen_programs),
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        on_click="ignore",
-        type="primary",
-        icon=":material/slideshow:",
-        disabled=nothing,
-        key="deck-download",
-        width="stretch",
+        lang,
+        primary=True,
     )
-with handout_column:
     # The same charts as an A4 handout for the hearing room (vector charts, sources, QR code).
-    landscape = choice.landscape
-    st.download_button(
+    + deck_files.download_form(
+        seminar_id,
+        "pdf",
+        wanted,
         common.pick("配布資料をダウンロード（A4 PDF）", "Download the handout (A4 PDF)", lang),
-        data=kit.handout_builder(
-            seminar_id, chart_ids, chosen_programs, lang, entries if use_whatif else None, landscape
-        ),
-        file_name=kit.handout_filename(seminar_id, chart_ids, chosen_programs),
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/picture_as_pdf:",
-        disabled=nothing,
-        key="handout-download",
-        width="stretch",
+        lang,
+        primary=False,
     )
+    + "</div>"
+)
 present_ids = chart_ids or kit.charts_of_programs(seminar_id, chosen_programs)
 present_link = (
     prose.para(
@@ -178,8 +170,11 @@ present_link = (
     if present_ids
     else ""
 )
-# Chart images are links to files/image/... (ui/image_files.py): one list, no widgets.
+# Chart images are links to files/image/... (ui/image_files.py): one list, no widgets. The whole page
+# is one HTML block.
 prose.draw(
+    *intro,
+    *summary,
     prose.caption(
         common.pick(
             "配布資料（A4）：グラフ（拡大しても粗くならない形式）・数値の表・出典と発言の原文・注記を1ページに1〜2件。"

@@ -156,6 +156,11 @@ def whatif_results(seminar_id: str, entries: dict[str, str], lang: str) -> tuple
     return whatif.compute(values, whatif_factors(seminar_id, lang), lang), errors
 
 
+def warm_render_pool() -> None:
+    """Start the chart renderer now, so the first deck or handout does not wait for it."""
+    images.warm_render_pool()
+
+
 def deck_builder(
     seminar_id: str,
     chart_ids: Sequence[str],

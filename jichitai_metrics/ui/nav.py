@@ -95,6 +95,13 @@ _STYLE = """<style>
 .jm-field select, .jm-field input { font: inherit; padding: 0.375rem 0.5rem; border: 1px solid #8a8d96;
   border-radius: 0.5rem; background: #fff; color: #262730; min-width: 0; max-width: 100%; }
 button.jm-button { font: inherit; cursor: pointer; }
+button.jm-button:disabled { cursor: not-allowed; background: #f0f2f6; border-color: #c4c8d0; color: #5c5f66;
+  text-decoration: none; }
+/* The deck page's two download buttons (ui/deck_files.py): side by side, each half the width. */
+.jm-downloads { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0.75rem 1rem;
+  margin: 0.5rem 0 1rem; }
+.jm-download { margin: 0; }
+.jm-download button { width: 100%; }
 .jm-field input::placeholder { color: #62656e; opacity: 1; }
 /* The inquiry form (ui/inquiry_form.py): one column, each field's message under it. */
 .jm-inquiry-fields { display: flex; flex-direction: column; gap: 1rem; }

@@ -20,6 +20,7 @@ def test_deck_and_png_download(app_url, page, catalog_con, tmp_path):
     wait_idle(page)
     assert visible_problems(page) == []
 
+    page.evaluate("window.jmMarker = 'before the download'")
     with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name="スライドをダウンロード（.pptx）").click()
     download = info.value
@@ -43,8 +44,13 @@ def test_deck_and_png_download(app_url, page, catalog_con, tmp_path):
     width, height = images.png_size(data)
     assert width > 1000 and height > 100
     assert info.value.suggested_filename.endswith(".png")
-    # A real download does not rerun the page into an error state.
+    # A real download does not rerun the page into an error state, nor leave it (the button is a
+    # form whose answer is a file: the page, its session and its script stay).
     assert visible_problems(page) == []
+    assert page.evaluate("window.jmMarker") == "before the download"
+    page.get_by_role("link", name="プログラムで選ぶ").click()
+    page.get_by_role("checkbox", name="Program1", exact=False).first.wait_for()
+    assert "mode=programs" in page.url and page.evaluate("window.jmMarker") == "before the download"
     assert io.BytesIO(data).read(8) == b"\x89PNG\r\n\x1a\n"
 
 
