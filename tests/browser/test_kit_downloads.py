@@ -99,3 +99,24 @@ def test_ticking_charts_and_applying_makes_the_deck_of_those(app_url, page, cata
     slides = list(Presentation(str(path)).slides)
     assert [s.shapes.title.text_frame.text for s in slides[1:-1]] == [titles["p2-kpi"], titles["p5-kpi"]]
     assert visible_problems(page) == []
+
+
+def test_the_what_if_added_in_the_session_reaches_the_downloaded_deck(app_url, page, tmp_path):
+    # The entries live in this tab's session; the deck's button is a form to a file address, so the
+    # page writes them into the form and the file has the what-if slide.
+    page.goto(f"{app_url}/whatif?inquiries=12000", timeout=60_000)
+    wait_idle(page)
+    page.get_by_role("button", name="この試算をスライドに追加").click()
+    page.get_by_role("link", name="スライド作成へ（試算を含めます）").click()
+    page.get_by_text("試算1枚", exact=False).wait_for()
+    wait_idle(page)
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="スライドをダウンロード（.pptx）").click()
+    path = tmp_path / "whatif.pptx"
+    info.value.save_as(path)
+    slides = list(Presentation(str(path)).slides)
+    assert slides[-2].shapes.title.text_frame.text == "うちの自治体なら：報告事例を当てはめた例示"
+    assert "12,000" in slides[-2].notes_slide.notes_text_frame.text or "1万2,000" in (
+        slides[-2].notes_slide.notes_text_frame.text
+    )
+    assert visible_problems(page) == []
