@@ -99,8 +99,9 @@ def test_the_handout_button_keeps_the_pages_choice_and_orientation(app_url, cata
     first = pypdf.PdfReader(io.BytesIO(data)).pages[0]
     assert float(first.mediabox.width) > float(first.mediabox.height)  # A4 landscape
     # its words as a PDF viewer copies them (poppler), line breaks aside
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
-    flat = "".join(text.stdout.decode("utf-8").split())
+    pdftotext = ["pdftotext", "-enc", "UTF-8", "-", "-"]
+    text = subprocess.run(pdftotext, input=data, capture_output=True, check=True).stdout.decode("utf-8")
+    flat = "".join(text.split())
     titles = queries.charts(catalog_con, SEMINAR).set_index("chart_id")["title_en"]
     for chart_id in ("p1-staff-satisfaction", "p4-kodaira"):
         assert "".join(str(titles[chart_id]).split()) in flat
