@@ -168,7 +168,7 @@ def deck_builder(
     lang: str,
     whatif_entries_: dict[str, str] | None,
 ) -> Callable[[], bytes]:
-    """A no-argument callable for st.download_button: the deck is built only when clicked."""
+    """A no-argument callable that builds the deck (the deck route calls it: ui/deck_files.py)."""
     # Start the PNG render process now, so the click does not pay its ~1–2 s start-up.
     images.warm_render_pool()
     cursor = common.catalog_cursor()
@@ -206,7 +206,7 @@ def handout_builder(
     whatif_entries_: dict[str, str] | None,
     landscape: bool = False,
 ) -> Callable[[], bytes]:
-    """A no-argument callable for st.download_button: the A4 handout PDF, built only when clicked."""
+    """A no-argument callable that builds the A4 handout PDF (the deck route calls it: ui/deck_files.py)."""
     images.warm_render_pool()  # the chart PDFs render in the same process as the deck's PNGs
     cursor = common.catalog_cursor()
     base_url = load_settings().base_url
