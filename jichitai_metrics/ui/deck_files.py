@@ -174,9 +174,9 @@ def _answer(seminar_id: str, fmt: str, wanted: DeckRequest, lang: str) -> Respon
         chart_ids = tuple(c for c in known if c in set(wanted.chart_ids))  # slides in programme order
         programs = tuple(n for n in sorted(numbers) if n in set(wanted.programs))
         with _building:
-            data = built_file(
-                seminar_id, fmt, chart_ids, programs, lang, wanted.whatif_entries, wanted.landscape
-            )
+            # (the orientation is the handout's alone: a deck asked for either way is one build)
+            landscape = wanted.landscape and fmt == "pdf"
+            data = built_file(seminar_id, fmt, chart_ids, programs, lang, wanted.whatif_entries, landscape)
     except (KeyError, UnknownSeminar):
         return missing
     except (CatalogError, whatif.FactorError):

@@ -20,10 +20,9 @@ from jichitai_metrics.chart_card import load_cards
 from jichitai_metrics.config import load_settings
 from jichitai_metrics.ui import common
 from jichitai_metrics.ui.figures import card
+from jichitai_metrics.ui.filters import EXPLORER_PARAMS  # the deck page accepts the explorer's filters
 
 WHATIF_KEY = "kit_whatif"
-# The explorer keeps its filters in these query parameters; the deck page accepts the same ones.
-EXPLORER_PARAMS = ("prog", "topic", "unit", "kind", "q")
 
 
 @common.shared_read()
@@ -169,8 +168,6 @@ def deck_builder(
     whatif_entries_: dict[str, str] | None,
 ) -> Callable[[], bytes]:
     """A no-argument callable that builds the deck (the deck route calls it: ui/deck_files.py)."""
-    # Start the PNG render process now, so the click does not pay its ~1–2 s start-up.
-    images.warm_render_pool()
     cursor = common.catalog_cursor()
     base_url = load_settings().base_url
     extra_results = None
@@ -207,7 +204,6 @@ def handout_builder(
     landscape: bool = False,
 ) -> Callable[[], bytes]:
     """A no-argument callable that builds the A4 handout PDF (the deck route calls it: ui/deck_files.py)."""
-    images.warm_render_pool()  # the chart PDFs render in the same process as the deck's PNGs
     cursor = common.catalog_cursor()
     base_url = load_settings().base_url
     extra_results = None
