@@ -14,8 +14,10 @@ with --before) timed load for load: run i of each within the same few seconds, i
 alternates (measure_side_by_side). "Drawn" means the
 script has finished (`data-test-script-state=notRunning`), the main block holds content, every
 Vega-Lite chart on the page has drawn its SVG/canvas, every image has loaded and no element is still
-Streamlit's grey placeholder (`stSkeleton`, shown while an element's code loads). Target: every page
-≤ 1.3× on all three measures.
+Streamlit's grey placeholder (`stSkeleton`, shown while an element's code loads). The moment is taken
+by a clock in the page (CLOCK_JS: from navigation start, or from the "r" key, to the first DOM change,
+load or frame at which "drawn" holds), not by polling from Playwright (before stop 29: a 20 ms poll).
+Target: every page ≤ 1.3× on all three measures.
 
     .venv/bin/python bench/pages.py                       # 5 runs per page, both languages
     .venv/bin/python bench/pages.py --runs 9 program?program=1 explorer
@@ -73,26 +75,82 @@ DRAWN_JS = """() => {
 # was drawn, while the browser and server still finish the previous page.
 SETTLE = 0.0
 
+# The clock in the page: the moment "drawn" first holds, taken in the page itself. Checked on every DOM
+# change (a MutationObserver), every resource load and every frame, so it is late by the check's own
+# cost, not by a poll interval. Until stop 29 the bench polled DRAWN_JS from Playwright every 20 ms
+# (10 ms for the rerun's end): on a warm rerun of ~40 ms that is up to half the measure in waiting
+# for the next poll plus two protocol round trips, the same for the hello page and the dashboard but
+# not the same from load to load (bench/README.md, "the instrument"). Loads start at the document's
+# navigation start (`performance.timeOrigin`, before the previous page's unload); reruns start at the
+# "r" keydown. Installed in every context by new_tab/time_cold (`add_init_script`).
+CLOCK_JS = """(() => {
+  if (window.__jmClock) return;
+  const drawn = __DRAWN_JS__;
+  // since: the start of what is timed (0: this document's navigation start); left: the script has been
+  // seen away from notRunning since then (always true for a load: content decides); at: drawn, or null.
+  const clock = window.__jmClock = {since: 0, left: true, at: null};
+  const check = () => {
+    if (clock.at !== null) return;
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return;
+    if (clock.left && drawn()) clock.at = performance.now();
+  };
+  // A fast rerun can pass notRunning -> rerunRequested -> notRunning within one task: the records'
+  // old values show it even when the attribute reads notRunning again by the time the observer runs.
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.attributeName === 'data-test-script-state' && (r.oldValue !== 'notRunning'
+          || r.target.getAttribute('data-test-script-state') !== 'notRunning')) clock.left = true;
+    }
+    check();
+  }).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true,
+                        characterData: true});
+  document.addEventListener('load', check, true);  // pictures: complete without a DOM change
+  const frame = () => { check(); requestAnimationFrame(frame); };  // e.g. a component's shadow DOM
+  requestAnimationFrame(frame);
+  // Streamlit's rerun shortcut: start timing at the key, before the app has seen it.
+  window.addEventListener('keydown', (event) => {
+    if (event.key === 'r' && !event.repeat) {
+      clock.since = performance.now(); clock.left = false; clock.at = null;
+    }
+  }, true);
+})();""".replace("__DRAWN_JS__", DRAWN_JS)
+CLOCK_READ_JS = (
+    "() => window.__jmClock.at === null ? null : (window.__jmClock.at - window.__jmClock.since) / 1000"
+)
+
+
+def new_tab(browser, *init_scripts: str):
+    """(context, page) of a fresh browser context with the page clock (and any other init scripts)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
+    context.add_init_script(CLOCK_JS)
+    for script in init_scripts:
+        context.add_init_script(script)
+    return context, context.new_page()
+
 
 def _drawn(page, timeout_ms: float = 60_000) -> None:
-    # The state attribute starts as notRunning before the first run: wait until the script has
-    # been seen running or the content is already there, then until drawn.
+    """Wait until drawn (polled: for setting up, not for timing)."""
     page.wait_for_function(DRAWN_JS, timeout=timeout_ms, polling=20)
+
+
+def _clock_seconds(page, timeout_ms: float = 60_000) -> float:
+    """Seconds from the start of what is timed to the moment the page's clock saw it drawn."""
+    handle = page.wait_for_function(CLOCK_READ_JS, timeout=timeout_ms, polling=20)
+    return float(handle.json_value())
 
 
 def time_cold(browser, url: str) -> float:
     """Seconds from navigation to drawn in a brand-new browser context."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
-    page = context.new_page()
+    context, page = new_tab(browser)
     time.sleep(SETTLE)
-    start = time.perf_counter()
     page.goto(url)
-    _drawn(page)
-    elapsed = time.perf_counter() - start
+    elapsed = _clock_seconds(page)
     context.close()
     return elapsed
 
 
+# RERUN_DONE_JS and WATCH_JS: a rerun seen from outside the page (bench/timeline.py --rerun).
 # One observer per page records every script-state change; each rerun starts a fresh list. A rerun is
 # done when the state has left notRunning and come back. A fast run may skip 'running' altogether (React
 # batches rerunRequested -> running -> notRunning into one render), so 'running' is not required.
@@ -108,28 +166,23 @@ RERUN_DONE_JS = """() => { const s = window.__benchStates || [];
 def time_warm(page) -> float:
     """Seconds for a rerun of the page already shown (Streamlit's "r" shortcut), until drawn again."""
     for _attempt in range(3):
-        page.evaluate(WATCH_JS)
         page.mouse.click(700, 5)  # focus the document (not a widget) so the shortcut reaches the app
+        page.evaluate("() => { window.__jmClock.at = null; window.__jmClock.left = false; }")
         time.sleep(SETTLE)
-        start = time.perf_counter()
         page.keyboard.press("r")
         try:
             # A key press lost to a busy tab (seen once on a loaded machine) is retried, timed afresh.
-            page.wait_for_function(RERUN_DONE_JS, timeout=15_000, polling=10)
+            return _clock_seconds(page, timeout_ms=15_000)
         except PlaywrightTimeout:
             continue
-        _drawn(page)
-        return time.perf_counter() - start
     raise RuntimeError("the 'r' shortcut did not rerun the page three times in a row")
 
 
 def time_reload(page, url: str) -> float:
-    """Seconds from `goto` to drawn in a tab whose browser has loaded the app before (a new session)."""
+    """Seconds from navigation to drawn in a tab whose browser has loaded the app before (a new session)."""
     time.sleep(SETTLE)
-    start = time.perf_counter()
     page.goto(url)
-    _drawn(page)
-    return time.perf_counter() - start
+    return _clock_seconds(page)
 
 
 Timings = tuple[list[float], list[float], list[float]]  # (cold, warm, reload) seconds
@@ -158,8 +211,7 @@ def measure_side_by_side(browser, views: dict[str, tuple[str, str]], runs: int) 
             colds[n].append(time_cold(browser, f"{base}/{path}"))
     tabs = {}
     for n, (base, path) in views.items():
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
-        page = context.new_page()
+        context, page = new_tab(browser)
         page.goto(base)  # through the router once, as a user arriving at the dashboard
         _drawn(page)
         page.goto(f"{base}/{path}")

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from pages import MINIMAL_APP, RERUN_DONE_JS, WATCH_JS, _drawn, time_reload  # noqa: E402
+from pages import MINIMAL_APP, RERUN_DONE_JS, WATCH_JS, _drawn, new_tab, time_reload  # noqa: E402
 from tests.support import DEFAULT_ENTRY, launch_chromium, running_app  # noqa: E402
 
 # Runs before the page's own scripts: wraps WebSocket to time messages, watches the DOM.
@@ -84,9 +84,7 @@ DEFAULT_PATHS = ("", "program?program=1", "explorer", "inquiry", "deck")
 
 def phases(browser, url: str, runs: int) -> dict[str, float]:
     """Median ms of each phase over `runs` reloads in a warm tab (-1: never, e.g. no placeholders)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
-    context.add_init_script(RECORDER_JS)
-    page = context.new_page()
+    context, page = new_tab(browser, RECORDER_JS)
     time_reload(page, url)
     time_reload(page, url)  # scripts and fonts in the browser cache, as in pages.py's reload
     samples = []
@@ -100,9 +98,7 @@ def phases(browser, url: str, runs: int) -> dict[str, float]:
 
 def rerun_phases(browser, url: str, runs: int) -> dict[str, float]:
     """Median ms of each phase of `runs` reruns ("r") of a drawn page, each after 0.5 s idle."""
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
-    context.add_init_script(RERUN_RECORDER_JS)
-    page = context.new_page()
+    context, page = new_tab(browser, RERUN_RECORDER_JS)
     time_reload(page, url)
     samples = []
     for _ in range(runs):
