@@ -80,7 +80,7 @@ SETTLE = 0.0
 # cost, not by a poll interval. Until stop 29 the bench polled DRAWN_JS from Playwright every 20 ms
 # (10 ms for the rerun's end): on a warm rerun of ~40 ms that is up to half the measure in waiting
 # for the next poll plus two protocol round trips, the same for the hello page and the dashboard but
-# not the same from load to load (bench/README.md, "the instrument"). Loads start at the document's
+# not the same from load to load (bench/README.md, "The page clock"). Loads start at the document's
 # navigation start (`performance.timeOrigin`, before the previous page's unload); reruns start at the
 # "r" keydown. Installed in every context by new_tab/time_cold (`add_init_script`).
 CLOCK_JS = """(() => {
